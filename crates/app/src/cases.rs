@@ -1,0 +1,456 @@
+//! Case use cases: intake, actions, reading and listing, all scoped to the session.
+
+use chrono::{DateTime, Utc};
+use liandong_domain::calendar::{WorkingCalendar, china_date};
+use liandong_domain::case::deadline::{case_clock, step_clock};
+use liandong_domain::case::{
+    Action, ActionName, Applicant, Case, CaseEvent, Channel, ClockReading, Context, EventDraft,
+    EventKind, WarningLevel, WarningRules, allowed_actions, decide,
+};
+use liandong_domain::catalog::{ItemCode, ItemLevel, ServiceItem};
+use liandong_domain::ids::PhoneNumber;
+use liandong_domain::organization::{CaseId, Role, StaffId, UnitId, UnitKind};
+use liandong_store::{CaseFilter, CaseRecord, CaseSummary, NewCase, StoreError, WriteTx};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{App, AppError, Result, Session};
+
+/// An application taken in at a window (or entered for an online or proxied one).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Intake {
+    pub item_code: ItemCode,
+    pub applicant: Applicant,
+    pub phone: PhoneNumber,
+    pub channel: Channel,
+    /// Names of the materials handed in.
+    pub materials: Vec<String>,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// A case as its page shows it: the row, the folded case, the history, the clocks and what
+/// may be done now.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseView {
+    pub summary: CaseSummary,
+    pub item_name: String,
+    pub case: Case,
+    pub events: Vec<CaseEvent>,
+    pub clock: Option<ClockReading>,
+    pub step_clock: Option<ClockReading>,
+    pub level: WarningLevel,
+    pub allowed_actions: Vec<ActionName>,
+}
+
+/// The derived columns of a case row, from the folded case and its clock.
+pub fn case_record(case: &Case, clock: Option<&ClockReading>) -> CaseRecord {
+    CaseRecord {
+        state: case.state,
+        outcome: case.outcome,
+        accepted_at: case.accepted_at,
+        due_at: clock.and_then(|c| c.due_at),
+        due_provisional: clock.is_some_and(|c| c.provisional),
+        decided_at: case.decided_at,
+        closed_at: case.closed_at,
+    }
+}
+
+/// Seals `kinds` onto a history ending with `last`.
+pub fn seal_events(
+    number: &str,
+    last: &CaseEvent,
+    kinds: Vec<EventKind>,
+    at: DateTime<Utc>,
+    actor: StaffId,
+    unit: UnitId,
+    comment: &str,
+) -> Vec<CaseEvent> {
+    let mut prev = last.clone();
+    let mut out = Vec::with_capacity(kinds.len());
+    for kind in kinds {
+        let event = CaseEvent::seal(
+            number,
+            &prev.hash,
+            prev.seq + 1,
+            EventDraft {
+                at,
+                actor,
+                unit,
+                comment: comment.trim().to_owned(),
+                kind,
+            },
+        );
+        prev = event.clone();
+        out.push(event);
+    }
+    out
+}
+
+/// Folds `events` into `case` and reads its clock, for the row's derived columns.
+pub fn fold(
+    case: &mut Case,
+    events: &[CaseEvent],
+    item: &ServiceItem,
+    calendar: &WorkingCalendar,
+    rules: &WarningRules,
+    now: DateTime<Utc>,
+) -> Result<CaseRecord> {
+    for event in events {
+        case.apply(event)
+            .map_err(|e| AppError::Storage(StoreError::Corrupt(e.to_string())))?;
+    }
+    let clock = case_clock(case, item, calendar, rules, now);
+    Ok(case_record(case, clock.as_ref()))
+}
+
+fn request_hash(intake: &Intake) -> String {
+    hex::encode(Sha256::digest(
+        serde_json::to_vec(intake).unwrap_or_default(),
+    ))
+}
+
+impl App {
+    /// Where an item received at `unit` is decided (三级联动: a village station takes items by
+    /// proxy for its township or the hall).
+    async fn handling_unit(
+        &self,
+        item: &ServiceItem,
+        received: &liandong_store::UnitRecord,
+    ) -> Result<UnitId> {
+        let units = self.store.units().await?;
+        let find_kind = |kind: UnitKind| units.iter().find(|u| u.kind == kind).map(|u| u.id);
+        match item.level {
+            ItemLevel::DistrictHall => find_kind(UnitKind::DistrictHall),
+            ItemLevel::BranchHall => units
+                .iter()
+                .find(|u| Some(&u.code) == item.branch_code.as_ref())
+                .map(|u| u.id),
+            ItemLevel::TownshipCenter => match received.kind {
+                UnitKind::TownshipCenter => Some(received.id),
+                UnitKind::VillageStation => received.parent_id,
+                UnitKind::DistrictHall | UnitKind::BranchHall => {
+                    return Err(AppError::invalid(
+                        "item_code",
+                        "该事项由镇街便民服务中心办理，请到申请人所在镇街申请",
+                        "this item is handled by the township centers; apply at the applicant's township",
+                    ));
+                }
+            },
+        }
+        .ok_or(AppError::NotFound("办理单位 handling unit"))
+    }
+
+    /// Takes in an application. With an idempotency key, a retried submit returns the case
+    /// the first one made instead of making another.
+    pub async fn submit_case(
+        &self,
+        session: &Session,
+        intake: &Intake,
+        idempotency_key: Option<&str>,
+    ) -> Result<CaseView> {
+        session.require(Role::WindowClerk)?;
+        let now = self.now();
+        let received = self.store.unit(session.staff.unit_id).await?;
+        let record = self.store.item_by_code(&intake.item_code).await?;
+        let (version, item) = self
+            .store
+            .item_in_force(record.id, china_date(now))
+            .await?
+            .ok_or(AppError::invalid(
+                "item_code",
+                "该事项已取消或尚未生效",
+                "the item is cancelled or not yet in force",
+            ))?;
+        let proxied = matches!(received.kind, UnitKind::VillageStation)
+            || (received.kind == UnitKind::TownshipCenter
+                && item.level != ItemLevel::TownshipCenter);
+        if matches!(received.kind, UnitKind::VillageStation) && !item.proxy_by_village {
+            return Err(AppError::invalid(
+                "item_code",
+                "该事项不能由村居便民服务站代办",
+                "village stations cannot take this item by proxy",
+            ));
+        }
+        let channel = if proxied {
+            Channel::Proxy
+        } else {
+            intake.channel
+        };
+        let handling = self.handling_unit(&item, &received).await?;
+        let materials: Vec<String> = intake
+            .materials
+            .iter()
+            .map(|m| m.trim().to_owned())
+            .filter(|m| !m.is_empty())
+            .collect();
+        if intake.applicant.name().trim().is_empty() {
+            return Err(AppError::invalid(
+                "applicant.name",
+                "申请人姓名不能为空",
+                "the applicant's name is required",
+            ));
+        }
+        let new_case = NewCase {
+            item_id: record.id,
+            item_version: version,
+            received_unit_id: received.id,
+            received_unit_code: received.code.clone(),
+            handling_unit_id: handling,
+            department_id: record.department_id,
+            received_at: now,
+            received_date: china_date(now),
+            actor: session.staff.id,
+            comment: intake.comment.trim().to_owned(),
+            received: EventKind::Received {
+                applicant: intake.applicant.clone(),
+                phone: intake.phone.clone(),
+                item_code: intake.item_code.clone(),
+                item_version: version,
+                channel,
+                materials,
+            },
+            applicant_name: intake.applicant.name().trim().to_owned(),
+            applicant_id_number: intake.applicant.id_number().to_owned(),
+            phone: intake.phone.as_str().to_owned(),
+            channel,
+        };
+        let fingerprint = request_hash(intake);
+        let id = match idempotency_key {
+            None => {
+                let mut tx = self.store.begin().await?;
+                let (id, _, _) = tx.insert_case(&new_case).await?;
+                tx.commit().await?;
+                id
+            }
+            Some(key) => match self
+                .submit_once(session, key, &fingerprint, &new_case)
+                .await
+            {
+                // Two submits with one key raced: the other one won; answer with its case.
+                Err(AppError::Duplicate(_)) => {
+                    self.replay_idempotent(session, key, &fingerprint).await?
+                }
+                other => other?,
+            },
+        };
+        self.case_view(session, id).await
+    }
+
+    async fn submit_once(
+        &self,
+        session: &Session,
+        key: &str,
+        fingerprint: &str,
+        new_case: &NewCase,
+    ) -> Result<CaseId> {
+        let key = key.trim();
+        if key.is_empty() || key.len() > 200 {
+            return Err(AppError::invalid(
+                "Idempotency-Key",
+                "幂等键长度应为1至200个字符",
+                "Idempotency-Key must be 1 to 200 characters",
+            ));
+        }
+        let mut tx: WriteTx = self.store.begin().await?;
+        if let Some((id, hash)) = tx.idempotent_case(session.staff.id, key).await? {
+            return if hash == fingerprint {
+                Ok(id)
+            } else {
+                Err(AppError::IdempotencyMismatch)
+            };
+        }
+        let (id, _, _) = tx.insert_case(new_case).await?;
+        tx.remember_idempotency_key(
+            session.staff.id,
+            key,
+            fingerprint,
+            id,
+            new_case.received_at.timestamp_millis(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn replay_idempotent(
+        &self,
+        session: &Session,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<CaseId> {
+        let mut tx = self.store.begin().await?;
+        let found = tx.idempotent_case(session.staff.id, key.trim()).await?;
+        drop(tx);
+        match found {
+            Some((id, hash)) if hash == fingerprint => Ok(id),
+            Some(_) => Err(AppError::IdempotencyMismatch),
+            None => Err(AppError::Conflict { current: 0 }),
+        }
+    }
+
+    /// Reads a case the session may see; any other is "not found", never "forbidden", so that
+    /// numbers of other units' cases cannot be probed.
+    async fn visible_case(
+        &self,
+        session: &Session,
+        id: CaseId,
+    ) -> Result<liandong_store::StoredCase> {
+        let stored = self.store.case(id).await.map_err(|e| match e {
+            StoreError::NotFound(_) => AppError::NotFound("未找到该办件 / case not found"),
+            other => other.into(),
+        })?;
+        let s = &stored.summary;
+        if !session
+            .visibility
+            .allows(s.received_unit_id, s.handling_unit_id, s.department_id)
+        {
+            return Err(AppError::NotFound("未找到该办件 / case not found"));
+        }
+        Ok(stored)
+    }
+
+    pub async fn case_view(&self, session: &Session, id: CaseId) -> Result<CaseView> {
+        let stored = self.visible_case(session, id).await?;
+        let item = self
+            .store
+            .item_version(stored.summary.item_id, stored.summary.item_version)
+            .await?;
+        self.view_of(stored, item)
+    }
+
+    fn view_of(&self, stored: liandong_store::StoredCase, item: ServiceItem) -> Result<CaseView> {
+        let case = Case::replay(&stored.events)
+            .map_err(|e| AppError::Storage(StoreError::Corrupt(e.to_string())))?;
+        let calendar = self.calendar();
+        let now = self.now();
+        let clock = case_clock(&case, &item, &calendar, &self.warning_rules, now);
+        let step = step_clock(&case, &item, &calendar, &self.warning_rules, now);
+        let level = clock
+            .map_or(WarningLevel::Green, |c| c.level)
+            .max(step.map_or(WarningLevel::Green, |c| c.level));
+        Ok(CaseView {
+            allowed_actions: allowed_actions(&case, &item),
+            item_name: item.name,
+            summary: stored.summary,
+            case,
+            events: stored.events,
+            clock,
+            step_clock: step,
+            level,
+        })
+    }
+
+    /// Takes an action on a case read at `expected_version`.
+    pub async fn act(
+        &self,
+        session: &Session,
+        id: CaseId,
+        expected_version: u32,
+        action: &Action,
+        comment: &str,
+    ) -> Result<CaseView> {
+        let stored = self.visible_case(session, id).await?;
+        if stored.summary.version != expected_version {
+            return Err(AppError::Conflict {
+                current: i64::from(stored.summary.version),
+            });
+        }
+        let item = self
+            .store
+            .item_version(stored.summary.item_id, stored.summary.item_version)
+            .await?;
+        let mut case = Case::replay(&stored.events)
+            .map_err(|e| AppError::Storage(StoreError::Corrupt(e.to_string())))?;
+        let now = self.now();
+        let actor = session.staff.actor();
+        let kinds = decide(
+            &case,
+            action,
+            &Context {
+                now,
+                actor: &actor,
+                item: &item,
+            },
+        )?;
+        let last = stored
+            .events
+            .last()
+            .ok_or(AppError::NotFound("办件 case"))?;
+        let events = seal_events(
+            stored.summary.number.as_str(),
+            last,
+            kinds,
+            now,
+            session.staff.id,
+            session.staff.unit_id,
+            comment,
+        );
+        let record = fold(
+            &mut case,
+            &events,
+            &item,
+            &self.calendar(),
+            &self.warning_rules,
+            now,
+        )?;
+        let mut tx = self.store.begin().await?;
+        tx.append_events(id, expected_version, &events, &record)
+            .await?;
+        tx.commit().await?;
+        self.case_view(session, id).await
+    }
+
+    /// A page of the cases the session may see.
+    pub async fn list_cases(
+        &self,
+        session: &Session,
+        filter: &CaseFilter,
+    ) -> Result<(Vec<CaseSummary>, i64)> {
+        Ok(self.store.cases(&session.visibility, filter).await?)
+    }
+
+    /// Case ids for a case number, scoped.
+    pub async fn case_by_number(&self, session: &Session, number: &str) -> Result<CaseView> {
+        let number = liandong_domain::case::CaseNumber::parse(number).ok_or(AppError::invalid(
+            "number",
+            "办件编号格式错误",
+            "malformed case number",
+        ))?;
+        let id = self
+            .store
+            .case_id_by_number(&number)
+            .await
+            .map_err(|_| AppError::NotFound("未找到该办件 / case not found"))?;
+        self.case_view(session, id).await
+    }
+
+    /// Recomputes the due time of every case computed on a provisional calendar (after a
+    /// holiday notice is loaded). Returns how many changed.
+    pub async fn recompute_provisional_deadlines(&self) -> Result<usize> {
+        let calendar = self.calendar();
+        let now = self.now();
+        let mut changed = 0;
+        for id in self.store.provisional_case_ids().await? {
+            let stored = self.store.case(id).await?;
+            let item = self
+                .store
+                .item_version(stored.summary.item_id, stored.summary.item_version)
+                .await?;
+            let case = Case::replay(&stored.events)
+                .map_err(|e| AppError::Storage(StoreError::Corrupt(e.to_string())))?;
+            let clock = case_clock(&case, &item, &calendar, &self.warning_rules, now);
+            let record = case_record(&case, clock.as_ref());
+            if record.due_at != stored.summary.due_at || !record.due_provisional {
+                let mut tx = self.store.begin().await?;
+                tx.update_case_record(id, stored.summary.version, &record)
+                    .await?;
+                tx.commit().await?;
+                changed += 1;
+            }
+        }
+        Ok(changed)
+    }
+}

@@ -1,0 +1,200 @@
+//! Use cases of Liandong: each loads what it needs, asks the pure domain to decide, and saves
+//! the outcome in one transaction. Authentication and scoping are checked here, once.
+
+pub mod auth;
+pub mod calendar;
+pub mod cases;
+pub mod catalog;
+pub mod catalog_file;
+pub mod organization;
+
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, Utc};
+use liandong_domain::calendar::WorkingCalendar;
+use liandong_domain::case::{WarningRules, WorkflowError};
+use liandong_domain::organization::Role;
+use liandong_store::{Store, StoreError};
+
+pub use auth::Session;
+
+/// Where the current time comes from: the system, or a test's hand.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The real clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that stands still until moved: for tests and for seeding history.
+#[derive(Clone)]
+pub struct FixedClock(Arc<RwLock<DateTime<Utc>>>);
+
+impl FixedClock {
+    pub fn new(at: DateTime<Utc>) -> FixedClock {
+        FixedClock(Arc::new(RwLock::new(at)))
+    }
+
+    pub fn set(&self, at: DateTime<Utc>) {
+        if let Ok(mut now) = self.0.write() {
+            *now = at;
+        }
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        if let Ok(mut now) = self.0.write() {
+            *now += by;
+        }
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+            .read()
+            .map(|t| *t)
+            .unwrap_or_else(|e| *e.into_inner())
+    }
+}
+
+/// A field that failed validation, with messages in both languages.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message_zh: zh.into(),
+            message_en: en.into(),
+        }
+    }
+
+    /// A field error from an error whose Display is "中文 / English".
+    pub fn from_bilingual(field: impl Into<String>, error: &impl std::fmt::Display) -> FieldError {
+        let text = error.to_string();
+        let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
+        FieldError::new(field, zh, en)
+    }
+}
+
+/// Why a use case did not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("未登录或登录已过期 / not signed in, or the sign-in expired")]
+    Unauthenticated,
+    #[error("用户名或密码错误 / wrong username or password")]
+    BadCredentials,
+    #[error("无权进行此操作：需要{} / not allowed: needs the role `{role}`", role.name_zh())]
+    RoleRequired { role: Role },
+    #[error("无权进行此操作 / not allowed: {0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error(
+        "记录已被他人修改，请刷新后重试（当前版本{current}）/ the record was changed by someone else; reload and retry (current version {current})"
+    )]
+    Conflict { current: i64 },
+    #[error("{0}")]
+    Duplicate(String),
+    #[error(
+        "同一幂等键已用于不同的请求 / the Idempotency-Key was already used for a different request"
+    )]
+    IdempotencyMismatch,
+    #[error("输入有误 / invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+    #[error("服务暂时不可用 / service unavailable: {0}")]
+    Storage(StoreError),
+}
+
+impl AppError {
+    pub fn invalid(
+        field: impl Into<String>,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> AppError {
+        AppError::Invalid(vec![FieldError::new(field, zh, en)])
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { expected } => AppError::Conflict { current: expected },
+            StoreError::NotFound(what) => AppError::NotFound(what),
+            StoreError::Duplicate(what) => {
+                AppError::Duplicate(format!("{what}已存在 / {what} already exists"))
+            }
+            other => AppError::Storage(other),
+        }
+    }
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// What every use case shares: the store, the calendar, the rules and the clock.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    calendar: Arc<RwLock<WorkingCalendar>>,
+    pub warning_rules: WarningRules,
+    clock: Arc<dyn Clock>,
+    /// How long a sign-in token lasts.
+    pub token_lifetime: chrono::Duration,
+}
+
+impl App {
+    /// Builds the app over `store`, with the shipped calendar plus every notice loaded into the
+    /// database.
+    pub async fn new(store: Store, clock: Arc<dyn Clock>) -> Result<App> {
+        let mut calendar = WorkingCalendar::shipped();
+        for notice in store.holiday_notices().await? {
+            calendar
+                .load_notice(notice)
+                .map_err(|e| AppError::Storage(StoreError::Corrupt(e.to_string())))?;
+        }
+        Ok(App {
+            store,
+            calendar: Arc::new(RwLock::new(calendar)),
+            warning_rules: WarningRules::default(),
+            clock,
+            token_lifetime: chrono::Duration::hours(12),
+        })
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// A snapshot of the calendar (cheap to clone: a few hundred dates).
+    pub fn calendar(&self) -> WorkingCalendar {
+        self.calendar
+            .read()
+            .map(|c| c.clone())
+            .unwrap_or_else(|e| e.into_inner().clone())
+    }
+
+    fn replace_calendar(&self, calendar: WorkingCalendar) {
+        match self.calendar.write() {
+            Ok(mut c) => *c = calendar,
+            Err(e) => *e.into_inner() = calendar,
+        }
+    }
+}

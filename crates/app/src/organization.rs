@@ -1,0 +1,138 @@
+//! Reading and keeping the organization.
+
+use liandong_domain::organization::{DepartmentId, Role, UnitId};
+use liandong_store::{
+    AuditEntry, DepartmentRecord, NewStaff, StaffRecord, UnitRecord, WindowRecord,
+};
+use serde::Deserialize;
+
+use crate::auth::hash_password;
+use crate::{App, AppError, Result, Session};
+
+/// A new staff account, as an administrator enters it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Deserialize)]
+pub struct StaffInput {
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: UnitId,
+    pub department_id: Option<DepartmentId>,
+    pub roles: Vec<Role>,
+    pub password: String,
+}
+
+impl App {
+    pub async fn units(&self) -> Result<Vec<UnitRecord>> {
+        Ok(self.store.units().await?)
+    }
+
+    pub async fn departments(&self) -> Result<Vec<DepartmentRecord>> {
+        Ok(self.store.departments().await?)
+    }
+
+    pub async fn windows(&self, unit: Option<UnitId>) -> Result<Vec<WindowRecord>> {
+        Ok(self.store.windows(unit).await?)
+    }
+
+    /// Staff of a unit; administrators see staff of the units they keep.
+    pub async fn staff_list(
+        &self,
+        session: &Session,
+        unit: Option<UnitId>,
+    ) -> Result<Vec<StaffRecord>> {
+        session.require_any(&[Role::SystemAdmin, Role::UnitAdmin, Role::Supervisor])?;
+        let all = self.store.staff(unit).await?;
+        Ok(all
+            .into_iter()
+            .filter(|s| session.visibility == liandong_domain::organization::Visibility::All || {
+                matches!(&session.visibility, liandong_domain::organization::Visibility::Limited { units, .. } if units.contains(&s.unit_id))
+            })
+            .collect())
+    }
+
+    /// Creates a staff account. A unit administrator may create accounts in the units they keep,
+    /// without the supervisor and system administrator roles.
+    pub async fn create_staff(&self, session: &Session, input: &StaffInput) -> Result<StaffRecord> {
+        session.require_any(&[Role::SystemAdmin, Role::UnitAdmin])?;
+        let is_system_admin = session.staff.roles.contains(&Role::SystemAdmin);
+        if !is_system_admin {
+            let keeps_unit = self
+                .store
+                .unit_subtree(session.staff.unit_id)
+                .await?
+                .contains(&input.unit_id);
+            if !keeps_unit || input.roles.iter().any(|r| r.sees_everything()) {
+                return Err(AppError::Forbidden("单位管理员只能在本单位创建业务账号 / a unit administrator creates working accounts in their own units only".into()));
+            }
+        }
+        let mut errors = Vec::new();
+        let username = input.username.trim();
+        if username.len() < 3
+            || username.len() > 64
+            || !username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
+            errors.push(crate::FieldError::new(
+                "username",
+                "用户名应为3至64位字母、数字或._-",
+                "username is 3 to 64 letters, digits or ._-",
+            ));
+        }
+        if input.display_name.trim().is_empty() {
+            errors.push(crate::FieldError::new(
+                "display_name",
+                "姓名不能为空",
+                "the name is required",
+            ));
+        }
+        if input.password.chars().count() < 8 {
+            errors.push(crate::FieldError::new(
+                "password",
+                "密码至少8位",
+                "the password has at least 8 characters",
+            ));
+        }
+        if input.roles.is_empty() {
+            errors.push(crate::FieldError::new(
+                "roles",
+                "至少选择一个角色",
+                "choose at least one role",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        self.store.unit(input.unit_id).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let id = tx
+            .insert_staff(
+                &NewStaff {
+                    username: username.to_owned(),
+                    display_name: input.display_name.trim().to_owned(),
+                    unit_id: input.unit_id,
+                    department_id: input.department_id,
+                    roles: input.roles.clone(),
+                    password_hash: hash_password(&input.password)?,
+                },
+                now.timestamp_millis(),
+            )
+            .await?;
+        tx.audit(&AuditEntry {
+            at: now,
+            actor_id: Some(session.staff.id),
+            action: "staff_created".into(),
+            target: format!("staff:{username}"),
+            detail: input
+                .roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(self.store.staff_by_id(id).await?)
+    }
+}

@@ -1,0 +1,90 @@
+//! Configuration: command-line flags, then `LIANDONG_*` environment variables, then the
+//! configuration file (`--config`, `LIANDONG_CONFIG`, or `liandong.toml` if present), then
+//! defaults. See docs/configuration.md.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+/// The configuration file's keys; every one optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub database_url: Option<String>,
+    /// Hours a staff sign-in token lasts.
+    pub token_lifetime_hours: Option<i64>,
+    /// Yellow warning once this share of the limit is used (percent).
+    pub yellow_used_percent: Option<u32>,
+    /// Yellow warning once this many working days or fewer are left.
+    pub yellow_days_left: Option<u32>,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATABASE: &str = "sqlite:liandong.db";
+
+/// The settings in force.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: String,
+    pub database_url: String,
+    pub token_lifetime_hours: i64,
+    pub yellow_used_percent: u32,
+    pub yellow_days_left: u32,
+}
+
+impl FileConfig {
+    /// Reads the file named, or `liandong.toml` in the working directory if it exists.
+    pub fn load(path: Option<&Path>) -> Result<FileConfig> {
+        let path = match path {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let default = PathBuf::from("liandong.toml");
+                if !default.exists() {
+                    return Ok(FileConfig::default());
+                }
+                default
+            }
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read configuration file {}", path.display()))?;
+        toml::from_str(&text)
+            .with_context(|| format!("configuration file {} is not valid", path.display()))
+    }
+
+    /// Settles every setting: `listen` and `database` are what flags or environment gave.
+    pub fn settle(self, listen: Option<String>, database: Option<String>) -> Settings {
+        Settings {
+            listen: listen
+                .or(self.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.into()),
+            database_url: database
+                .or(self.database_url)
+                .unwrap_or_else(|| DEFAULT_DATABASE.into()),
+            token_lifetime_hours: self.token_lifetime_hours.unwrap_or(12).clamp(1, 24 * 30),
+            yellow_used_percent: self.yellow_used_percent.unwrap_or(80).clamp(1, 100),
+            yellow_days_left: self.yellow_days_left.unwrap_or(1),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn flags_win_over_the_file_and_the_file_over_defaults() {
+        let file: FileConfig =
+            toml::from_str("listen = \"0.0.0.0:9000\"\nyellow_days_left = 2\n").unwrap();
+        let s = file.settle(Some("127.0.0.1:1".into()), None);
+        assert_eq!(s.listen, "127.0.0.1:1");
+        assert_eq!(s.database_url, DEFAULT_DATABASE);
+        assert_eq!(s.yellow_days_left, 2);
+        assert!(
+            toml::from_str::<FileConfig>("lisen = 1").is_err(),
+            "a misspelt key is an error"
+        );
+    }
+}

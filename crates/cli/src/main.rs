@@ -1,0 +1,341 @@
+//! `liandong`: the server and its administration commands.
+
+mod config;
+mod demo;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use liandong_app::{App, SystemClock, catalog_file};
+use liandong_store::Store;
+
+use crate::config::{FileConfig, Settings};
+
+#[derive(Parser)]
+#[command(
+    name = "liandong",
+    version,
+    about = "联动 · 三级联动政务服务平台 / Liandong, the three-level linked government service platform"
+)]
+struct Cli {
+    /// Configuration file (default: liandong.toml in the working directory, if present).
+    #[arg(long, global = true, env = "LIANDONG_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite:FILE or postgres://USER@HOST:PORT/DB.
+    #[arg(long, global = true, env = "LIANDONG_DATABASE_URL")]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "LIANDONG_LISTEN")]
+        listen: Option<String>,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Build the Yubei-sized demo district (once) and serve it.
+    Demo {
+        #[arg(long, env = "LIANDONG_LISTEN")]
+        listen: Option<String>,
+        /// Cases of history to generate (the seed's full year: 554912).
+        #[arg(long, default_value_t = 20_000)]
+        cases: u64,
+        /// Password of the system administrator `admin` (default: generated and printed).
+        #[arg(long, env = "LIANDONG_ADMIN_PASSWORD")]
+        admin_password: Option<String>,
+        /// Seed of the random history, for a repeatable demo.
+        #[arg(long, default_value_t = 2011)]
+        seed: u64,
+        /// Build the data and exit instead of serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Catalog import and export.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+    /// Load a year's State Council holiday notice (TOML) and recompute provisional deadlines.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+    /// Write a consistent online backup to a new file.
+    Backup {
+        /// The backup file to create.
+        output: PathBuf,
+    },
+    /// Restore a backup into an empty database.
+    Restore {
+        /// The backup file.
+        input: PathBuf,
+    },
+    /// Audit the stored history.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Import a catalog file (.csv or .xlsx); all rows or none.
+    Import {
+        file: PathBuf,
+        /// The date the imported definitions take effect.
+        #[arg(long)]
+        effective_from: NaiveDate,
+    },
+    /// Export the catalog in force (.csv or .xlsx by the file's extension).
+    Export { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Load a notice file (format: data/calendar/README.md).
+    Load { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the hash chain of every case's history.
+    Verify,
+}
+
+async fn open(settings: &Settings) -> Result<App> {
+    let store = Store::connect(&settings.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", settings.database_url))?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    let mut app = App::new(store, Arc::new(SystemClock)).await?;
+    app.token_lifetime = chrono::Duration::hours(settings.token_lifetime_hours);
+    app.warning_rules.yellow_used_percent = settings.yellow_used_percent;
+    app.warning_rules.yellow_days_left = settings.yellow_days_left;
+    Ok(app)
+}
+
+async fn serve(app: App, listen: &str) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let address = listener.local_addr()?;
+    println!(
+        "联动已启动 Liandong is serving on http://{address}  (API: http://{address}/api/v1, OpenAPI: http://{address}/api/openapi.json)"
+    );
+    liandong_http::serve(listener, liandong_http::router(app)).await?;
+    Ok(())
+}
+
+fn is_xlsx(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LIANDONG_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let config = FileConfig::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve { listen } => {
+            let settings = config.settle(listen, cli.database);
+            let app = open(&settings).await?;
+            serve(app, &settings.listen).await
+        }
+        Command::Migrate => {
+            let settings = config.settle(None, cli.database);
+            let store = Store::connect(&settings.database_url).await?;
+            let applied = store.migrate().await?;
+            println!("migrations applied: {applied:?}");
+            Ok(())
+        }
+        Command::Demo {
+            listen,
+            cases,
+            admin_password,
+            seed,
+            no_serve,
+        } => {
+            let settings = config.settle(
+                listen,
+                cli.database
+                    .or_else(|| Some("sqlite:liandong-demo.db".into())),
+            );
+            let app = open(&settings).await?;
+            if demo::is_seeded(&app.store).await? {
+                println!(
+                    "数据库中已有演示数据，直接启动 / the database already holds the demo district; serving it"
+                );
+                if admin_password.is_some() {
+                    println!("(--admin-password applies to a new demo database only)");
+                }
+            } else {
+                let admin_password = admin_password.unwrap_or_else(|| {
+                    use rand::Rng;
+                    let mut rng = rand::rng();
+                    (0..12)
+                        .map(|_| {
+                            char::from(b"abcdefghjkmnpqrstuvwxyz23456789"[rng.random_range(0..31)])
+                        })
+                        .collect()
+                });
+                if admin_password.chars().count() < 8 {
+                    bail!("--admin-password needs at least 8 characters");
+                }
+                let started = std::time::Instant::now();
+                demo::seed(
+                    &app,
+                    &demo::DemoOptions {
+                        cases,
+                        admin_password: admin_password.clone(),
+                        seed,
+                    },
+                )
+                .await?;
+                println!(
+                    "演示区县已建成，用时 {:.1} 秒 / demo district built in {:.1} s",
+                    started.elapsed().as_secs_f64(),
+                    started.elapsed().as_secs_f64()
+                );
+                println!("系统管理员 system administrator: admin / {admin_password}");
+            }
+            println!("演示账号 demo accounts (password {}):", demo::DEMO_PASSWORD);
+            println!("  supervisor            监察人员 supervisor (sees every case)");
+            println!(
+                "  d22.clerk d22.officer d22.reviewer d22.approver   区市场监管局 hall department staff (D01–D35)"
+            );
+            println!(
+                "  t201.clerk t201.officer t201.reviewer t201.approver t201.admin   镇街便民服务中心 township center (201–220)"
+            );
+            println!("  v20101.clerk          村居便民服务站 village station clerk");
+            println!("  b101.clerk            分厅 branch hall clerk (101–105)");
+            if no_serve {
+                return Ok(());
+            }
+            serve(app, &settings.listen).await
+        }
+        Command::Catalog { command } => {
+            let settings = config.settle(None, cli.database);
+            let app = open(&settings).await?;
+            match command {
+                CatalogCommand::Import {
+                    file,
+                    effective_from,
+                } => {
+                    let bytes = std::fs::read(&file)
+                        .with_context(|| format!("cannot read {}", file.display()))?;
+                    let parsed = if is_xlsx(&file) {
+                        catalog_file::read_xlsx(&bytes)
+                    } else {
+                        catalog_file::read_csv(&bytes)
+                    };
+                    let items = match parsed {
+                        Ok(items) => items,
+                        Err(errors) => {
+                            for e in &errors {
+                                eprintln!("{} / {}", e.message_zh, e.message_en);
+                            }
+                            bail!("{} errors; nothing was imported", errors.len());
+                        }
+                    };
+                    match app.import_catalog(None, items, effective_from).await {
+                        Ok(report) => println!(
+                            "created {}, changed {}, unchanged {}",
+                            report.created, report.changed, report.unchanged
+                        ),
+                        Err(liandong_app::AppError::Invalid(errors)) => {
+                            for e in &errors {
+                                eprintln!("{} / {}", e.message_zh, e.message_en);
+                            }
+                            bail!("{} errors; nothing was imported", errors.len());
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                CatalogCommand::Export { file } => {
+                    let items = app.catalog_in_force().await?;
+                    let bytes = if is_xlsx(&file) {
+                        catalog_file::write_xlsx(&items).map_err(anyhow::Error::msg)?
+                    } else {
+                        catalog_file::write_csv(&items)
+                    };
+                    std::fs::write(&file, bytes)
+                        .with_context(|| format!("cannot write {}", file.display()))?;
+                    println!("exported {} items to {}", items.len(), file.display());
+                }
+            }
+            Ok(())
+        }
+        Command::Calendar {
+            command: CalendarCommand::Load { file },
+        } => {
+            let settings = config.settle(None, cli.database);
+            let app = open(&settings).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            match app.load_holiday_notice(None, &text).await {
+                Ok(n) => println!("notice loaded; {n} provisional deadlines recomputed"),
+                Err(liandong_app::AppError::Invalid(errors)) => {
+                    for e in &errors {
+                        eprintln!("{} / {}", e.message_zh, e.message_en);
+                    }
+                    bail!("the notice was not loaded");
+                }
+                Err(e) => return Err(e.into()),
+            }
+            Ok(())
+        }
+        Command::Backup { output } => {
+            let settings = config.settle(None, cli.database);
+            let app = open(&settings).await?;
+            let rows = app.store.backup_to(&output).await?;
+            println!("backup written to {} ({rows} rows)", output.display());
+            Ok(())
+        }
+        Command::Restore { input } => {
+            let settings = config.settle(None, cli.database);
+            let app = open(&settings).await?;
+            let rows = app.store.restore_from(&input).await?;
+            println!("restored {rows} rows from {}", input.display());
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let settings = config.settle(None, cli.database);
+            let app = open(&settings).await?;
+            let (checked, findings) = app.store.verify_all_cases(|_| {}).await?;
+            for f in &findings {
+                println!("{}: {}", f.number, f.problem);
+            }
+            if findings.is_empty() {
+                println!(
+                    "审计通过：{checked} 件办件的历史完整 / audit passed: the history of {checked} cases is intact"
+                );
+                Ok(())
+            } else {
+                bail!(
+                    "审计失败：{} 件办件的历史被改动 / audit failed: {} of {checked} cases have altered histories",
+                    findings.len(),
+                    findings.len()
+                )
+            }
+        }
+    }
+}

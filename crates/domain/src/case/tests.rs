@@ -1,0 +1,1 @@
+// specification tests of the case engine (being written)

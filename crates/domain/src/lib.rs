@@ -1,0 +1,9 @@
+//! The pure domain of Liandong: no I/O, no async, no SQL, no clock.
+//!
+//! Time is always a parameter; storage and HTTP are thin layers around these types.
+
+pub mod calendar;
+pub mod case;
+pub mod catalog;
+pub mod ids;
+pub mod organization;

@@ -1,0 +1,183 @@
+//! Cases: intake, list, read, act.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use chrono::{NaiveDate, TimeZone};
+use liandong_app::cases::{CaseView, Intake};
+use liandong_app::{App, AppError};
+use liandong_domain::calendar::china_offset;
+use liandong_domain::case::{Action, CaseState};
+use liandong_domain::organization::{CaseId, DepartmentId, ItemId, UnitId};
+use liandong_store::{CaseFilter, CaseSort, CaseSummary};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::extract::{Json, Path, Query, Staff};
+use crate::problem::{ApiError, Problem};
+
+/// Takes in an application at the signed-in clerk's unit. Send an `Idempotency-Key` header
+/// so that a retried submit never makes two cases.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = Intake,
+    params(("Idempotency-Key" = Option<String>, Header, description = "unique per intended case")),
+    responses((status = 201, body = CaseView), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_case(
+    State(app): State<App>,
+    Staff(session): Staff,
+    headers: HeaderMap,
+    Json(intake): Json<Intake>,
+) -> Result<(StatusCode, axum::Json<CaseView>), ApiError> {
+    let key = match headers.get("idempotency-key") {
+        Some(v) => Some(v.to_str().map_err(|_| {
+            AppError::invalid(
+                "Idempotency-Key",
+                "幂等键须为ASCII字符",
+                "Idempotency-Key must be ASCII",
+            )
+        })?),
+        None => None,
+    };
+    let view = app.submit_case(&session, &intake, key).await?;
+    Ok((StatusCode::CREATED, axum::Json(view)))
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    #[default]
+    Newest,
+    Due,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CaseQuery {
+    pub state: Option<CaseState>,
+    /// Only cases still open.
+    #[serde(default)]
+    pub open: bool,
+    /// Only cases past their due time.
+    #[serde(default)]
+    pub overdue: bool,
+    pub unit_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub item_id: Option<i64>,
+    /// Received on or after this date (China time).
+    pub received_from: Option<NaiveDate>,
+    /// Received on or before this date (China time).
+    pub received_to: Option<NaiveDate>,
+    /// Case number, applicant ID number, or the beginning of the applicant's name.
+    pub q: Option<String>,
+    #[serde(default)]
+    pub sort: SortOrder,
+    /// From 1.
+    pub page: Option<i64>,
+    /// 1 to 200, default 50.
+    pub per_page: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseList {
+    pub cases: Vec<CaseSummary>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+fn day_start(date: NaiveDate) -> Option<chrono::DateTime<chrono::Utc>> {
+    china_offset()
+        .from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
+        .single()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+/// The cases the signed-in member of staff may see, filtered, sorted and paged.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), params(CaseQuery),
+    responses((status = 200, body = CaseList), (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_cases(
+    State(app): State<App>,
+    Staff(session): Staff,
+    Query(q): Query<CaseQuery>,
+) -> Result<axum::Json<CaseList>, ApiError> {
+    let per_page = q.per_page.unwrap_or(50).clamp(1, 200);
+    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
+    let filter = CaseFilter {
+        state: q.state,
+        open_only: q.open || q.overdue,
+        unit: q.unit_id.map(UnitId),
+        department: q.department_id.map(DepartmentId),
+        item: q.item_id.map(ItemId),
+        received_from: q.received_from.and_then(day_start),
+        received_before: q.received_to.and_then(|d| d.succ_opt()).and_then(day_start),
+        due_before: q.overdue.then(|| app.now()),
+        search: q.q,
+        sort: match q.sort {
+            SortOrder::Newest => CaseSort::ReceivedDesc,
+            SortOrder::Due => CaseSort::DueAsc,
+        },
+        limit: per_page,
+        offset: (page - 1) * per_page,
+    };
+    let (cases, total) = app.list_cases(&session, &filter).await?;
+    Ok(axum::Json(CaseList {
+        cases,
+        total,
+        page,
+        per_page,
+    }))
+}
+
+/// A case with its history, clocks and the actions allowed now.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = CaseView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_case(
+    State(app): State<App>,
+    Staff(session): Staff,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<CaseView>, ApiError> {
+    Ok(axum::Json(app.case_view(&session, CaseId(id)).await?))
+}
+
+/// A case by its number, e.g. `20307-20261128-0042`.
+#[utoipa::path(get, path = "/api/v1/cases/by-number/{number}", tag = "cases", security(("bearer" = [])), params(("number" = String, Path)),
+    responses((status = 200, body = CaseView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_case_by_number(
+    State(app): State<App>,
+    Staff(session): Staff,
+    Path(number): Path<String>,
+) -> Result<axum::Json<CaseView>, ApiError> {
+    Ok(axum::Json(app.case_by_number(&session, &number).await?))
+}
+
+/// An action on a case, naming the version it was read at.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CaseActionRequest {
+    /// The case's `version` when it was read; a stale one gets 409.
+    pub expected_version: u32,
+    #[serde(default)]
+    pub comment: String,
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// Acts on a case: accept, handle, review, approve, deny, conclude, request a supplement…
+#[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = CaseActionRequest,
+    responses((status = 200, body = CaseView), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn act_on_case(
+    State(app): State<App>,
+    Staff(session): Staff,
+    Path(id): Path<i64>,
+    Json(req): Json<CaseActionRequest>,
+) -> Result<axum::Json<CaseView>, ApiError> {
+    Ok(axum::Json(
+        app.act(
+            &session,
+            CaseId(id),
+            req.expected_version,
+            &req.action,
+            &req.comment,
+        )
+        .await?,
+    ))
+}

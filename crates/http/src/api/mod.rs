@@ -1,0 +1,8 @@
+//! The JSON API under `/api/v1`, one module per area.
+
+pub mod auth;
+pub mod calendar;
+pub mod cases;
+pub mod catalog;
+pub mod health;
+pub mod organization;

@@ -1,0 +1,160 @@
+//! The HTTP server of Liandong: the JSON API with its OpenAPI document, problem responses,
+//! and the layers every request passes.
+
+pub mod api;
+pub mod extract;
+pub mod problem;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use liandong_app::App;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::problem::Problem;
+
+/// The largest request body: a catalog file fits, anything larger is refused with 413.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Liandong 联动政务服务平台 API", description = "Organization, catalog, cases and the working-day calendar of a district's three-level linked government service network. Errors are application/problem+json with a stable `code` and messages in Chinese and English."),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "staff sign-in"),
+        (name = "organization", description = "units, departments, windows, staff"),
+        (name = "catalog", description = "service items (事项), versions, reform report"),
+        (name = "cases", description = "cases (办件)"),
+        (name = "calendar", description = "working-day calendar"),
+        (name = "health"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+fn api_routes() -> OpenApiRouter<App> {
+    use api::*;
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::get_health))
+        .routes(routes!(auth::create_token, auth::delete_token))
+        .routes(routes!(organization::list_units))
+        .routes(routes!(organization::list_departments))
+        .routes(routes!(organization::list_windows))
+        .routes(routes!(
+            organization::list_staff,
+            organization::create_staff
+        ))
+        .routes(routes!(catalog::list_items))
+        .routes(routes!(catalog::get_item))
+        .routes(routes!(catalog::create_item_version))
+        .routes(routes!(catalog::reform_report))
+        .routes(routes!(catalog::export_catalog))
+        .routes(routes!(catalog::import_catalog))
+        .routes(routes!(cases::create_case, cases::list_cases))
+        .routes(routes!(cases::get_case))
+        .routes(routes!(cases::get_case_by_number))
+        .routes(routes!(cases::act_on_case))
+        .routes(routes!(calendar::add_working_days))
+        .routes(routes!(calendar::working_days_between))
+        .routes(routes!(calendar::get_year))
+        .routes(routes!(calendar::load_notice))
+}
+
+/// The OpenAPI document, as served at `/api/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().into_openapi()
+}
+
+async fn not_found() -> Problem {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "未找到该地址 / no such address",
+    )
+}
+
+async fn method_not_allowed() -> impl IntoResponse {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "不支持该请求方法 / method not allowed",
+    )
+}
+
+/// The whole server: API, OpenAPI document and the layers.
+pub fn router(app: App) -> Router {
+    let (api, doc) = api_routes().split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    let security_headers = [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        (
+            "content-security-policy",
+            "default-src 'self'; frame-ancestors 'none'",
+        ),
+    ];
+    let mut router = api
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || {
+                let doc = doc.clone();
+                async move { axum::Json((*doc).clone()) }
+            }),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(app)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http());
+    for (name, value) in security_headers {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    router
+}
+
+/// Serves `router` on `listener` until Ctrl-C or SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

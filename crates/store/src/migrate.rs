@@ -1,0 +1,74 @@
+//! Versioned migrations, embedded in the binary. A landed migration is never edited: its
+//! checksum is recorded, and a changed file stops the start.
+
+use sha2::{Digest, Sha256};
+use sqlx::{Executor, Row};
+
+use crate::{Backend, Result, Store, StoreError};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../../../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../../../migrations/postgres/0001_foundation.sql"),
+}];
+
+impl Store {
+    /// Applies every migration not yet applied, each in its own transaction.
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        let mut tx = self.begin().await?;
+        tx.conn()
+            .execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version BIGINT PRIMARY KEY, name TEXT NOT NULL,
+                    checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+            )
+            .await?;
+        tx.commit().await?;
+        let mut applied = Vec::new();
+        for m in MIGRATIONS {
+            let sql = match self.backend {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            let checksum = hex::encode(Sha256::digest(sql.as_bytes()));
+            let mut tx = self.begin().await?;
+            let existing = sqlx::query("SELECT checksum FROM schema_migrations WHERE version = $1")
+                .bind(m.version)
+                .fetch_optional(tx.conn())
+                .await?;
+            if let Some(row) = existing {
+                let recorded: String = row.try_get("checksum")?;
+                if recorded != checksum {
+                    return Err(StoreError::Migration(format!(
+                        "migration {} ({}) changed after it was applied",
+                        m.version, m.name
+                    )));
+                }
+                continue;
+            }
+            tx.conn()
+                .execute(sqlx::raw_sql(sqlx::AssertSqlSafe(sql)))
+                .await?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(checksum)
+            .bind(chrono::Utc::now().timestamp_millis())
+            .execute(tx.conn())
+            .await?;
+            tx.commit().await?;
+            applied.push(m.version);
+        }
+        Ok(applied)
+    }
+}

@@ -1,0 +1,424 @@
+//! Units, departments, windows and staff.
+
+use liandong_domain::organization::{
+    Actor, DepartmentId, Role, StaffId, UnitId, UnitKind, WindowId, WindowKind,
+};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Result, Store, StoreError, WriteTx, parse_column};
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitRecord {
+    pub id: UnitId,
+    pub code: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub parent_id: Option<UnitId>,
+    pub address: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUnit {
+    pub code: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub parent_id: Option<UnitId>,
+    pub address: String,
+    pub phone: String,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DepartmentRecord {
+    pub id: DepartmentId,
+    pub code: String,
+    pub name: String,
+    pub short_name: String,
+    pub unit_id: UnitId,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WindowRecord {
+    pub id: WindowId,
+    pub unit_id: UnitId,
+    pub number: String,
+    pub name: String,
+    pub kind: WindowKind,
+    pub department_ids: Vec<DepartmentId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewWindow {
+    pub unit_id: UnitId,
+    pub number: String,
+    pub name: String,
+    pub kind: WindowKind,
+    pub department_ids: Vec<DepartmentId>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaffRecord {
+    pub id: StaffId,
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: UnitId,
+    pub department_id: Option<DepartmentId>,
+    pub roles: Vec<Role>,
+    pub active: bool,
+    pub version: i64,
+    #[serde(skip)]
+    pub password_hash: String,
+}
+
+impl StaffRecord {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            staff_id: self.id,
+            unit_id: self.unit_id,
+            department_id: self.department_id,
+            roles: self.roles.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: UnitId,
+    pub department_id: Option<DepartmentId>,
+    pub roles: Vec<Role>,
+    pub password_hash: String,
+}
+
+fn unit_row(row: &AnyRow) -> Result<UnitRecord> {
+    Ok(UnitRecord {
+        id: UnitId(row.try_get("id")?),
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        kind: parse_column(row, "kind")?,
+        parent_id: row.try_get::<Option<i64>, _>("parent_id")?.map(UnitId),
+        address: row.try_get("address")?,
+        phone: row.try_get("phone")?,
+    })
+}
+
+fn department_row(row: &AnyRow) -> Result<DepartmentRecord> {
+    Ok(DepartmentRecord {
+        id: DepartmentId(row.try_get("id")?),
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        short_name: row.try_get("short_name")?,
+        unit_id: UnitId(row.try_get("unit_id")?),
+    })
+}
+
+fn roles_text(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn staff_row(row: &AnyRow) -> Result<StaffRecord> {
+    let roles: String = row.try_get("roles")?;
+    let roles = roles
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            r.parse::<Role>()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(StaffRecord {
+        id: StaffId(row.try_get("id")?),
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        unit_id: UnitId(row.try_get("unit_id")?),
+        department_id: row
+            .try_get::<Option<i64>, _>("department_id")?
+            .map(DepartmentId),
+        roles,
+        active: row.try_get::<i64, _>("active")? != 0,
+        version: row.try_get("version")?,
+        password_hash: row.try_get("password_hash")?,
+    })
+}
+
+const STAFF_COLUMNS: &str = "SELECT id, username, display_name, unit_id, department_id, roles, active, version, password_hash FROM staff";
+
+impl WriteTx {
+    pub async fn insert_unit(&mut self, unit: &NewUnit) -> Result<UnitId> {
+        let row = sqlx::query(
+            "INSERT INTO units (code, name, kind, parent_id, address, phone)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&unit.code)
+        .bind(&unit.name)
+        .bind(unit.kind.as_str())
+        .bind(unit.parent_id.map(|p| p.0))
+        .bind(&unit.address)
+        .bind(&unit.phone)
+        .fetch_one(self.conn())
+        .await
+        .map_err(StoreError::unique(format!(
+            "单位编码 unit code {}",
+            unit.code
+        )))?;
+        Ok(UnitId(row.try_get("id")?))
+    }
+
+    pub async fn insert_department(
+        &mut self,
+        code: &str,
+        name: &str,
+        short_name: &str,
+        unit_id: UnitId,
+    ) -> Result<DepartmentId> {
+        let row = sqlx::query(
+            "INSERT INTO departments (code, name, short_name, unit_id) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(code)
+        .bind(name)
+        .bind(short_name)
+        .bind(unit_id.0)
+        .fetch_one(self.conn())
+        .await
+        .map_err(StoreError::unique(format!("部门编码 department code {code}")))?;
+        Ok(DepartmentId(row.try_get("id")?))
+    }
+
+    pub async fn insert_window(&mut self, window: &NewWindow) -> Result<WindowId> {
+        let row = sqlx::query(
+            "INSERT INTO windows (unit_id, number, name, kind) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(window.unit_id.0)
+        .bind(&window.number)
+        .bind(&window.name)
+        .bind(window.kind.as_str())
+        .fetch_one(self.conn())
+        .await
+        .map_err(StoreError::unique(format!("窗口号 window {}", window.number)))?;
+        let id = WindowId(row.try_get("id")?);
+        for department in &window.department_ids {
+            sqlx::query(
+                "INSERT INTO window_departments (window_id, department_id) VALUES ($1, $2)",
+            )
+            .bind(id.0)
+            .bind(department.0)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(id)
+    }
+
+    pub async fn insert_staff(&mut self, staff: &NewStaff, now_ms: i64) -> Result<StaffId> {
+        let row = sqlx::query(
+            "INSERT INTO staff (username, display_name, unit_id, department_id, roles, password_hash, active, version, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 1, 1, $7) RETURNING id",
+        )
+        .bind(&staff.username)
+        .bind(&staff.display_name)
+        .bind(staff.unit_id.0)
+        .bind(staff.department_id.map(|d| d.0))
+        .bind(roles_text(&staff.roles))
+        .bind(&staff.password_hash)
+        .bind(now_ms)
+        .fetch_one(self.conn())
+        .await
+        .map_err(StoreError::unique(format!("用户名 username {}", staff.username)))?;
+        Ok(StaffId(row.try_get("id")?))
+    }
+
+    /// Changes a member of staff's roles and active flag, if nobody changed them since `version`.
+    pub async fn update_staff(
+        &mut self,
+        id: StaffId,
+        version: i64,
+        roles: &[Role],
+        active: bool,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE staff SET roles = $1, active = $2, version = version + 1 WHERE id = $3 AND version = $4",
+        )
+        .bind(roles_text(roles))
+        .bind(i64::from(active))
+        .bind(id.0)
+        .bind(version)
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict { expected: version });
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    pub async fn units(&self) -> Result<Vec<UnitRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, code, name, kind, parent_id, address, phone FROM units ORDER BY code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(unit_row).collect()
+    }
+
+    pub async fn unit(&self, id: UnitId) -> Result<UnitRecord> {
+        let row = sqlx::query(
+            "SELECT id, code, name, kind, parent_id, address, phone FROM units WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("单位 unit"))?;
+        unit_row(&row)
+    }
+
+    /// The unit and every unit below it.
+    pub async fn unit_subtree(&self, root: UnitId) -> Result<Vec<UnitId>> {
+        let rows = sqlx::query("SELECT id, parent_id FROM units")
+            .fetch_all(&self.pool)
+            .await?;
+        let links: Vec<(i64, Option<i64>)> = rows
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("parent_id")?)))
+            .collect::<Result<_>>()?;
+        let mut out = vec![root];
+        let mut i = 0;
+        while let Some(parent) = out.get(i).copied() {
+            out.extend(
+                links
+                    .iter()
+                    .filter(|(_, p)| *p == Some(parent.0))
+                    .map(|(id, _)| UnitId(*id)),
+            );
+            i += 1;
+        }
+        Ok(out)
+    }
+
+    pub async fn departments(&self) -> Result<Vec<DepartmentRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, code, name, short_name, unit_id FROM departments ORDER BY code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(department_row).collect()
+    }
+
+    pub async fn windows(&self, unit: Option<UnitId>) -> Result<Vec<WindowRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, unit_id, number, name, kind FROM windows
+             WHERE $1 IS NULL OR unit_id = $1 ORDER BY unit_id, number",
+        )
+        .bind(unit.map(|u| u.0))
+        .fetch_all(&self.pool)
+        .await?;
+        let links = sqlx::query("SELECT window_id, department_id FROM window_departments")
+            .fetch_all(&self.pool)
+            .await?;
+        let links: Vec<(i64, i64)> = links
+            .iter()
+            .map(|r| Ok((r.try_get("window_id")?, r.try_get("department_id")?)))
+            .collect::<Result<_>>()?;
+        rows.iter()
+            .map(|row| {
+                let id: i64 = row.try_get("id")?;
+                Ok(WindowRecord {
+                    id: WindowId(id),
+                    unit_id: UnitId(row.try_get("unit_id")?),
+                    number: row.try_get("number")?,
+                    name: row.try_get("name")?,
+                    kind: parse_column(row, "kind")?,
+                    department_ids: links
+                        .iter()
+                        .filter(|(w, _)| *w == id)
+                        .map(|(_, d)| DepartmentId(*d))
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn staff(&self, unit: Option<UnitId>) -> Result<Vec<StaffRecord>> {
+        let sql = format!("{STAFF_COLUMNS} WHERE $1 IS NULL OR unit_id = $1 ORDER BY username");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(unit.map(|u| u.0))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(staff_row).collect()
+    }
+
+    pub async fn staff_by_id(&self, id: StaffId) -> Result<StaffRecord> {
+        let sql = format!("{STAFF_COLUMNS} WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("工作人员 staff"))?;
+        staff_row(&row)
+    }
+
+    pub async fn staff_by_username(&self, username: &str) -> Result<Option<StaffRecord>> {
+        let sql = format!("{STAFF_COLUMNS} WHERE username = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(staff_row).transpose()
+    }
+
+    /// Records a sign-in token (only its hash is kept).
+    pub async fn insert_token(
+        &self,
+        token_hash: &str,
+        staff: StaffId,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO staff_tokens (token_hash, staff_id, created_at, expires_at, revoked) VALUES ($1, $2, $3, $4, 0)")
+            .bind(token_hash)
+            .bind(staff.0)
+            .bind(now_ms)
+            .bind(expires_ms)
+            .execute(tx.conn())
+            .await?;
+        tx.commit().await
+    }
+
+    /// The active member of staff holding an unexpired, unrevoked token.
+    pub async fn staff_for_token(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<StaffRecord>> {
+        let sql = format!(
+            "{STAFF_COLUMNS} WHERE active = 1 AND id = (SELECT staff_id FROM staff_tokens
+             WHERE token_hash = $1 AND revoked = 0 AND expires_at > $2)"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .bind(now_ms)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(staff_row).transpose()
+    }
+
+    pub async fn revoke_token(&self, token_hash: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE staff_tokens SET revoked = 1 WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(tx.conn())
+            .await?;
+        tx.commit().await
+    }
+}
