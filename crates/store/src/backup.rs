@@ -60,9 +60,14 @@ impl Store {
                 .await?;
         }
         let mut tx = target.begin().await?;
-        let existing: i64 = sqlx::query("SELECT COUNT(*) AS n FROM units").fetch_one(tx.conn()).await?.try_get("n")?;
+        let existing: i64 = sqlx::query("SELECT COUNT(*) AS n FROM units")
+            .fetch_one(tx.conn())
+            .await?
+            .try_get("n")?;
         if existing > 0 {
-            return Err(StoreError::Duplicate("目标数据库中的数据 data in the target database".into()));
+            return Err(StoreError::Duplicate(
+                "目标数据库中的数据 data in the target database".into(),
+            ));
         }
         let mut copied = 0;
         for table in TABLES {

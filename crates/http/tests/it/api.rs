@@ -1,0 +1,192 @@
+//! Sign-in, problems, health and the OpenAPI document.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::both;
+use crate::support::{Db, TestApp, intake};
+
+both!(
+    health_and_the_openapi_document_are_public,
+    |t: TestApp| async move {
+        let (status, body) = t.get("/api/v1/health", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["status"], "ok");
+        assert_eq!(
+            body["database"],
+            if t.db == Db::Sqlite {
+                "sqlite"
+            } else {
+                "postgres"
+            }
+        );
+        let (status, doc) = t.get("/api/openapi.json", None).await;
+        assert_eq!(status, StatusCode::OK);
+        for path in [
+            "/api/v1/cases",
+            "/api/v1/cases/{id}/actions",
+            "/api/v1/items/{code}",
+            "/api/v1/calendar/add",
+            "/api/v1/auth/token",
+        ] {
+            assert!(doc["paths"][path].is_object(), "{path} documented");
+        }
+        assert!(doc["components"]["schemas"]["CaseView"].is_object());
+    }
+);
+
+both!(
+    staff_sign_in_with_a_password_and_use_a_bearer_token,
+    |t: TestApp| async move {
+        let (status, problem, headers) = t
+            .send(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(json!({"username": "d01.clerk", "password": "wrong"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(headers["content-type"], "application/problem+json");
+        assert_eq!(problem["code"], "bad_credentials");
+        assert_eq!(problem["message_zh"], "用户名或密码错误");
+        assert_eq!(problem["message_en"], "wrong username or password");
+
+        let (status, problem) = t.get("/api/v1/cases", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(problem["code"], "unauthenticated");
+        let (status, _) = t.get("/api/v1/cases", Some("not-a-token")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+        let token = t.token("d01.clerk").await;
+        let (status, list) = t.get("/api/v1/cases", Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        let (status, _, _) = t
+            .send(Method::DELETE, "/api/v1/auth/token", Some(&token), None)
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, _) = t.get("/api/v1/cases", Some(&token)).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "a revoked token no longer works"
+        );
+
+        let entries = t.app.store.audit_entries(10).await.unwrap();
+        assert!(
+            entries
+                .iter()
+                .any(|e| e.action == "sign_in_failed" && e.target == "staff:d01.clerk")
+        );
+        assert!(entries.iter().any(|e| e.action == "sign_in"));
+    }
+);
+
+both!(
+    malformed_requests_get_problem_documents_not_panics,
+    |t: TestApp| async move {
+        let token = t.token("d01.clerk").await;
+        let (status, problem, headers) = t
+            .send_raw(
+                Method::POST,
+                "/api/v1/cases",
+                Some(&token),
+                Some(("application/json", b"{not json".to_vec())),
+                &[],
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(headers["content-type"], "application/problem+json");
+        assert_eq!(problem["code"], "malformed_request");
+
+        let mut bad_id = intake("XK00001000");
+        bad_id["applicant"]["resident_id"] = json!("110105194912310021");
+        let (status, problem) = t.post("/api/v1/cases", Some(&token), bad_id).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+        assert!(
+            problem["message_zh"].as_str().unwrap().contains("校验"),
+            "{problem}"
+        );
+
+        let (status, problem) = t.get("/api/v1/cases/not-a-number", Some(&token)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+        let (status, problem) = t.get("/api/v1/nowhere", None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(problem["code"], "not_found");
+
+        let huge = vec![b' '; liandong_http::MAX_BODY_BYTES + 10];
+        let (status, problem, _) = t
+            .send_raw(
+                Method::POST,
+                "/api/v1/cases",
+                Some(&token),
+                Some(("application/json", huge)),
+                &[],
+            )
+            .await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
+        assert_eq!(problem["code"], "payload_too_large");
+
+        let (status, problem) = t
+            .get("/api/v1/calendar/add?from=2026-02-30&days=1", None)
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    }
+);
+
+both!(
+    every_response_carries_the_security_headers,
+    |t: TestApp| async move {
+        let (_, _, headers) = t.send(Method::GET, "/api/v1/health", None, None).await;
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert!(
+            headers["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+    }
+);
+
+both!(
+    the_calendar_reckons_working_days_around_the_holidays,
+    |t: TestApp| async move {
+        let (status, body) = t
+            .get("/api/v1/calendar/add?from=2026-02-13&days=1", None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["date"], "2026-02-14", "the adjusted Saturday works");
+        let (_, body) = t
+            .get("/api/v1/calendar/add?from=2026-02-14&days=1", None)
+            .await;
+        assert_eq!(
+            body["date"], "2026-02-24",
+            "Spring Festival 2026 runs 15–23 February"
+        );
+        let (_, body) = t
+            .get(
+                "/api/v1/calendar/between?from=2025-09-30&to=2025-10-12",
+                None,
+            )
+            .await;
+        assert_eq!(
+            body["working_days"], 3,
+            "9, 10 and the adjusted Saturday 11 October"
+        );
+        assert_eq!(body["provisional"], false);
+        let (_, year) = t.get("/api/v1/calendar/years/2026", None).await;
+        assert_eq!(year["working_days"], 248);
+        assert_eq!(year["provisional"], false);
+        let (_, next) = t.get("/api/v1/calendar/years/2027", None).await;
+        assert_eq!(next["provisional"], true);
+        let (_, body) = t
+            .get("/api/v1/calendar/add?from=2027-02-04&days=1", None)
+            .await;
+        assert_eq!(body["provisional"], true);
+        assert_eq!(
+            body["date"], "2027-02-09",
+            "the law's Spring Festival days 5–8 February 2027 are rest days"
+        );
+    }
+);

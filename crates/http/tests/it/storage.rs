@@ -1,0 +1,127 @@
+//! Storage: schema parity, tamper detection, backup and restore.
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use liandong_store::Store;
+use serde_json::json;
+use sqlx::Row;
+
+use crate::both;
+use crate::support::{Db, TestApp, fresh_database};
+
+async fn columns(store: &Store, db: Db) -> BTreeMap<String, Vec<String>> {
+    let sql = match db {
+        Db::Sqlite => "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p
+                       WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.name",
+        Db::Postgres => "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns
+                         WHERE table_schema = 'public' ORDER BY table_name, column_name",
+    };
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for row in sqlx::query(sql).fetch_all(store.pool()).await.unwrap() {
+        out.entry(row.get::<String, _>("t"))
+            .or_default()
+            .push(row.get::<String, _>("c"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn both_databases_have_the_same_tables_and_columns() {
+    let Some(pg_url) = fresh_database(Db::Postgres).await else {
+        return;
+    };
+    let sqlite = Store::connect(&fresh_database(Db::Sqlite).await.unwrap())
+        .await
+        .unwrap();
+    let postgres = Store::connect(&pg_url).await.unwrap();
+    sqlite.migrate().await.unwrap();
+    postgres.migrate().await.unwrap();
+    let (a, b) = (
+        columns(&sqlite, Db::Sqlite).await,
+        columns(&postgres, Db::Postgres).await,
+    );
+    assert!(a.len() >= liandong_store::TABLES.len());
+    assert_eq!(a, b);
+}
+
+both!(
+    a_changed_or_deleted_event_is_caught_by_the_audit,
+    |t: TestApp| async move {
+        let (_, case) = t.submit("d01.clerk", "XK00001000", None).await;
+        let (_, case) = t.act("d01.clerk", &case, json!({"action": "accept"})).await;
+        let (_, other) = t.submit("d01.clerk", "GG00002000", None).await;
+        let (_, _) = t
+            .act(
+                "d01.clerk",
+                &other,
+                json!({"action": "conclude_on_the_spot", "delivery": "当场"}),
+            )
+            .await;
+        let (checked, findings) = t.app.store.verify_all_cases(|_| {}).await.unwrap();
+        assert_eq!((checked, findings.len()), (2, 0));
+
+        let id = case["summary"]["id"].as_i64().unwrap();
+        sqlx::query(
+            "UPDATE case_events SET comment = 'changed later' WHERE case_id = $1 AND seq = 2",
+        )
+        .bind(id)
+        .execute(t.app.store.pool())
+        .await
+        .unwrap();
+        let other_id = other["summary"]["id"].as_i64().unwrap();
+        sqlx::query("DELETE FROM case_events WHERE case_id = $1 AND seq = 4")
+            .bind(other_id)
+            .execute(t.app.store.pool())
+            .await
+            .unwrap();
+        let (_, findings) = t.app.store.verify_all_cases(|_| {}).await.unwrap();
+        let problems: Vec<String> = findings
+            .iter()
+            .map(|f| format!("{:?}", f.problem))
+            .collect();
+        assert_eq!(problems, ["Content { seq: 2 }", "Head"]);
+    }
+);
+
+both!(
+    a_backup_taken_while_serving_restores_every_case,
+    |t: TestApp| async move {
+        for _ in 0..3 {
+            let (status, case) = t.submit("d01.clerk", "XK00001000", None).await;
+            assert_eq!(status, StatusCode::CREATED);
+            t.act("d01.clerk", &case, json!({"action": "accept"})).await;
+        }
+        let file =
+            std::env::temp_dir().join(format!("liandong-backup-{:x}.db", rand::random::<u64>()));
+        let rows = t.app.store.backup_to(&file).await.unwrap();
+        assert!(rows > 20, "{rows}");
+        assert!(
+            t.app.store.backup_to(&file).await.is_err(),
+            "never overwrites a backup"
+        );
+
+        let target_url = fresh_database(t.db).await.unwrap();
+        let target = Store::connect(&target_url).await.unwrap();
+        target.migrate().await.unwrap();
+        assert_eq!(target.restore_from(&file).await.unwrap(), rows);
+        assert_eq!(target.case_count().await.unwrap(), 3);
+        let (checked, findings) = target.verify_all_cases(|_| {}).await.unwrap();
+        assert_eq!((checked, findings.len()), (3, 0));
+        assert!(
+            target.restore_from(&file).await.is_err(),
+            "restores only into an empty database"
+        );
+
+        // The restored district keeps working: new ids do not collide with restored ones.
+        target.close().await;
+        let restored = TestApp::attach(t.db, &target_url).await;
+        let (status, case) = restored.submit("d01.clerk", "XK00001000", None).await;
+        assert_eq!(status, StatusCode::CREATED, "{case}");
+        assert_eq!(
+            case["summary"]["number"], "100-20260302-0004",
+            "numbering continues"
+        );
+        let _ = std::fs::remove_file(&file);
+    }
+);

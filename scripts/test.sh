@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, and every test on SQLite and PostgreSQL.
+#
+# PostgreSQL: installed with apt when missing, then a throwaway cluster is started on a
+# free port on 127.0.0.1 and removed when the tests end. Set LIANDONG_TEST_POSTGRES_URL to
+# use a server of your own instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*"; }
+
+pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$dir" ] && [ -x "$dir/initdb" ] && echo "$dir"
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+start_postgres() {
+  local bin
+  if ! bin=$(pg_bin); then
+    log "installing PostgreSQL (apt)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq postgresql >/dev/null
+    bin=$(pg_bin)
+  fi
+  PG_DIR=$(mktemp -d /tmp/liandong-pg.XXXXXX)
+  PG_PORT=$(free_port)
+  local run=()
+  if [ "$(id -u)" = 0 ]; then
+    # PostgreSQL refuses to run as root: the cluster belongs to the postgres user.
+    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+    chown postgres "$PG_DIR"
+    run=(runuser -u postgres --)
+  fi
+  log "starting a throwaway PostgreSQL on 127.0.0.1:$PG_PORT"
+  "${run[@]}" "$bin/initdb" -D "$PG_DIR/data" -U liandong --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  "${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=300 -c fsync=on" start >/dev/null
+  PG_STOP=("${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -m immediate stop)
+  export LIANDONG_TEST_POSTGRES_URL="postgres://liandong@127.0.0.1:$PG_PORT/postgres"
+}
+
+cleanup() {
+  if [ -n "${PG_STOP:-}" ]; then "${PG_STOP[@]}" >/dev/null 2>&1 || true; fi
+  if [ -n "${PG_DIR:-}" ]; then rm -rf "$PG_DIR"; fi
+}
+trap cleanup EXIT
+
+if [ -z "${LIANDONG_TEST_POSTGRES_URL:-}" ]; then
+  start_postgres
+fi
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+
+log "cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+log "cargo test (SQLite and PostgreSQL)"
+if command -v cargo-nextest >/dev/null 2>&1; then
+  cargo nextest run --workspace --locked --no-fail-fast
+else
+  cargo test --workspace --locked --no-fail-fast
+fi
