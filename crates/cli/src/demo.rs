@@ -427,7 +427,9 @@ async fn seed_catalog(app: &App, tx: &mut WriteTx, org: &Org) -> Result<Vec<Demo
     // The 85 cancelled: annual inspections (年检) of licences, abolished by the reform.
     let licences: Vec<&ServiceItem> = items
         .iter()
-        .filter(|i| i.code.as_str().starts_with("XK") && i.code.as_str().ends_with("000"))
+        .filter(|i| {
+            !i.on_the_spot && i.code.as_str().starts_with("XK") && i.code.as_str().ends_with("000")
+        })
         .collect();
     for (n, licence) in licences.iter().cycle().take(85).enumerate() {
         let code = liandong_domain::catalog::ItemCode::parse(&format!("XK{:05}900", 90000 + n))?;

@@ -15,12 +15,7 @@ use liandong_store::{NewStaff, NewUnit, Store};
 use serde_json::Value;
 use tower::ServiceExt;
 
-/// Which database a test runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Db {
-    Sqlite,
-    Postgres,
-}
+pub use liandong_testkit::{Db, fresh_database};
 
 /// Runs a test body on both databases: `both!(name, |t| async move { ... })`.
 #[macro_export]
@@ -45,41 +40,6 @@ macro_rules! both {
             }
         }
     };
-}
-
-/// A fresh, migrated, empty database URL.
-pub async fn fresh_database(db: Db) -> Option<String> {
-    let name = format!("liandong_test_{:016x}", rand::random::<u64>());
-    match db {
-        Db::Sqlite => {
-            let path = std::env::temp_dir().join(format!("{name}.db"));
-            Some(format!("sqlite:{}", path.display()))
-        }
-        Db::Postgres => {
-            let Ok(admin) = std::env::var("LIANDONG_TEST_POSTGRES_URL") else {
-                if std::env::var("LIANDONG_TEST_SKIP_POSTGRES").is_ok() {
-                    eprintln!("PostgreSQL test skipped: LIANDONG_TEST_SKIP_POSTGRES is set");
-                    return None;
-                }
-                panic!(
-                    "set LIANDONG_TEST_POSTGRES_URL (scripts/test.sh starts a server and sets it), or LIANDONG_TEST_SKIP_POSTGRES=1"
-                );
-            };
-            let store = Store::connect(&admin)
-                .await
-                .expect("connect to the test PostgreSQL");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(store.pool())
-                .await
-                .expect("create a test database");
-            store.close().await;
-            let base = admin
-                .rsplit_once('/')
-                .map_or(admin.as_str(), |(b, _)| b)
-                .to_owned();
-            Some(format!("{base}/{name}"))
-        }
-    }
 }
 
 /// The demo password of every fixture account; hashed once per test run.

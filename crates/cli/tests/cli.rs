@@ -1,0 +1,239 @@
+//! The real `liandong` binary: the demo district, serving, audit, catalog files and backup,
+//! on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Output, Stdio};
+
+use liandong_testkit::{Db, fresh_database};
+
+fn liandong(database: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_liandong"))
+        .arg("--database")
+        .arg(database)
+        .args(args)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("run liandong")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A minimal HTTP/1.1 exchange with the server on 127.0.0.1.
+fn http(address: &str, method: &str, path: &str, body: Option<&str>) -> (u16, serde_json::Value) {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    let body = body.unwrap_or("");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let json = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| serde_json::from_str(b).unwrap_or_default())
+        .unwrap_or_default();
+    (status, json)
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `liandong ... demo` serving on a free port and returns it with its address.
+fn serve_demo(database: &str) -> (Server, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_liandong"))
+        .args([
+            "--database",
+            database,
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--cases",
+            "0",
+        ])
+        .env("RUST_BACKTRACE", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let server = Server(child);
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("line");
+        if let Some(rest) = line.split("http://").nth(1) {
+            let address = rest.split_whitespace().next().unwrap().to_owned();
+            return (server, address);
+        }
+    }
+    panic!("the server never said where it listens");
+}
+
+async fn the_demo_district_is_built_served_and_audited(db: Db) {
+    let Some(url) = fresh_database(db).await else {
+        return;
+    };
+    let built = liandong(
+        &url,
+        &[
+            "demo",
+            "--cases",
+            "400",
+            "--no-serve",
+            "--admin-password",
+            "district-admin-1",
+        ],
+    );
+    assert!(built.status.success(), "{}", text(&built));
+    assert!(text(&built).contains("admin / district-admin-1"));
+
+    let again = liandong(&url, &["demo", "--no-serve"]);
+    assert!(
+        text(&again).contains("already holds the demo district"),
+        "{}",
+        text(&again)
+    );
+
+    let audit = liandong(&url, &["audit", "verify"]);
+    assert!(audit.status.success(), "{}", text(&audit));
+    assert!(text(&audit).contains("audit passed"), "{}", text(&audit));
+
+    let dir = std::env::temp_dir().join(format!("liandong-cli-{:x}", rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("catalog.csv");
+    let export = liandong(&url, &["catalog", "export", csv.to_str().unwrap()]);
+    assert!(
+        text(&export).contains("exported 395 items"),
+        "{}",
+        text(&export)
+    );
+    let xlsx = dir.join("catalog.xlsx");
+    assert!(
+        liandong(&url, &["catalog", "export", xlsx.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let import = liandong(
+        &url,
+        &[
+            "catalog",
+            "import",
+            xlsx.to_str().unwrap(),
+            "--effective-from",
+            "2026-12-01",
+        ],
+    );
+    assert!(
+        text(&import).contains("created 0, changed 0, unchanged 395"),
+        "{}",
+        text(&import)
+    );
+    std::fs::write(dir.join("bad.csv"), "code,name\nXK1,x\n").unwrap();
+    let bad = liandong(
+        &url,
+        &[
+            "catalog",
+            "import",
+            dir.join("bad.csv").to_str().unwrap(),
+            "--effective-from",
+            "2026-12-01",
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("首行应为列名"), "{}", text(&bad));
+
+    let backup = dir.join("backup.db");
+    let saved = liandong(&url, &["backup", backup.to_str().unwrap()]);
+    assert!(saved.status.success(), "{}", text(&saved));
+    let restored_url = fresh_database(db).await.unwrap();
+    let restored = liandong(&restored_url, &["restore", backup.to_str().unwrap()]);
+    assert!(restored.status.success(), "{}", text(&restored));
+    assert!(
+        liandong(&restored_url, &["audit", "verify"])
+            .status
+            .success()
+    );
+
+    let (server, address) = serve_demo(&url);
+    let (status, health) = http(&address, "GET", "/api/v1/health", None);
+    assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+    let (status, token) = http(
+        &address,
+        "POST",
+        "/api/v1/auth/token",
+        Some(r#"{"username":"admin","password":"district-admin-1"}"#),
+    );
+    assert_eq!(status, 200, "{token}");
+    let (_, report) = http(
+        &address,
+        "GET",
+        "/api/v1/catalog/reform-report?from=2024-06-01&to=2025-06-01",
+        None,
+    );
+    assert_eq!(report["items_before"], 395 + 85, "{report}");
+    assert_eq!(
+        report["items_cancelled"].as_array().unwrap().len(),
+        85,
+        "the seed's 85 cancelled items"
+    );
+    assert_eq!(report["on_the_spot_before"], 34);
+    assert_eq!(report["on_the_spot_after"], 192);
+    let (_, items) = http(&address, "GET", "/api/v1/items", None);
+    assert_eq!(
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["cancelled"] == false)
+            .count(),
+        395
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+#[tokio::test]
+async fn the_demo_district_on_sqlite() {
+    the_demo_district_is_built_served_and_audited(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_demo_district_on_postgres() {
+    the_demo_district_is_built_served_and_audited(Db::Postgres).await;
+}
+
+#[test]
+fn a_bad_database_url_is_a_clear_error() {
+    let out = liandong("mysql://nowhere", &["migrate"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("unsupported database URL"),
+        "{}",
+        text(&out)
+    );
+}

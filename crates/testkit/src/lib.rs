@@ -1,0 +1,47 @@
+//! Test support shared by the crates' integration tests: a fresh database per test, on SQLite
+//! or on the PostgreSQL server that `scripts/test.sh` starts.
+#![allow(clippy::panic, clippy::expect_used)]
+
+use liandong_store::Store;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// The URL of a fresh, empty database, or None for PostgreSQL when the run explicitly skips it
+/// (`LIANDONG_TEST_SKIP_POSTGRES`). Without a server and without the skip, the test fails:
+/// a PostgreSQL test never passes silently.
+pub async fn fresh_database(db: Db) -> Option<String> {
+    let name = format!("liandong_test_{:016x}", rand::random::<u64>());
+    match db {
+        Db::Sqlite => Some(format!(
+            "sqlite:{}",
+            std::env::temp_dir().join(format!("{name}.db")).display()
+        )),
+        Db::Postgres => {
+            let Ok(server) = std::env::var("LIANDONG_TEST_POSTGRES_URL") else {
+                if std::env::var("LIANDONG_TEST_SKIP_POSTGRES").is_ok() {
+                    eprintln!("PostgreSQL test skipped: LIANDONG_TEST_SKIP_POSTGRES is set");
+                    return None;
+                }
+                panic!(
+                    "set LIANDONG_TEST_POSTGRES_URL (scripts/test.sh starts a server and sets it), \
+                     or LIANDONG_TEST_SKIP_POSTGRES=1 to skip PostgreSQL explicitly"
+                );
+            };
+            let store = Store::connect(&server)
+                .await
+                .expect("connect to the test PostgreSQL");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(store.pool())
+                .await
+                .expect("create a test database");
+            store.close().await;
+            let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+            Some(format!("{base}/{name}"))
+        }
+    }
+}
