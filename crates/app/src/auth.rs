@@ -126,7 +126,12 @@ impl App {
             .staff_for_token(&token_hash(token), self.now().timestamp_millis())
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let subtree = self.store.unit_subtree(staff.unit_id).await?;
+        // Only a unit administrator's scope reaches below their own unit.
+        let subtree = if staff.roles.contains(&Role::UnitAdmin) {
+            self.store.unit_subtree(staff.unit_id).await?
+        } else {
+            vec![staff.unit_id]
+        };
         let visibility = staff.actor().visibility(subtree);
         Ok(Session { staff, visibility })
     }

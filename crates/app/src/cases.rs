@@ -10,7 +10,7 @@ use liandong_domain::case::{
 use liandong_domain::catalog::{ItemCode, ItemLevel, ServiceItem};
 use liandong_domain::ids::PhoneNumber;
 use liandong_domain::organization::{CaseId, Role, StaffId, UnitId, UnitKind};
-use liandong_store::{CaseFilter, CaseRecord, CaseSummary, NewCase, StoreError, WriteTx};
+use liandong_store::{CaseFilter, CaseRecord, CaseSummary, NewCase, StoreError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -56,6 +56,12 @@ pub fn case_record(case: &Case, clock: Option<&ClockReading>) -> CaseRecord {
         decided_at: case.decided_at,
         closed_at: case.closed_at,
     }
+}
+
+/// What an intake wrote: a new case, or found the case an earlier submit with the key made.
+enum Intaken {
+    New(CaseId),
+    Earlier((CaseId, String)),
 }
 
 /// Seals `kinds` onto a history ending with `last`.
@@ -218,74 +224,48 @@ impl App {
             channel,
         };
         let fingerprint = request_hash(intake);
-        let id = match idempotency_key {
-            None => {
-                let mut tx = self.store.begin().await?;
-                let (id, _, _) = tx.insert_case(&new_case).await?;
-                tx.commit().await?;
-                id
+        let key = match idempotency_key.map(str::trim) {
+            Some(key) if key.is_empty() || key.len() > 200 => {
+                return Err(AppError::invalid(
+                    "Idempotency-Key",
+                    "幂等键长度应为1至200个字符",
+                    "Idempotency-Key must be 1 to 200 characters",
+                ));
             }
-            Some(key) => match self
-                .submit_once(session, key, &fingerprint, &new_case)
-                .await
-            {
-                // Two submits with one key raced: the other one won; answer with its case.
-                Err(AppError::Duplicate(_)) => {
-                    self.replay_idempotent(session, key, &fingerprint).await?
-                }
-                other => other?,
-            },
+            key => key.map(str::to_owned),
         };
-        self.case_view(session, id).await
-    }
-
-    async fn submit_once(
-        &self,
-        session: &Session,
-        key: &str,
-        fingerprint: &str,
-        new_case: &NewCase,
-    ) -> Result<CaseId> {
-        let key = key.trim();
-        if key.is_empty() || key.len() > 200 {
-            return Err(AppError::invalid(
-                "Idempotency-Key",
-                "幂等键长度应为1至200个字符",
-                "Idempotency-Key must be 1 to 200 characters",
-            ));
-        }
-        let mut tx: WriteTx = self.store.begin().await?;
-        if let Some((id, hash)) = tx.idempotent_case(session.staff.id, key).await? {
-            return if hash == fingerprint {
-                Ok(id)
-            } else {
-                Err(AppError::IdempotencyMismatch)
-            };
-        }
-        let (id, _, _) = tx.insert_case(new_case).await?;
-        tx.remember_idempotency_key(
-            session.staff.id,
-            key,
-            fingerprint,
-            id,
-            new_case.received_at.timestamp_millis(),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    async fn replay_idempotent(
-        &self,
-        session: &Session,
-        key: &str,
-        fingerprint: &str,
-    ) -> Result<CaseId> {
-        let mut tx = self.store.begin().await?;
-        let found = tx.idempotent_case(session.staff.id, key.trim()).await?;
-        drop(tx);
-        match found {
-            Some((id, hash)) if hash == fingerprint => Ok(id),
+        let staff = session.staff.id;
+        let (job_key, job_fingerprint) = (key.clone(), fingerprint.clone());
+        let written = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    if let Some(key) = &job_key
+                        && let Some(earlier) = tx.idempotent_case(staff, key).await?
+                    {
+                        return Ok(Intaken::Earlier(earlier));
+                    }
+                    let (id, _, _) = tx.insert_case(&new_case).await?;
+                    if let Some(key) = &job_key {
+                        let at = new_case.received_at.timestamp_millis();
+                        tx.remember_idempotency_key(staff, key, &job_fingerprint, id, at)
+                            .await?;
+                    }
+                    Ok(Intaken::New(id))
+                })
+            })
+            .await;
+        let earlier = match (written, &key) {
+            (Ok(Intaken::New(id)), _) => return self.case_view(session, id).await,
+            (Ok(Intaken::Earlier(earlier)), _) => Some(earlier),
+            // Two submits with one key raced on separate connections: the winner's case stands.
+            (Err(StoreError::Duplicate(_)), Some(key)) => {
+                self.store.idempotent_case(staff, key).await?
+            }
+            (Err(e), _) => return Err(e.into()),
+        };
+        match earlier {
+            Some((id, hash)) if hash == fingerprint => self.case_view(session, id).await,
             Some(_) => Err(AppError::IdempotencyMismatch),
             None => Err(AppError::Conflict { current: 0 }),
         }
@@ -315,7 +295,6 @@ impl App {
     pub async fn case_view(&self, session: &Session, id: CaseId) -> Result<CaseView> {
         let stored = self.visible_case(session, id).await?;
         let item = self
-            .store
             .item_version(stored.summary.item_id, stored.summary.item_version)
             .await?;
         self.view_of(stored, item)
@@ -359,7 +338,6 @@ impl App {
             });
         }
         let item = self
-            .store
             .item_version(stored.summary.item_id, stored.summary.item_version)
             .await?;
         let mut case = Case::replay(&stored.events)
@@ -396,11 +374,22 @@ impl App {
             &self.warning_rules,
             now,
         )?;
-        let mut tx = self.store.begin().await?;
-        tx.append_events(id, expected_version, &events, &record)
+        let (appended, written) = (events.clone(), record.clone());
+        self.store
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.append_events(id, expected_version, &appended, &written)
+                        .await
+                })
+            })
             .await?;
-        tx.commit().await?;
-        self.case_view(session, id).await
+        // The view follows from what was read and written; no second read is needed.
+        let mut stored = stored;
+        if let Some(last) = events.last() {
+            stored.summary.after_append(&record, last);
+        }
+        stored.events.extend(events);
+        self.view_of(stored, item)
     }
 
     /// A page of the cases the session may see.

@@ -8,12 +8,14 @@ pub mod catalog;
 pub mod catalog_file;
 pub mod organization;
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use liandong_domain::calendar::WorkingCalendar;
 use liandong_domain::case::{WarningRules, WorkflowError};
-use liandong_domain::organization::Role;
+use liandong_domain::catalog::ServiceItem;
+use liandong_domain::organization::{ItemId, Role};
 use liandong_store::{Store, StoreError};
 
 pub use auth::Session;
@@ -158,6 +160,8 @@ pub struct App {
     clock: Arc<dyn Clock>,
     /// How long a sign-in token lasts.
     pub token_lifetime: chrono::Duration,
+    /// Recorded item versions never change, so each is read from the database once.
+    item_versions: Arc<RwLock<HashMap<(ItemId, u32), ServiceItem>>>,
 }
 
 impl App {
@@ -176,6 +180,7 @@ impl App {
             warning_rules: WarningRules::default(),
             clock,
             token_lifetime: chrono::Duration::hours(12),
+            item_versions: Arc::default(),
         })
     }
 
@@ -189,6 +194,23 @@ impl App {
             .read()
             .map(|c| c.clone())
             .unwrap_or_else(|e| e.into_inner().clone())
+    }
+
+    /// One recorded version of an item's definition.
+    pub async fn item_version(&self, item: ItemId, version: u32) -> Result<ServiceItem> {
+        let cached = self
+            .item_versions
+            .read()
+            .ok()
+            .and_then(|c| c.get(&(item, version)).cloned());
+        if let Some(definition) = cached {
+            return Ok(definition);
+        }
+        let definition = self.store.item_version(item, version).await?;
+        if let Ok(mut cache) = self.item_versions.write() {
+            cache.insert((item, version), definition.clone());
+        }
+        Ok(definition)
     }
 
     fn replace_calendar(&self, calendar: WorkingCalendar) {

@@ -41,6 +41,21 @@ pub struct CaseSummary {
     pub head_hash: String,
 }
 
+impl CaseSummary {
+    /// The row as it stands after an append of events ending with `last`.
+    pub fn after_append(&mut self, record: &CaseRecord, last: &CaseEvent) {
+        self.state = record.state;
+        self.outcome = record.outcome;
+        self.accepted_at = record.accepted_at;
+        self.due_at = record.due_at;
+        self.due_provisional = record.due_provisional;
+        self.decided_at = record.decided_at;
+        self.closed_at = record.closed_at;
+        self.version = last.seq;
+        self.head_hash.clone_from(&last.hash);
+    }
+}
+
 /// The derived columns written with every append.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseRecord {
@@ -166,6 +181,22 @@ fn event_row(row: &AnyRow) -> Result<CaseEvent> {
         prev_hash: row.try_get("prev_hash")?,
         hash: row.try_get("hash")?,
     })
+}
+
+async fn idempotent_case<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    staff: StaffId,
+    key: &str,
+) -> Result<Option<(CaseId, String)>> {
+    let row = sqlx::query(
+        "SELECT case_id, request_hash FROM idempotency_keys WHERE staff_id = $1 AND key = $2",
+    )
+    .bind(staff.0)
+    .bind(key)
+    .fetch_optional(executor)
+    .await?;
+    row.map(|r| Ok((CaseId(r.try_get("case_id")?), r.try_get("request_hash")?)))
+        .transpose()
 }
 
 impl WriteTx {
@@ -329,15 +360,7 @@ impl WriteTx {
         staff: StaffId,
         key: &str,
     ) -> Result<Option<(CaseId, String)>> {
-        let row = sqlx::query(
-            "SELECT case_id, request_hash FROM idempotency_keys WHERE staff_id = $1 AND key = $2",
-        )
-        .bind(staff.0)
-        .bind(key)
-        .fetch_optional(self.conn())
-        .await?;
-        row.map(|r| Ok((CaseId(r.try_get("case_id")?), r.try_get("request_hash")?)))
-            .transpose()
+        idempotent_case(self.conn(), staff, key).await
     }
 
     pub async fn remember_idempotency_key(
@@ -372,6 +395,15 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound("办件 case"))?;
         summary_row(&row)
+    }
+
+    /// The case an idempotency key made, with the hash of the request that made it.
+    pub async fn idempotent_case(
+        &self,
+        staff: StaffId,
+        key: &str,
+    ) -> Result<Option<(CaseId, String)>> {
+        idempotent_case(&self.pool, staff, key).await
     }
 
     pub async fn case_id_by_number(&self, number: &CaseNumber) -> Result<CaseId> {

@@ -12,6 +12,7 @@ mod cases;
 mod catalog;
 mod migrate;
 mod organization;
+mod writer;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -54,6 +55,8 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("数据库错误 / database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("写入未能提交 / the write was not committed: {0}")]
+    CommitFailed(String),
 }
 
 impl StoreError {
@@ -76,6 +79,8 @@ pub struct Store {
     backend: Backend,
     /// SQLite allows one writer; queueing writers here avoids busy-retry storms.
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// SQLite's group-commit writer (see `writer.rs`).
+    writer: Option<writer::GroupWriter>,
 }
 
 /// A write transaction, holding the SQLite writer lock while it lives.
@@ -141,10 +146,14 @@ impl Store {
         };
         let write_lock =
             (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        let writer = write_lock
+            .as_ref()
+            .map(|lock| writer::GroupWriter::start(pool.clone(), lock.clone()));
         Ok(Store {
             pool,
             backend,
             write_lock,
+            writer,
         })
     }
 

@@ -125,3 +125,69 @@ both!(
         let _ = std::fs::remove_file(&file);
     }
 );
+
+both!(
+    concurrent_writes_commit_together_and_a_failing_one_fails_alone,
+    |t: TestApp| async move {
+        let store = t.app.store.clone();
+        let writes: Vec<_> = (0..64)
+            .map(|i: i64| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .write(move |tx| {
+                            Box::pin(async move {
+                                tx.audit(&liandong_store::AuditEntry {
+                                    at: chrono::Utc::now(),
+                                    actor_id: None,
+                                    action: "group_commit_test".into(),
+                                    target: format!("write:{i}"),
+                                    detail: String::new(),
+                                })
+                                .await?;
+                                // Every fourth write fails after writing: its row must not survive.
+                                if i % 4 == 0 {
+                                    Err(liandong_store::StoreError::NotFound("test"))
+                                } else {
+                                    Ok(i)
+                                }
+                            })
+                        })
+                        .await
+                })
+            })
+            .collect();
+        let mut succeeded = 0;
+        for w in writes {
+            match w.await.unwrap() {
+                Ok(i) => {
+                    assert_ne!(i % 4, 0);
+                    succeeded += 1;
+                }
+                Err(e) => assert!(
+                    matches!(e, liandong_store::StoreError::NotFound("test")),
+                    "{e}"
+                ),
+            }
+        }
+        assert_eq!(succeeded, 48);
+        let rows = t.app.store.audit_entries(1000).await.unwrap();
+        let written: Vec<_> = rows
+            .iter()
+            .filter(|e| e.action == "group_commit_test")
+            .collect();
+        assert_eq!(
+            written.len(),
+            48,
+            "exactly the acknowledged writes are stored"
+        );
+        assert!(written.iter().all(|e| {
+            e.target
+                .trim_start_matches("write:")
+                .parse::<i64>()
+                .unwrap()
+                % 4
+                != 0
+        }));
+    }
+);
