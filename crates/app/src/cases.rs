@@ -126,14 +126,16 @@ impl App {
         item: &ServiceItem,
         received: &liandong_store::UnitRecord,
     ) -> Result<UnitId> {
-        let units = self.store.units().await?;
-        let find_kind = |kind: UnitKind| units.iter().find(|u| u.kind == kind).map(|u| u.id);
-        match item.level {
-            ItemLevel::DistrictHall => find_kind(UnitKind::DistrictHall),
-            ItemLevel::BranchHall => units
-                .iter()
-                .find(|u| Some(&u.code) == item.branch_code.as_ref())
+        let unit = match item.level {
+            ItemLevel::DistrictHall => self
+                .store
+                .first_unit_of_kind(UnitKind::DistrictHall)
+                .await?
                 .map(|u| u.id),
+            ItemLevel::BranchHall => match &item.branch_code {
+                Some(code) => self.store.unit_by_code(code).await?.map(|u| u.id),
+                None => None,
+            },
             ItemLevel::TownshipCenter => match received.kind {
                 UnitKind::TownshipCenter => Some(received.id),
                 UnitKind::VillageStation => received.parent_id,
@@ -145,8 +147,8 @@ impl App {
                     ));
                 }
             },
-        }
-        .ok_or(AppError::NotFound("办理单位 handling unit"))
+        };
+        unit.ok_or(AppError::NotFound("办理单位 handling unit"))
     }
 
     /// Takes in an application. With an idempotency key, a retried submit returns the case

@@ -282,6 +282,28 @@ impl Store {
         unit_row(&row)
     }
 
+    /// The unit with `code`, if any.
+    pub async fn unit_by_code(&self, code: &str) -> Result<Option<UnitRecord>> {
+        let row = sqlx::query(
+            "SELECT id, code, name, kind, parent_id, address, phone FROM units WHERE code = $1",
+        )
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(unit_row).transpose()
+    }
+
+    /// The first unit of `kind` (the district has one hall).
+    pub async fn first_unit_of_kind(&self, kind: UnitKind) -> Result<Option<UnitRecord>> {
+        let row = sqlx::query(
+            "SELECT id, code, name, kind, parent_id, address, phone FROM units WHERE kind = $1 ORDER BY id LIMIT 1",
+        )
+        .bind(kind.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(unit_row).transpose()
+    }
+
     /// The unit and every unit below it.
     pub async fn unit_subtree(&self, root: UnitId) -> Result<Vec<UnitId>> {
         let rows = sqlx::query("SELECT id, parent_id FROM units")
