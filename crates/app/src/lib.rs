@@ -109,7 +109,7 @@ pub enum AppError {
     #[error("{0}")]
     NotFound(&'static str),
     #[error(
-        "记录已被他人修改，请刷新后重试（当前版本{current}）/ the record was changed by someone else; reload and retry (current version {current})"
+        "记录已被他人修改，请刷新后重试（当前版本{current}） / the record was changed by someone else; reload and retry (current version {current})"
     )]
     Conflict { current: i64 },
     #[error("{0}")]

@@ -246,6 +246,15 @@ impl ServiceItem {
                 ),
             ));
         }
+        let window_decides = self
+            .step(StepKind::Approve)
+            .is_some_and(|s| s.role == Role::WindowClerk);
+        if window_decides != self.window_authorised {
+            errors.push(self.invalid(
+                "双章制事项由窗口批准，其他事项由批准人批准",
+                "a window-authorised item is approved by the window clerk, any other by an approver",
+            ));
+        }
         if self.on_the_spot && self.steps.iter().any(|s| s.role != Role::WindowClerk) {
             errors.push(self.invalid(
                 "即办件由窗口当场办结",

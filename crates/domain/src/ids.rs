@@ -22,13 +22,13 @@ pub enum IdError {
     )]
     InvalidCharacter { position: usize, character: char },
     #[error(
-        "身份证号码校验位错误（应为 {expected}，实为 {found}）/ resident ID check character is wrong (expected {expected}, found {found})"
+        "身份证号码校验位错误（应为 {expected}，实为 {found}） / resident ID check character is wrong (expected {expected}, found {found})"
     )]
     BadCheck { expected: char, found: char },
     #[error("身份证号码中的出生日期无效 / the birth date in the resident ID is not valid")]
     BadBirthDate,
     #[error(
-        "统一社会信用代码校验位错误（应为 {expected}，实为 {found}）/ unified social credit code check character is wrong (expected {expected}, found {found})"
+        "统一社会信用代码校验位错误（应为 {expected}，实为 {found}） / unified social credit code check character is wrong (expected {expected}, found {found})"
     )]
     BadCreditCodeCheck { expected: char, found: char },
     #[error(

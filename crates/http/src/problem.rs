@@ -183,7 +183,15 @@ mod tests {
             &AppError::Conflict { current: 4 }.to_string(),
         );
         assert!(p.message_zh.contains("记录已被他人修改"));
-        assert!(p.message_en.contains("changed by someone else"));
+        assert!(
+            !p.message_zh.contains("changed"),
+            "the Chinese part stands alone: {}",
+            p.message_zh
+        );
+        assert!(
+            p.message_en
+                .starts_with("the record was changed by someone else")
+        );
         assert_eq!(p.kind, "urn:liandong:problem:stale_version");
     }
 }

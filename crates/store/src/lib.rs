@@ -40,7 +40,7 @@ pub enum Backend {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
-        "记录已被他人修改（版本{expected}已过期）/ the record was changed by someone else (version {expected} is stale)"
+        "记录已被他人修改（版本{expected}已过期） / the record was changed by someone else (version {expected} is stale)"
     )]
     Conflict { expected: i64 },
     #[error("未找到{0} / {0} not found")]

@@ -3,7 +3,8 @@
 //!
 //! Counting (rules.md): a period starts the day after the triggering day; an action after
 //! office hours counts from the next working period; time in a pause (supplement, special
-//! procedure) is not counted — the working days after the pause's day until the day it ends.
+//! procedure) is not counted — the working days after the day it starts, up to and including
+//! the day it ends.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -77,7 +78,9 @@ fn segments(calendar: &WorkingCalendar, start: DateTime<Utc>, pauses: &[Pause]) 
             end: Some(china_date(pause.started_at).max(from)),
         });
         match pause.ended_at {
-            Some(resumed) => from = calendar.effective_date(resumed),
+            // Counting resumes after the day the clock restarts; that day itself was counted
+            // before the pause if it was a working day.
+            Some(resumed) => from = china_date(resumed).max(from),
             None => return out,
         }
     }
@@ -129,9 +132,11 @@ pub fn read_clock(
     let remaining_days = i64::from(limit_days) - i64::from(used);
     let level = if used > limit_days || due_at.is_some_and(|due| until > due) {
         WarningLevel::Red
-    } else if u64::from(used) * 100 >= u64::from(limit_days) * u64::from(rules.yellow_used_percent)
-        || remaining_days <= i64::from(rules.yellow_days_left)
+    } else if limit_days > 0
+        && (u64::from(used) * 100 >= u64::from(limit_days) * u64::from(rules.yellow_used_percent)
+            || remaining_days <= i64::from(rules.yellow_days_left))
     {
+        // A same-day limit (on-the-spot items) has no "near": it is on time or late.
         WarningLevel::Yellow
     } else {
         WarningLevel::Green

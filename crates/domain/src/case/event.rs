@@ -174,7 +174,7 @@ pub fn truncate_to_millis(at: DateTime<Utc>) -> DateTime<Utc> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
 pub enum ChainBreak {
     #[error(
-        "第{expected}条事件缺失或顺序错误（见到第{found}条）/ event {expected} missing or out of order (found {found})"
+        "第{expected}条事件缺失或顺序错误（见到第{found}条） / event {expected} missing or out of order (found {found})"
     )]
     Sequence { expected: u32, found: u32 },
     #[error("第{seq}条事件的前序哈希与上一条不符 / event {seq} does not link to the one before")]

@@ -39,14 +39,16 @@ pub enum WorkflowError {
         field: &'static str,
         field_zh: &'static str,
     },
-    #[error("延期只能批准一次 / an extension is granted once only (行政许可法第四十二条)")]
+    #[error(
+        "延期只能批准一次（《行政许可法》第四十二条） / an extension is granted once only (Administrative Licensing Law, Art 42)"
+    )]
     ExtensionAlreadyGranted,
     #[error("延期不得超过{limit}个工作日 / an extension may add at most {limit} working days")]
     ExtensionTooLong { limit: u32 },
     #[error("只能退回到此前的环节 / a case returns only to an earlier step of its item")]
     NotAnEarlierStep,
-    #[error("该事项不是即办件 / the item is not decided on the spot")]
-    NotOnTheSpot,
+    #[error("办件与所给事项不符 / the item given is not the case's item")]
+    WrongItem,
     #[error("特别程序时间须为1至365个工作日 / a special procedure states 1 to 365 working days")]
     BadStatedDays,
 }
@@ -188,7 +190,17 @@ pub fn decide(
     ctx: &Context<'_>,
 ) -> Result<Vec<EventKind>, WorkflowError> {
     let item = ctx.item;
+    if item.code != case.item_code {
+        return Err(WorkflowError::WrongItem);
+    }
     let name = action.name();
+    // Art 42 allows one extension: say so, rather than only that it is not allowed now.
+    if name == ActionName::GrantExtension
+        && case.extensions_granted > 0
+        && case.state.step().is_some()
+    {
+        return Err(WorkflowError::ExtensionAlreadyGranted);
+    }
     let allowed = allowed_actions(case, item);
     if !allowed.contains(&name) {
         return Err(WorkflowError::NotAllowedNow {
@@ -274,9 +286,6 @@ pub fn decide(
             }]
         }
         Action::ConcludeOnTheSpot { delivery } => {
-            if !item.on_the_spot {
-                return Err(WorkflowError::NotOnTheSpot);
-            }
             let missing = case.missing_materials(item);
             if !missing.is_empty() {
                 return Err(WorkflowError::MaterialsMissing {
@@ -326,10 +335,13 @@ pub fn decide(
             }]
         }
         Action::GrantExtension { days, reason } => {
-            if case.extensions_granted > 0 {
-                return Err(WorkflowError::ExtensionAlreadyGranted);
+            if *days == 0 {
+                return Err(WorkflowError::Required {
+                    field: "days",
+                    field_zh: "延期天数",
+                });
             }
-            if *days == 0 || *days > item.extension_limit_days {
+            if *days > item.extension_limit_days {
                 return Err(WorkflowError::ExtensionTooLong {
                     limit: item.extension_limit_days,
                 });

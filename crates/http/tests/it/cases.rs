@@ -464,7 +464,14 @@ both!(
                 json!({"action": "grant_extension", "days": 1, "reason": "再延"}),
             )
             .await;
-        assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert!(
+            problem["message_zh"]
+                .as_str()
+                .unwrap()
+                .contains("第四十二条"),
+            "{problem}"
+        );
     }
 );
 
