@@ -152,6 +152,8 @@ fn staff_row(row: &AnyRow) -> Result<StaffRecord> {
     })
 }
 
+const UNIT_COLUMNS: &str = "SELECT id, code, name, kind, parent_id, address, phone FROM units";
+
 const STAFF_COLUMNS: &str = "SELECT id, username, display_name, unit_id, department_id, roles, active, version, password_hash FROM staff";
 
 impl WriteTx {
@@ -263,30 +265,26 @@ impl WriteTx {
 
 impl Store {
     pub async fn units(&self) -> Result<Vec<UnitRecord>> {
-        let rows = sqlx::query(
-            "SELECT id, code, name, kind, parent_id, address, phone FROM units ORDER BY code",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{UNIT_COLUMNS} ORDER BY code")))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(unit_row).collect()
     }
 
     pub async fn unit(&self, id: UnitId) -> Result<UnitRecord> {
-        let row = sqlx::query(
-            "SELECT id, code, name, kind, parent_id, address, phone FROM units WHERE id = $1",
-        )
-        .bind(id.0)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound("单位 unit"))?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{UNIT_COLUMNS} WHERE id = $1")))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("单位 unit"))?;
         unit_row(&row)
     }
 
     /// The unit with `code`, if any.
     pub async fn unit_by_code(&self, code: &str) -> Result<Option<UnitRecord>> {
-        let row = sqlx::query(
-            "SELECT id, code, name, kind, parent_id, address, phone FROM units WHERE code = $1",
-        )
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{UNIT_COLUMNS} WHERE code = $1"
+        )))
         .bind(code)
         .fetch_optional(&self.pool)
         .await?;
@@ -295,9 +293,9 @@ impl Store {
 
     /// The first unit of `kind` (the district has one hall).
     pub async fn first_unit_of_kind(&self, kind: UnitKind) -> Result<Option<UnitRecord>> {
-        let row = sqlx::query(
-            "SELECT id, code, name, kind, parent_id, address, phone FROM units WHERE kind = $1 ORDER BY id LIMIT 1",
-        )
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{UNIT_COLUMNS} WHERE kind = $1 ORDER BY id LIMIT 1"
+        )))
         .bind(kind.as_str())
         .fetch_optional(&self.pool)
         .await?;
