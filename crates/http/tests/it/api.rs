@@ -190,3 +190,95 @@ both!(
         );
     }
 );
+
+both!(
+    the_organization_is_listed_and_staff_are_created_by_administrators,
+    |t: TestApp| async move {
+        let clerk = t.token("d01.clerk").await;
+        let (status, units) = t.get("/api/v1/units", Some(&clerk)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(units.as_array().unwrap().len(), 6);
+        let (_, departments) = t.get("/api/v1/departments", Some(&clerk)).await;
+        assert_eq!(departments[0]["code"], "D01");
+        let (status, windows) = t
+            .get(
+                &format!("/api/v1/windows?unit_id={}", t.township.0),
+                Some(&clerk),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(windows, json!([]));
+        let (status, _) = t.get("/api/v1/units", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+        let (status, problem) = t.get("/api/v1/staff", Some(&clerk)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+        let village = units
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["code"] == "20101")
+            .unwrap()["id"]
+            .clone();
+        let other_township = units
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["code"] == "202")
+            .unwrap()["id"]
+            .clone();
+        let new_clerk = json!({
+            "username": "v20101.clerk2", "display_name": "李秀英", "unit_id": village,
+            "roles": ["window_clerk"], "password": "a-long-password"
+        });
+        let unit_admin = t.token("t201.admin").await;
+        let (status, created) = t
+            .post("/api/v1/staff", Some(&unit_admin), new_clerk.clone())
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        assert_eq!(created["roles"], json!(["window_clerk"]));
+        assert!(
+            created.get("password_hash").is_none(),
+            "the hash never leaves the server"
+        );
+        let (status, problem) = t
+            .post("/api/v1/staff", Some(&unit_admin), new_clerk.clone())
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+        let mut elsewhere = new_clerk.clone();
+        elsewhere["username"] = json!("t202.clerk2");
+        elsewhere["unit_id"] = other_township;
+        let (status, _) = t.post("/api/v1/staff", Some(&unit_admin), elsewhere).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "a unit administrator keeps only their own units"
+        );
+        let mut weak = new_clerk.clone();
+        weak["username"] = json!("x");
+        weak["password"] = json!("short");
+        let (status, problem) = t.post("/api/v1/staff", Some(&unit_admin), weak).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problem["errors"].as_array().unwrap().len(), 2, "{problem}");
+
+        let (_, listed) = t.get("/api/v1/staff", Some(&unit_admin)).await;
+        let names: Vec<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["username"].as_str().unwrap())
+            .collect();
+        assert!(
+            names.contains(&"v20101.clerk2") && !names.contains(&"d01.clerk"),
+            "{names:?}"
+        );
+        let (status, signed_in) = t
+            .post(
+                "/api/v1/auth/token",
+                None,
+                json!({"username": "v20101.clerk2", "password": "a-long-password"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{signed_in}");
+    }
+);
