@@ -1,1 +1,161 @@
-fn main() {}
+//! `liandong-bench`: benchmarks of Liandong on this machine (docs/benchmarks.md).
+//!
+//! - `http`: durable case actions through the real server, 1/8/64 concurrent clients;
+//! - `fsync`: a raw durability reading of the disk (one-row commits) to print beside them;
+//! - `warnings`: warning levels of a million open cases, pure domain;
+//! - `seeding`: the real `liandong demo` seeding, rows per second.
+
+mod client;
+mod district;
+mod fsync;
+mod http;
+mod seeding;
+mod stats;
+mod target;
+mod warnings;
+
+use std::path::PathBuf;
+
+use anyhow::{Result, ensure};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "liandong-bench",
+    version,
+    about = "Benchmarks of Liandong: case actions over HTTP, fsync, warning levels, demo seeding"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Durable case actions over HTTP against the in-process server on 127.0.0.1.
+    Http {
+        /// sqlite:PATH (a new file; default: a temp file) or a PostgreSQL server URL, on
+        /// which a fresh database bench_<random> is created and dropped afterwards.
+        #[arg(long)]
+        database: Option<String>,
+        /// Concurrent clients, one run each.
+        #[arg(long, value_delimiter = ',', default_value = "1,8,64")]
+        clients: Vec<usize>,
+        /// Seconds per run.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Seconds of the fsync reading taken before and after (0: none).
+        #[arg(long, default_value_t = 3.0)]
+        fsync_seconds: f64,
+        /// Most requests per run, over all clients.
+        #[arg(long, default_value_t = 5_000_000)]
+        max_requests: u64,
+        /// Keep the database afterwards.
+        #[arg(long)]
+        keep: bool,
+    },
+    /// A raw durability reading: one-row commits, one client (SQLite WAL synchronous=FULL).
+    Fsync {
+        /// sqlite:PATH (a new file on the disk to measure; default: a temp file) or a
+        /// PostgreSQL server URL.
+        #[arg(long)]
+        database: Option<String>,
+        #[arg(long, default_value_t = 3.0)]
+        seconds: f64,
+        #[arg(long)]
+        keep: bool,
+    },
+    /// Warning levels (case_clock) of many open cases in memory, pure domain.
+    Warnings {
+        #[arg(long, default_value_t = 1_000_000)]
+        open_cases: usize,
+        /// Seed of the generated cases.
+        #[arg(long, default_value_t = 2011)]
+        seed: u64,
+        /// Threads of the parallel sweep (default: every CPU).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// The real `liandong demo --no-serve` seeding on a fresh database, in rows per second.
+    Seeding {
+        #[arg(long, default_value_t = 20_000)]
+        cases: u64,
+        /// The liandong binary (default: beside this one, else target/release/liandong).
+        #[arg(long)]
+        liandong: Option<PathBuf>,
+        /// sqlite:PATH (a new file; default: a temp file) or a PostgreSQL server URL.
+        #[arg(long)]
+        database: Option<String>,
+        /// Stop the seeding after this long.
+        #[arg(long, default_value_t = 3_600)]
+        timeout_seconds: u64,
+        #[arg(long)]
+        keep: bool,
+    },
+}
+
+fn check_seconds(seconds: f64, name: &str) -> Result<()> {
+    ensure!(
+        seconds.is_finite() && (0.0..=3_600.0).contains(&seconds),
+        "{name} takes 0 to 3600 seconds"
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Http {
+            database,
+            clients,
+            seconds,
+            fsync_seconds,
+            max_requests,
+            keep,
+        } => {
+            check_seconds(seconds, "--seconds")?;
+            ensure!(seconds > 0.0, "--seconds must be more than 0");
+            check_seconds(fsync_seconds, "--fsync-seconds")?;
+            http::run(http::HttpArgs {
+                database,
+                clients,
+                seconds,
+                fsync_seconds,
+                max_requests,
+                keep,
+            })
+            .await
+        }
+        Command::Fsync {
+            database,
+            seconds,
+            keep,
+        } => {
+            check_seconds(seconds, "--seconds")?;
+            ensure!(seconds > 0.0, "--seconds must be more than 0");
+            fsync::run(database.as_deref(), seconds, keep).await
+        }
+        Command::Warnings {
+            open_cases,
+            seed,
+            threads,
+        } => warnings::run(open_cases, seed, threads),
+        Command::Seeding {
+            cases,
+            liandong,
+            database,
+            timeout_seconds,
+            keep,
+        } => {
+            seeding::run(seeding::SeedingArgs {
+                cases,
+                liandong,
+                database,
+                timeout_seconds,
+                keep,
+            })
+            .await
+        }
+    }
+}
