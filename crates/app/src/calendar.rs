@@ -95,7 +95,7 @@ impl App {
         let notice = HolidayNotice::from_toml(text).map_err(|e| {
             AppError::Invalid(vec![crate::FieldError::from_bilingual("notice", &e)])
         })?;
-        let mut calendar = self.calendar();
+        let mut calendar = (*self.calendar()).clone();
         calendar.load_notice(notice.clone()).map_err(|e| {
             AppError::Invalid(vec![crate::FieldError::from_bilingual("notice", &e)])
         })?;

@@ -5,7 +5,7 @@ use liandong_domain::calendar::{WorkingCalendar, china_date};
 use liandong_domain::case::deadline::{case_clock, step_clock};
 use liandong_domain::case::{
     Action, ActionName, Applicant, Case, CaseEvent, Channel, ClockReading, Context, EventDraft,
-    EventKind, WarningLevel, WarningRules, allowed_actions, decide,
+    EventKind, WarningLevel, allowed_actions, decide,
 };
 use liandong_domain::catalog::{ItemCode, ItemLevel, ServiceItem};
 use liandong_domain::ids::PhoneNumber;
@@ -95,21 +95,9 @@ pub fn seal_events(
     out
 }
 
-/// Folds `events` into `case` and reads its clock, for the row's derived columns.
-pub fn fold(
-    case: &mut Case,
-    events: &[CaseEvent],
-    item: &ServiceItem,
-    calendar: &WorkingCalendar,
-    rules: &WarningRules,
-    now: DateTime<Utc>,
-) -> Result<CaseRecord> {
-    for event in events {
-        case.apply(event)
-            .map_err(|e| AppError::Storage(StoreError::Corrupt(e.to_string())))?;
-    }
-    let clock = case_clock(case, item, calendar, rules, now);
-    Ok(case_record(case, clock.as_ref()))
+/// Folds a stored history; one that does not fold is corrupt data, not the caller's fault.
+fn replay(events: &[CaseEvent]) -> Result<Case> {
+    Case::replay(events).map_err(|e| AppError::Storage(StoreError::Corrupt(e.to_string())))
 }
 
 fn request_hash(intake: &Intake) -> String {
@@ -303,16 +291,28 @@ impl App {
     }
 
     fn view_of(&self, stored: liandong_store::StoredCase, item: ServiceItem) -> Result<CaseView> {
-        let case = Case::replay(&stored.events)
-            .map_err(|e| AppError::Storage(StoreError::Corrupt(e.to_string())))?;
+        let case = replay(&stored.events)?;
         let calendar = self.calendar();
         let now = self.now();
         let clock = case_clock(&case, &item, &calendar, &self.warning_rules, now);
-        let step = step_clock(&case, &item, &calendar, &self.warning_rules, now);
+        Ok(self.assemble_view(stored, item, case, clock, &calendar, now))
+    }
+
+    /// The view of a case already folded, with its case clock already read.
+    fn assemble_view(
+        &self,
+        stored: liandong_store::StoredCase,
+        item: ServiceItem,
+        case: Case,
+        clock: Option<ClockReading>,
+        calendar: &WorkingCalendar,
+        now: DateTime<Utc>,
+    ) -> CaseView {
+        let step = step_clock(&case, &item, calendar, &self.warning_rules, now);
         let level = clock
             .map_or(WarningLevel::Green, |c| c.level)
             .max(step.map_or(WarningLevel::Green, |c| c.level));
-        Ok(CaseView {
+        CaseView {
             allowed_actions: allowed_actions(&case, &item),
             item_name: item.name,
             summary: stored.summary,
@@ -321,7 +321,7 @@ impl App {
             clock,
             step_clock: step,
             level,
-        })
+        }
     }
 
     /// Takes an action on a case read at `expected_version`.
@@ -342,8 +342,7 @@ impl App {
         let item = self
             .item_version(stored.summary.item_id, stored.summary.item_version)
             .await?;
-        let mut case = Case::replay(&stored.events)
-            .map_err(|e| AppError::Storage(StoreError::Corrupt(e.to_string())))?;
+        let mut case = replay(&stored.events)?;
         let now = self.now();
         let actor = session.staff.actor();
         let kinds = decide(
@@ -368,14 +367,13 @@ impl App {
             session.staff.unit_id,
             comment,
         );
-        let record = fold(
-            &mut case,
-            &events,
-            &item,
-            &self.calendar(),
-            &self.warning_rules,
-            now,
-        )?;
+        for event in &events {
+            case.apply(event)
+                .map_err(|e| AppError::Storage(StoreError::Corrupt(e.to_string())))?;
+        }
+        let calendar = self.calendar();
+        let clock = case_clock(&case, &item, &calendar, &self.warning_rules, now);
+        let record = case_record(&case, clock.as_ref());
         let (appended, written) = (events.clone(), record.clone());
         self.store
             .write(move |tx| {
@@ -391,7 +389,7 @@ impl App {
             stored.summary.after_append(&record, last);
         }
         stored.events.extend(events);
-        self.view_of(stored, item)
+        Ok(self.assemble_view(stored, item, case, clock, &calendar, now))
     }
 
     /// A page of the cases the session may see.
@@ -430,8 +428,7 @@ impl App {
                 .store
                 .item_version(stored.summary.item_id, stored.summary.item_version)
                 .await?;
-            let case = Case::replay(&stored.events)
-                .map_err(|e| AppError::Storage(StoreError::Corrupt(e.to_string())))?;
+            let case = replay(&stored.events)?;
             let clock = case_clock(&case, &item, &calendar, &self.warning_rules, now);
             let record = case_record(&case, clock.as_ref());
             if record.due_at != stored.summary.due_at || !record.due_provisional {

@@ -155,7 +155,7 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 #[derive(Clone)]
 pub struct App {
     pub store: Store,
-    calendar: Arc<RwLock<WorkingCalendar>>,
+    calendar: Arc<RwLock<Arc<WorkingCalendar>>>,
     pub warning_rules: WarningRules,
     clock: Arc<dyn Clock>,
     /// How long a sign-in token lasts.
@@ -176,7 +176,7 @@ impl App {
         }
         Ok(App {
             store,
-            calendar: Arc::new(RwLock::new(calendar)),
+            calendar: Arc::new(RwLock::new(Arc::new(calendar))),
             warning_rules: WarningRules::default(),
             clock,
             token_lifetime: chrono::Duration::hours(12),
@@ -188,12 +188,12 @@ impl App {
         self.clock.now()
     }
 
-    /// A snapshot of the calendar (cheap to clone: a few hundred dates).
-    pub fn calendar(&self) -> WorkingCalendar {
-        self.calendar
-            .read()
-            .map(|c| c.clone())
-            .unwrap_or_else(|e| e.into_inner().clone())
+    /// The calendar in force: a shared snapshot, replaced whole when a notice is loaded.
+    pub fn calendar(&self) -> Arc<WorkingCalendar> {
+        match self.calendar.read() {
+            Ok(c) => c.clone(),
+            Err(e) => e.into_inner().clone(),
+        }
     }
 
     /// One recorded version of an item's definition.
@@ -215,8 +215,8 @@ impl App {
 
     fn replace_calendar(&self, calendar: WorkingCalendar) {
         match self.calendar.write() {
-            Ok(mut c) => *c = calendar,
-            Err(e) => *e.into_inner() = calendar,
+            Ok(mut c) => *c = Arc::new(calendar),
+            Err(e) => *e.into_inner() = Arc::new(calendar),
         }
     }
 }

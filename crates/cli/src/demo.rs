@@ -638,26 +638,35 @@ async fn seed_history(
             .progress_chars("=> "),
     );
     bar.set_message("生成办件 generating cases");
-    // Receipt times spread over the last 365 days' office hours, in order.
-    let start = now - Duration::days(365);
-    let mut times: Vec<DateTime<Utc>> = (0..options.cases)
-        .map(|_| start + Duration::seconds(rng.random_range(0..365 * 86_400)))
-        .filter_map(|t| {
-            let date = liandong_domain::calendar::china_date(t);
-            let day = if calendar.is_working_day(date) {
-                date
-            } else {
-                calendar.next_working_day(date)
-            };
-            let local = day.and_hms_opt(9, 0, 0)?
-                + Duration::minutes(i64::from(t.timestamp().rem_euclid(450) as i32));
-            china_offset()
-                .from_local_datetime(&local)
-                .single()
-                .map(|l| l.with_timezone(&Utc))
-                .filter(|l| *l < now)
-        })
+    // Receipt times spread over the office hours (9:00–12:00, 13:30–17:30) of the working
+    // days of the last year, in order; exactly as many as asked for.
+    let today = liandong_domain::calendar::china_date(now);
+    let working_days: Vec<NaiveDate> = (today - Duration::days(365))
+        .iter_days()
+        .take_while(|d| *d <= today)
+        .filter(|d| calendar.is_working_day(*d))
         .collect();
+    let mut times: Vec<DateTime<Utc>> =
+        Vec::with_capacity(usize::try_from(options.cases).unwrap_or(0));
+    for _ in 0..options.cases {
+        let Some(day) = working_days.get(rng.random_range(0..working_days.len().max(1))) else {
+            break;
+        };
+        let minute = rng.random_range(0..420);
+        let local = day.and_hms_opt(9, 0, 0).context("time")?
+            + Duration::minutes(if minute < 180 { minute } else { minute + 90 });
+        let at = china_offset()
+            .from_local_datetime(&local)
+            .single()
+            .context("time")?
+            .with_timezone(&Utc);
+        // Today's cases arrive before now.
+        times.push(if at < now {
+            at
+        } else {
+            now - Duration::minutes(rng.random_range(1..120))
+        });
+    }
     times.sort();
     let batch = 2_000;
     for chunk in times.chunks(batch) {

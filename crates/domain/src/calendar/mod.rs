@@ -21,6 +21,7 @@ pub mod office;
 pub mod statutory;
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 pub use chrono::{DateTime, NaiveDate, Utc};
 use chrono::{Datelike, FixedOffset, NaiveDateTime, Offset, TimeDelta, TimeZone, Weekday};
@@ -108,6 +109,23 @@ pub struct WorkingCalendar {
     /// Every date declared by a loaded notice, derived from `notices`.
     declared: BTreeMap<NaiveDate, Declared>,
     hours: OfficeHours,
+    /// The kinds of each year's days, computed once on first use and shared by clones;
+    /// replaced whenever a notice is loaded.
+    years: Arc<YearCache>,
+}
+
+/// The years whose day kinds are cached (the lunar table's range).
+const CACHED_YEARS: std::ops::RangeInclusive<i32> = 1901..=2099;
+
+/// One lazily filled slot per cached year.
+#[derive(Debug)]
+struct YearCache(Vec<OnceLock<YearKinds>>);
+
+impl YearCache {
+    fn empty() -> Arc<YearCache> {
+        let slots = CACHED_YEARS.end() - CACHED_YEARS.start() + 1;
+        Arc::new(YearCache((0..slots).map(|_| OnceLock::new()).collect()))
+    }
 }
 
 fn is_weekend(date: NaiveDate) -> bool {
@@ -154,16 +172,17 @@ fn index_notices(
 }
 
 /// The kinds of every day of one year, for scans.
+#[derive(Debug)]
 struct YearKinds {
     year: i32,
     provisional: bool,
     kinds: Vec<DayKind>,
 }
 
-/// Walks days, keeping the kinds of the current year.
+/// Walks days, keeping the kinds of the current year at hand.
 struct Walker<'a> {
     calendar: &'a WorkingCalendar,
-    current: Option<YearKinds>,
+    current: Option<&'a YearKinds>,
 }
 
 impl<'a> Walker<'a> {
@@ -177,25 +196,17 @@ impl<'a> Walker<'a> {
     /// The kind of `date` and whether its year has no notice.
     fn kind(&mut self, date: NaiveDate) -> (DayKind, bool) {
         let year = date.year();
-        let stale = self
-            .current
-            .as_ref()
-            .is_none_or(|current| current.year != year);
-        if stale {
-            self.current = Some(self.calendar.year_kinds(year));
+        if self.current.is_none_or(|current| current.year != year) {
+            self.current = self.calendar.cached_year(year);
         }
-        match &self.current {
-            Some(current) => {
-                let index = usize::try_from(date.ordinal0()).unwrap_or(usize::MAX);
-                let kind = current
-                    .kinds
-                    .get(index)
-                    .copied()
-                    .unwrap_or_else(|| self.calendar.day_kind(date));
-                (kind, current.provisional)
-            }
+        let index = usize::try_from(date.ordinal0()).unwrap_or(usize::MAX);
+        match self
+            .current
+            .and_then(|current| current.kinds.get(index).map(|k| (*k, current.provisional)))
+        {
+            Some(found) => found,
             None => (
-                self.calendar.day_kind(date),
+                self.calendar.day_kind_uncached(date),
                 !self.calendar.has_notice(year),
             ),
         }
@@ -219,6 +230,7 @@ impl WorkingCalendar {
             notices: by_year,
             declared,
             hours: OfficeHours::default(),
+            years: YearCache::empty(),
         })
     }
 
@@ -231,6 +243,7 @@ impl WorkingCalendar {
             notices: BTreeMap::new(),
             declared: BTreeMap::new(),
             hours: OfficeHours::default(),
+            years: YearCache::empty(),
         };
         for (_, text) in notice::SHIPPED_FILES {
             if let Ok(notice) = HolidayNotice::from_toml(text) {
@@ -248,6 +261,7 @@ impl WorkingCalendar {
         notices.insert(notice.year, notice);
         self.declared = index_notices(&notices)?;
         self.notices = notices;
+        self.years = YearCache::empty();
         Ok(())
     }
 
@@ -311,8 +325,23 @@ impl WorkingCalendar {
     /// the regulations are rest days (adjusted working days declared for that year by a
     /// neighbouring year's notice still count).
     pub fn day_kind(&self, date: NaiveDate) -> DayKind {
+        Walker::new(self).kind(date).0
+    }
+
+    fn day_kind_uncached(&self, date: NaiveDate) -> DayKind {
         let statutory = self.statutory_for(date.year());
         self.kind_with(date, statutory.as_deref())
+    }
+
+    /// The day kinds of `year`, computed on first use; None outside the cached years.
+    fn cached_year(&self, year: i32) -> Option<&YearKinds> {
+        let slot = usize::try_from(year - CACHED_YEARS.start()).ok()?;
+        Some(
+            self.years
+                .0
+                .get(slot)?
+                .get_or_init(|| self.year_kinds(year)),
+        )
     }
 
     /// For a notice year, the name of the holiday period containing `date`; for a day in a
