@@ -282,3 +282,19 @@ both!(
         assert_eq!(status, StatusCode::OK, "{signed_in}");
     }
 );
+
+/// The OpenAPI document is kept in docs/openapi.json so that an API change shows as a diff.
+/// `LIANDONG_UPDATE_OPENAPI=1 cargo test -p liandong-http --test it openapi` rewrites it.
+#[test]
+fn the_openapi_document_matches_the_one_kept_in_docs() {
+    let generated = serde_json::to_string_pretty(&liandong_http::openapi()).unwrap() + "\n";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    if std::env::var("LIANDONG_UPDATE_OPENAPI").is_ok() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let kept = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        kept == generated,
+        "docs/openapi.json is out of date: rerun with LIANDONG_UPDATE_OPENAPI=1 and review the diff"
+    );
+}
