@@ -257,7 +257,10 @@ impl App {
         match earlier {
             Some((id, hash)) if hash == fingerprint => self.case_view(session, id).await,
             Some(_) => Err(AppError::IdempotencyMismatch),
-            None => Err(AppError::Conflict { current: 0 }),
+            // The key's row was there when the write failed; its absence now is not the caller's doing.
+            None => Err(AppError::Storage(StoreError::Corrupt(
+                "idempotency key vanished".into(),
+            ))),
         }
     }
 
@@ -336,7 +339,7 @@ impl App {
         let stored = self.visible_case(session, id).await?;
         if stored.summary.version != expected_version {
             return Err(AppError::Conflict {
-                current: i64::from(stored.summary.version),
+                stale: i64::from(expected_version),
             });
         }
         let item = self

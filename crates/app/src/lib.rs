@@ -109,9 +109,9 @@ pub enum AppError {
     #[error("{0}")]
     NotFound(&'static str),
     #[error(
-        "记录已被他人修改，请刷新后重试（当前版本{current}） / the record was changed by someone else; reload and retry (current version {current})"
+        "记录已被他人修改（所依据的版本{stale}已过期），请刷新后重试 / the record was changed by someone else (version {stale} is stale); reload and retry"
     )]
-    Conflict { current: i64 },
+    Conflict { stale: i64 },
     #[error("{0}")]
     Duplicate(String),
     #[error(
@@ -139,7 +139,7 @@ impl AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict { expected } => AppError::Conflict { current: expected },
+            StoreError::Conflict { expected } => AppError::Conflict { stale: expected },
             StoreError::NotFound(what) => AppError::NotFound(what),
             StoreError::Duplicate(what) => {
                 AppError::Duplicate(format!("{what}已存在 / {what} already exists"))

@@ -149,7 +149,7 @@ mod tests {
     fn every_error_has_a_status_and_a_stable_code() {
         let cases = [
             (AppError::Unauthenticated, 401, "unauthenticated"),
-            (AppError::Conflict { current: 3 }, 409, "stale_version"),
+            (AppError::Conflict { stale: 3 }, 409, "stale_version"),
             (AppError::NotFound("办件 case"), 404, "not_found"),
             (AppError::invalid("x", "错", "wrong"), 422, "invalid_input"),
             (AppError::IdempotencyMismatch, 422, "idempotency_key_reused"),
@@ -171,7 +171,7 @@ mod tests {
 
     #[test]
     fn a_problem_carries_both_languages_and_the_problem_media_type() {
-        let response = ApiError(AppError::Conflict { current: 4 }).into_response();
+        let response = ApiError(AppError::Conflict { stale: 4 }).into_response();
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert_eq!(
             response.headers()[header::CONTENT_TYPE],
@@ -180,7 +180,7 @@ mod tests {
         let p = Problem::new(
             StatusCode::CONFLICT,
             "stale_version",
-            &AppError::Conflict { current: 4 }.to_string(),
+            &AppError::Conflict { stale: 4 }.to_string(),
         );
         assert!(p.message_zh.contains("记录已被他人修改"));
         assert!(
