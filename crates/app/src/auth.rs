@@ -71,9 +71,22 @@ fn token_hash(token: &str) -> String {
 }
 
 impl App {
-    /// Checks a username and password; on success issues a token. Both outcomes are audited.
+    /// Checks a username and password; on success issues a token. Both outcomes are audited;
+    /// an account with too many recent failures is locked for a while (等保 identification and
+    /// authentication: limits on failed attempts).
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<IssuedToken> {
         let now = self.now();
+        let target = format!("staff:{}", username.trim());
+        // Checked before the password, so that a guess during the lock-out learns nothing.
+        let recent_failures = self
+            .store
+            .count_audit_since("sign_in_failed", &target, now - self.lockout_window)
+            .await?;
+        if recent_failures >= self.lockout_failures {
+            return Err(AppError::TooManyAttempts {
+                minutes: self.lockout_window.num_minutes(),
+            });
+        }
         let staff = self.store.staff_by_username(username.trim()).await?;
         let verified = staff
             .as_ref()
@@ -85,7 +98,7 @@ impl App {
                     at: now,
                     actor_id: staff.map(|s| s.id),
                     action: "sign_in_failed".into(),
-                    target: format!("staff:{}", username.trim()),
+                    target,
                     detail: String::new(),
                 })
                 .await?;

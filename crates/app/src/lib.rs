@@ -102,6 +102,10 @@ pub enum AppError {
     Unauthenticated,
     #[error("用户名或密码错误 / wrong username or password")]
     BadCredentials,
+    #[error(
+        "登录失败次数过多，请{minutes}分钟后再试或联系管理员 / too many failed sign-ins: try again in {minutes} minutes or ask an administrator"
+    )]
+    TooManyAttempts { minutes: i64 },
     #[error("无权进行此操作：需要{} / not allowed: needs the role `{role}`", role.name_zh())]
     RoleRequired { role: Role },
     #[error("无权进行此操作 / not allowed: {0}")]
@@ -160,6 +164,9 @@ pub struct App {
     clock: Arc<dyn Clock>,
     /// How long a sign-in token lasts.
     pub token_lifetime: chrono::Duration,
+    /// Failed sign-ins to one account within `lockout_window` that lock it for that window.
+    pub lockout_failures: i64,
+    pub lockout_window: chrono::Duration,
     /// Recorded item versions never change, so each is read from the database once.
     item_versions: Arc<RwLock<HashMap<(ItemId, u32), ServiceItem>>>,
 }
@@ -180,6 +187,8 @@ impl App {
             warning_rules: WarningRules::default(),
             clock,
             token_lifetime: chrono::Duration::hours(12),
+            lockout_failures: 5,
+            lockout_window: chrono::Duration::minutes(15),
             item_versions: Arc::default(),
         })
     }

@@ -19,6 +19,9 @@ pub struct FileConfig {
     pub yellow_used_percent: Option<u32>,
     /// Yellow warning once this many working days or fewer are left.
     pub yellow_days_left: Option<u32>,
+    /// Failed sign-ins within `lockout_minutes` that lock an account for that long.
+    pub lockout_failures: Option<i64>,
+    pub lockout_minutes: Option<i64>,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -32,6 +35,8 @@ pub struct Settings {
     pub token_lifetime_hours: i64,
     pub yellow_used_percent: u32,
     pub yellow_days_left: u32,
+    pub lockout_failures: i64,
+    pub lockout_minutes: i64,
 }
 
 impl FileConfig {
@@ -65,6 +70,8 @@ impl FileConfig {
             token_lifetime_hours: self.token_lifetime_hours.unwrap_or(12).clamp(1, 24 * 30),
             yellow_used_percent: self.yellow_used_percent.unwrap_or(80).clamp(1, 100),
             yellow_days_left: self.yellow_days_left.unwrap_or(1),
+            lockout_failures: self.lockout_failures.unwrap_or(5).clamp(1, 1000),
+            lockout_minutes: self.lockout_minutes.unwrap_or(15).clamp(1, 24 * 60),
         }
     }
 }

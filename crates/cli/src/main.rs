@@ -122,6 +122,8 @@ async fn open(settings: &Settings) -> Result<App> {
     app.token_lifetime = chrono::Duration::hours(settings.token_lifetime_hours);
     app.warning_rules.yellow_used_percent = settings.yellow_used_percent;
     app.warning_rules.yellow_days_left = settings.yellow_days_left;
+    app.lockout_failures = settings.lockout_failures;
+    app.lockout_window = chrono::Duration::minutes(settings.lockout_minutes);
     Ok(app)
 }
 

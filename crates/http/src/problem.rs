@@ -73,6 +73,9 @@ pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
     match error {
         AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
         AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
+        AppError::TooManyAttempts { .. } => {
+            (StatusCode::TOO_MANY_REQUESTS, "too_many_sign_in_attempts")
+        }
         AppError::RoleRequired { .. } => (StatusCode::FORBIDDEN, "role_required"),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),

@@ -48,6 +48,24 @@ impl Store {
         tx.commit().await
     }
 
+    /// How many entries of `action` on `target` were written at or after `since`.
+    pub async fn count_audit_since(
+        &self,
+        action: &str,
+        target: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM audit_log WHERE target = $1 AND action = $2 AND at >= $3",
+        )
+        .bind(target)
+        .bind(action)
+        .bind(since.timestamp_millis())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+
     /// The newest audit entries.
     pub async fn audit_entries(&self, limit: i64) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query(

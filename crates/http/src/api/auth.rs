@@ -19,7 +19,8 @@ pub struct TokenRequest {
 
 /// Signs a member of staff in and issues a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
-    responses((status = 200, body = IssuedToken), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = IssuedToken), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many failed sign-ins", body = Problem, content_type = "application/problem+json")))]
 pub async fn create_token(
     State(app): State<App>,
     Json(req): Json<TokenRequest>,

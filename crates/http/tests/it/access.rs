@@ -186,3 +186,36 @@ both!(
         eprintln!("access table: {checked} endpoint × caller checks");
     }
 );
+
+both!(
+    repeated_failed_sign_ins_lock_the_account_for_a_while,
+    |t: TestApp| async move {
+        let attempt = |password: &'static str| {
+            let t = &t;
+            async move {
+                t.post(
+                    "/api/v1/auth/token",
+                    None,
+                    json!({"username": "d01.clerk", "password": password}),
+                )
+                .await
+            }
+        };
+        for _ in 0..5 {
+            assert_eq!(attempt("guess").await.0, StatusCode::UNAUTHORIZED);
+        }
+        let (status, problem) = attempt(crate::support::PASSWORD).await;
+        assert_eq!(
+            status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "even the right password waits: {problem}"
+        );
+        assert_eq!(problem["code"], "too_many_sign_in_attempts");
+        assert!(problem["message_zh"].as_str().unwrap().contains("15分钟"));
+        // Other accounts are not affected; the lock lifts when the window has passed.
+        assert_eq!(t.token("d01.officer").await.len(), 64);
+        t.clock.advance(chrono::Duration::minutes(16));
+        let (status, _) = attempt(crate::support::PASSWORD).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+);
