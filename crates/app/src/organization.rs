@@ -1,6 +1,6 @@
 //! Reading and keeping the organization.
 
-use liandong_domain::organization::{DepartmentId, Role, UnitId};
+use liandong_domain::organization::{DepartmentId, Role, StaffId, UnitId};
 use liandong_store::{
     AuditEntry, DepartmentRecord, NewStaff, StaffRecord, UnitRecord, WindowRecord,
 };
@@ -8,6 +8,16 @@ use serde::Deserialize;
 
 use crate::auth::hash_password;
 use crate::{App, AppError, Result, Session};
+
+/// A change to a staff account: roles, whether it may sign in, and optionally a new password.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StaffChange {
+    /// The account's version when it was read.
+    pub expected_version: i64,
+    pub roles: Vec<Role>,
+    pub active: bool,
+    pub new_password: Option<String>,
+}
 
 /// A new staff account, as an administrator enters it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -54,17 +64,8 @@ impl App {
     /// without the supervisor and system administrator roles.
     pub async fn create_staff(&self, session: &Session, input: &StaffInput) -> Result<StaffRecord> {
         session.require_any(&[Role::SystemAdmin, Role::UnitAdmin])?;
-        let is_system_admin = session.staff.roles.contains(&Role::SystemAdmin);
-        if !is_system_admin {
-            let keeps_unit = self
-                .store
-                .unit_subtree(session.staff.unit_id)
-                .await?
-                .contains(&input.unit_id);
-            if !keeps_unit || input.roles.iter().any(|r| r.sees_everything()) {
-                return Err(AppError::Forbidden("单位管理员只能在本单位创建业务账号 / a unit administrator creates working accounts in their own units only".into()));
-            }
-        }
+        self.check_keeps(session, input.unit_id, &input.roles)
+            .await?;
         let mut errors = Vec::new();
         let username = input.username.trim();
         if username.len() < 3
@@ -124,15 +125,126 @@ impl App {
             actor_id: Some(session.staff.id),
             action: "staff_created".into(),
             target: format!("staff:{username}"),
-            detail: input
-                .roles
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
+            detail: roles_list(&input.roles),
         })
         .await?;
         tx.commit().await?;
         Ok(self.store.staff_by_id(id).await?)
     }
+
+    /// Changes an account; every change ends the account's sign-ins and is audited. A unit
+    /// administrator may change accounts of the units they keep, never to or from the
+    /// district-wide roles, and never their own.
+    pub async fn change_staff(
+        &self,
+        session: &Session,
+        id: StaffId,
+        change: &StaffChange,
+    ) -> Result<StaffRecord> {
+        session.require_any(&[Role::SystemAdmin, Role::UnitAdmin])?;
+        let current = self.store.staff_by_id(id).await?;
+        self.check_keeps(session, current.unit_id, &change.roles)
+            .await?;
+        if current.roles.iter().any(|r| r.sees_everything()) {
+            session.require(Role::SystemAdmin)?;
+        }
+        if id == session.staff.id
+            && !change.roles.contains(&Role::SystemAdmin)
+            && current.roles.contains(&Role::SystemAdmin)
+        {
+            return Err(AppError::Forbidden("不能撤销自己的系统管理员角色 / you cannot remove your own system administrator role".into()));
+        }
+        let mut errors = Vec::new();
+        if change.roles.is_empty() {
+            errors.push(crate::FieldError::new(
+                "roles",
+                "至少选择一个角色",
+                "choose at least one role",
+            ));
+        }
+        if change
+            .new_password
+            .as_ref()
+            .is_some_and(|p| p.chars().count() < 8)
+        {
+            errors.push(crate::FieldError::new(
+                "new_password",
+                "密码至少8位",
+                "the password has at least 8 characters",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let hash = change
+            .new_password
+            .as_deref()
+            .map(hash_password)
+            .transpose()?;
+        let now = self.now();
+        let mut what = Vec::new();
+        if current.roles != change.roles {
+            what.push(format!(
+                "roles {} -> {}",
+                roles_list(&current.roles),
+                roles_list(&change.roles)
+            ));
+        }
+        if current.active != change.active {
+            what.push(if change.active {
+                "enabled".to_owned()
+            } else {
+                "disabled".to_owned()
+            });
+        }
+        if hash.is_some() {
+            what.push("password reset".to_owned());
+        }
+        let mut tx = self.store.begin().await?;
+        tx.update_staff(
+            id,
+            change.expected_version,
+            &change.roles,
+            change.active,
+            hash.as_deref(),
+        )
+        .await?;
+        tx.revoke_tokens_of(id).await?;
+        tx.audit(&AuditEntry {
+            at: now,
+            actor_id: Some(session.staff.id),
+            action: "staff_changed".into(),
+            target: format!("staff:{}", current.username),
+            detail: what.join("; "),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(self.store.staff_by_id(id).await?)
+    }
+
+    /// Whether the session may manage accounts of `unit` with `roles`.
+    async fn check_keeps(&self, session: &Session, unit: UnitId, roles: &[Role]) -> Result<()> {
+        if session.staff.roles.contains(&Role::SystemAdmin) {
+            return Ok(());
+        }
+        let keeps_unit = self
+            .store
+            .unit_subtree(session.staff.unit_id)
+            .await?
+            .contains(&unit);
+        if !keeps_unit || roles.iter().any(|r| r.sees_everything()) {
+            return Err(AppError::Forbidden(
+                "单位管理员只能管理本单位的业务账号 / a unit administrator manages working accounts of their own units only".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn roles_list(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }

@@ -61,6 +61,7 @@ fn api_routes() -> OpenApiRouter<App> {
             organization::list_staff,
             organization::create_staff
         ))
+        .routes(routes!(organization::change_staff))
         .routes(routes!(catalog::list_items))
         .routes(routes!(catalog::get_item))
         .routes(routes!(catalog::create_item_version))

@@ -240,18 +240,23 @@ impl WriteTx {
     }
 
     /// Changes a member of staff's roles and active flag, if nobody changed them since `version`.
+    /// Changes an account's roles, active flag and, when given, password hash, if nobody
+    /// changed the account since `version`.
     pub async fn update_staff(
         &mut self,
         id: StaffId,
         version: i64,
         roles: &[Role],
         active: bool,
+        password_hash: Option<&str>,
     ) -> Result<()> {
         let done = sqlx::query(
-            "UPDATE staff SET roles = $1, active = $2, version = version + 1 WHERE id = $3 AND version = $4",
+            "UPDATE staff SET roles = $1, active = $2, password_hash = COALESCE($3, password_hash),
+             version = version + 1 WHERE id = $4 AND version = $5",
         )
         .bind(roles_text(roles))
         .bind(i64::from(active))
+        .bind(password_hash)
         .bind(id.0)
         .bind(version)
         .execute(self.conn())
@@ -259,6 +264,15 @@ impl WriteTx {
         if done.rows_affected() == 0 {
             return Err(StoreError::Conflict { expected: version });
         }
+        Ok(())
+    }
+
+    /// Ends every sign-in of an account (after a role change, a lock or a new password).
+    pub async fn revoke_tokens_of(&mut self, staff: StaffId) -> Result<()> {
+        sqlx::query("UPDATE staff_tokens SET revoked = 1 WHERE staff_id = $1")
+            .bind(staff.0)
+            .execute(self.conn())
+            .await?;
         Ok(())
     }
 }

@@ -3,13 +3,13 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use liandong_app::App;
-use liandong_app::organization::StaffInput;
-use liandong_domain::organization::{DepartmentId, Role, UnitId};
+use liandong_app::organization::{StaffChange, StaffInput};
+use liandong_domain::organization::{DepartmentId, Role, StaffId, UnitId};
 use liandong_store::{DepartmentRecord, StaffRecord, UnitRecord, WindowRecord};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::extract::{Json, Query, Staff};
+use crate::extract::{Json, Path, Query, Staff};
 use crate::problem::{ApiError, Problem};
 
 /// Every unit of the district, the tree given by `parent_id`.
@@ -92,5 +92,40 @@ pub async fn create_staff(
     Ok((
         StatusCode::CREATED,
         axum::Json(app.create_staff(&session, &input).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StaffChangeRequest {
+    /// The account's `version` when it was read; a stale one gets 409.
+    pub expected_version: i64,
+    pub roles: Vec<Role>,
+    /// False locks the account.
+    pub active: bool,
+    /// A new password (at least 8 characters), set by the administrator.
+    pub new_password: Option<String>,
+}
+
+/// Changes a staff account's roles, lock or password; ends its sign-ins and is audited.
+#[utoipa::path(patch, path = "/api/v1/staff/{id}", tag = "organization", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = StaffChangeRequest,
+    responses((status = 200, body = StaffRecord), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn change_staff(
+    State(app): State<App>,
+    Staff(session): Staff,
+    Path(id): Path<i64>,
+    Json(req): Json<StaffChangeRequest>,
+) -> Result<axum::Json<StaffRecord>, ApiError> {
+    let change = StaffChange {
+        expected_version: req.expected_version,
+        roles: req.roles,
+        active: req.active,
+        new_password: req.new_password,
+    };
+    Ok(axum::Json(
+        app.change_staff(&session, StaffId(id), &change).await?,
     ))
 }

@@ -43,6 +43,15 @@ both!(
         "roles": ["window_clerk"], "password": ""});
         let version_body = json!({"effective_from": "2026-06-01", "expected_version": 99, "cancel_reason": "测试"});
         let notice = json!({"toml": "year = 2027"});
+        let officer = t
+            .app
+            .store
+            .staff_by_username("t201.officer")
+            .await
+            .unwrap()
+            .unwrap();
+        let staff_change =
+            json!({"expected_version": 99, "roles": ["handling_officer"], "active": true});
         // A withdraw with a stale version: permitted callers get 409, others 403/404 first.
         let act = json!({"expected_version": 99, "action": "withdraw", "reason": "测试"});
         let rows: Vec<(Method, String, Option<Value>, &str)> = vec![
@@ -107,6 +116,12 @@ both!(
                 "/api/v1/cases".into(),
                 Some(intake("XK00001000")),
                 "AKFKFFFFFF",
+            ),
+            (
+                Method::PATCH,
+                format!("/api/v1/staff/{}", officer.id),
+                Some(staff_change),
+                "AFFFFFF9F9",
             ),
             (
                 Method::GET,

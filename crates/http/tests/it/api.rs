@@ -298,3 +298,94 @@ fn the_openapi_document_matches_the_one_kept_in_docs() {
         "docs/openapi.json is out of date: rerun with LIANDONG_UPDATE_OPENAPI=1 and review the diff"
     );
 }
+
+both!(
+    an_administrator_changes_roles_locks_and_resets_an_account,
+    |t: TestApp| async move {
+        let admin = t.token("admin").await;
+        let victim = t.token("t201.officer").await;
+        let (_, staff) = t.get("/api/v1/staff", Some(&admin)).await;
+        let officer = staff
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["username"] == "t201.officer")
+            .unwrap()
+            .clone();
+        let url = format!("/api/v1/staff/{}", officer["id"]);
+        let change = json!({"expected_version": officer["version"], "roles": ["handling_officer", "reviewer"], "active": true});
+        let (status, changed, _) = t
+            .send(Method::PATCH, &url, Some(&admin), Some(change.clone()))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{changed}");
+        assert_eq!(changed["roles"], json!(["handling_officer", "reviewer"]));
+        let (status, _) = t.get("/api/v1/cases", Some(&victim)).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "a role change ends the account's sign-ins"
+        );
+        let (status, problem, _) = t
+            .send(Method::PATCH, &url, Some(&admin), Some(change))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "a stale edit: {problem}");
+
+        let lock = json!({"expected_version": changed["version"], "roles": ["handling_officer"], "active": false});
+        let (status, locked, _) = t.send(Method::PATCH, &url, Some(&admin), Some(lock)).await;
+        assert_eq!((status, &locked["active"]), (StatusCode::OK, &json!(false)));
+        let (status, _) = t
+            .post(
+                "/api/v1/auth/token",
+                None,
+                json!({"username": "t201.officer", "password": crate::support::PASSWORD}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "a locked account cannot sign in"
+        );
+
+        let reset = json!({"expected_version": locked["version"], "roles": ["handling_officer"], "active": true, "new_password": "a-new-password-2"});
+        let (status, _, _) = t.send(Method::PATCH, &url, Some(&admin), Some(reset)).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = t
+            .post(
+                "/api/v1/auth/token",
+                None,
+                json!({"username": "t201.officer", "password": "a-new-password-2"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+
+        // A unit administrator may not raise anyone to a district-wide role.
+        let unit_admin = t.token("t201.admin").await;
+        let (_, now) = t.get("/api/v1/staff", Some(&admin)).await;
+        let officer = now
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["username"] == "t201.officer")
+            .unwrap()
+            .clone();
+        let raise = json!({"expected_version": officer["version"], "roles": ["supervisor"], "active": true});
+        let (status, _, _) = t
+            .send(Method::PATCH, &url, Some(&unit_admin), Some(raise))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let entries = t.app.store.audit_entries(50).await.unwrap();
+        let changes: Vec<&str> = entries
+            .iter()
+            .filter(|e| e.action == "staff_changed")
+            .map(|e| e.detail.as_str())
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                "enabled; password reset",
+                "roles handling_officer,reviewer -> handling_officer; disabled",
+                "roles handling_officer -> handling_officer,reviewer"
+            ]
+        );
+    }
+);
