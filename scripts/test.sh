@@ -67,3 +67,4 @@ if command -v cargo-nextest >/dev/null 2>&1; then
 else
   cargo test --workspace --locked --no-fail-fast
 fi
+log "API fuzzing (schemathesis)"; ./scripts/fuzz-api.sh

@@ -80,7 +80,59 @@ fn api_routes() -> OpenApiRouter<App> {
 
 /// The OpenAPI document, as served at `/api/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_routes().into_openapi()
+    let mut doc = api_routes().into_openapi();
+    complete(&mut doc);
+    doc
+}
+
+/// What the path annotations leave out: the problems every operation may answer, and the
+/// links from a case to what may be done with it next.
+fn complete(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::link::LinkBuilder;
+
+    problem::document_common_problems(doc);
+    let case_links = |description: &str| {
+        [
+            (
+                "GetCase",
+                LinkBuilder::new()
+                    .operation_id("get_case")
+                    .parameter("id", "$response.body#/summary/id")
+                    .description(format!("{description}: read it again"))
+                    .build(),
+            ),
+            (
+                "ActOnCase",
+                LinkBuilder::new()
+                    .operation_id("act_on_case")
+                    .parameter("id", "$response.body#/summary/id")
+                    .request_body(Some(serde_json::json!({
+                        "expected_version": "$response.body#/summary/version"
+                    })))
+                    .description(format!(
+                        "{description}: act on it, naming `summary.version` as `expected_version`"
+                    ))
+                    .build(),
+            ),
+        ]
+    };
+    for (path, status, description) in [
+        ("/api/v1/cases", "201", "the case taken in"),
+        ("/api/v1/cases/{id}/actions", "200", "the case acted on"),
+    ] {
+        let response = doc
+            .paths
+            .paths
+            .get_mut(path)
+            .and_then(|item| item.post.as_mut())
+            .and_then(|op| op.responses.responses.get_mut(status));
+        if let Some(RefOr::T(response)) = response {
+            for (name, link) in case_links(description) {
+                response.links.insert(name.to_owned(), RefOr::T(link));
+            }
+        }
+    }
 }
 
 async fn not_found() -> Problem {
@@ -101,7 +153,8 @@ async fn method_not_allowed() -> impl IntoResponse {
 
 /// The whole server: API, OpenAPI document and the layers.
 pub fn router(app: App) -> Router {
-    let (api, doc) = api_routes().split_for_parts();
+    let (api, mut doc) = api_routes().split_for_parts();
+    complete(&mut doc);
     let doc = std::sync::Arc::new(doc);
     let security_headers = [
         ("x-content-type-options", "nosniff"),

@@ -102,11 +102,23 @@ pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = status_and_code(&self.0);
-        if let AppError::Storage(e) = &self.0 {
-            tracing::error!(error = %e, "storage error");
-        }
-        let mut problem = Problem::new(status, code, &self.0.to_string());
+        let message = match &self.0 {
+            AppError::Storage(e) => {
+                // The cause is logged, not shown: it names tables, constraints and queries.
+                tracing::error!(error = %e, "storage error");
+                "服务暂时不可用，请稍后重试 / the service is unavailable; try again later"
+                    .to_owned()
+            }
+            other => other.to_string(),
+        };
+        let mut problem = Problem::new(status, code, &message);
         match self.0 {
+            AppError::NotFound(what) if !what.contains(" / ") => {
+                // A bare label such as "事项 service item": say "not found" in each language.
+                let (zh, en) = what.split_once(' ').unwrap_or((what, what));
+                problem.message_zh = format!("未找到{zh}");
+                problem.message_en = format!("{en} not found");
+            }
             AppError::Invalid(errors) => {
                 if let [only] = errors.as_slice() {
                     problem.message_zh = only.message_zh.clone();
@@ -139,7 +151,122 @@ pub fn rejection(status: StatusCode, detail: &str) -> Problem {
     } else {
         status
     };
-    Problem::new(status, code, &format!("{zh}：{detail} / {detail}"))
+    let (detail_zh, detail_en) = bilingual_detail(detail);
+    let mut problem = Problem::new(status, code, "");
+    problem.message_zh = format!("{zh}：{detail_zh}");
+    problem.message_en = detail_en;
+    problem
+}
+
+/// Splits an extractor's detail in two when it carries a domain message "中文 / English"
+/// (`…: applicant: 号码长度应为 18 位 / wrong length: … at line 1 column 69`): the Chinese half,
+/// and the English half with the context that precedes the Chinese message. Any other detail
+/// is the same in both.
+fn bilingual_detail(detail: &str) -> (String, String) {
+    let Some((zh, en)) = detail.split_once(" / ") else {
+        return (detail.to_owned(), detail.to_owned());
+    };
+    let Some(start) = zh.find(|c: char| !c.is_ascii()) else {
+        return (detail.to_owned(), detail.to_owned());
+    };
+    let context = zh[..start].trim_end();
+    let en = if context.is_empty() {
+        en.to_owned()
+    } else {
+        format!("{context} {en}")
+    };
+    (zh.to_owned(), en)
+}
+
+/// Operations that never touch the database, so never answer 503.
+const STORAGE_FREE: &[&str] = &[
+    "/api/v1/calendar/add",
+    "/api/v1/calendar/between",
+    "/api/v1/calendar/years/{year}",
+];
+
+/// Documents in `doc` the problems an operation may answer whatever it does, from what it
+/// takes: 400 when it has parameters or a body (they may not parse), 401 when it needs a bearer
+/// token, 413 when it has a body, 415 when that body is JSON, and 503 when it reads or writes
+/// the database. Every response gets a description, which OpenAPI requires.
+pub fn document_common_problems(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Content, Ref, ResponseBuilder};
+
+    for (path, item) in &mut doc.paths.paths {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let body_types: Vec<String> = match &operation.request_body {
+                Some(utoipa::openapi::RefOr::T(body)) => body.content.keys().cloned().collect(),
+                Some(utoipa::openapi::RefOr::Ref(_)) => vec!["application/json".into()],
+                None => Vec::new(),
+            };
+            let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            let common = [
+                (
+                    StatusCode::BAD_REQUEST,
+                    has_parameters || !body_types.is_empty(),
+                    "a parameter or the body cannot be read (`malformed_request`, `invalid_input`)",
+                ),
+                (
+                    StatusCode::UNAUTHORIZED,
+                    secured,
+                    "no bearer token, or it expired or was revoked (`unauthenticated`)",
+                ),
+                (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    !body_types.is_empty(),
+                    "the body is larger than the server takes (`payload_too_large`)",
+                ),
+                (
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    body_types.iter().any(|t| t == "application/json"),
+                    "the body is not `application/json` (`unsupported_media_type`)",
+                ),
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    !STORAGE_FREE.contains(&path.as_str()),
+                    "the database does not answer (`storage_unavailable`)",
+                ),
+            ];
+            let responses = &mut operation.responses.responses;
+            for (status, applies, description) in common {
+                if applies {
+                    responses
+                        .entry(status.as_str().to_owned())
+                        .or_insert_with(|| {
+                            ResponseBuilder::new()
+                                .description(description)
+                                .content(
+                                    "application/problem+json",
+                                    Content::new(Some(Ref::from_schema_name("Problem"))),
+                                )
+                                .build()
+                                .into()
+                        });
+                }
+            }
+            for (status, response) in responses.iter_mut() {
+                if let utoipa::openapi::RefOr::T(response) = response
+                    && response.description.is_empty()
+                {
+                    response.description = status
+                        .parse::<u16>()
+                        .ok()
+                        .and_then(|s| StatusCode::from_u16(s).ok())
+                        .and_then(|s| s.canonical_reason())
+                        .unwrap_or("response")
+                        .to_owned();
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

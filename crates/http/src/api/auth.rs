@@ -12,6 +12,7 @@ use crate::extract::{Json, Staff, bearer_token};
 use crate::problem::{ApiError, Problem};
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"username": "d22.clerk", "password": "liandong2026"}))]
 pub struct TokenRequest {
     pub username: String,
     pub password: String,

@@ -17,10 +17,17 @@ use crate::problem::{ApiError, Problem};
 
 /// Takes in an application at the signed-in clerk's unit. Send an `Idempotency-Key` header
 /// so that a retried submit never makes two cases.
-#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = Intake,
-    params(("Idempotency-Key" = Option<String>, Header, description = "unique per intended case")),
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body(content = Intake, example = json!({
+        "item_code": "XK00094001",
+        "applicant": {"type": "person", "name": "王建国", "resident_id": "11010519491231002X"},
+        "phone": "13800138000", "channel": "window",
+        "materials": ["食品经营许可申请书", "营业执照", "法定代表人（负责人）身份证明",
+            "与食品经营相适应的主要设备设施布局、操作流程等文件",
+            "食品安全自查、从业人员健康管理等食品安全管理制度目录", "经营场所使用证明"]})),
+    params(("Idempotency-Key" = Option<String>, Header, description = "unique per intended case", example = "7f3a-0001")),
     responses((status = 201, body = CaseView), (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json")))]
+        (status = 403, description = "not a window clerk", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such item, or no unit handles it", body = Problem, content_type = "application/problem+json")))]
 pub async fn create_case(
     State(app): State<App>,
     Staff(session): Staff,
@@ -62,12 +69,15 @@ pub struct CaseQuery {
     pub department_id: Option<i64>,
     pub item_id: Option<i64>,
     /// Received on or after this date (China time).
+    #[serde(default, deserialize_with = "crate::extract::date::optional")]
     pub received_from: Option<NaiveDate>,
     /// Received on or before this date (China time).
+    #[serde(default, deserialize_with = "crate::extract::date::optional")]
     pub received_to: Option<NaiveDate>,
     /// Case number, applicant ID number, or the beginning of the applicant's name.
     pub q: Option<String>,
     #[serde(default)]
+    #[param(inline)]
     pub sort: SortOrder,
     /// From 1.
     pub page: Option<i64>,
@@ -127,7 +137,7 @@ pub async fn list_cases(
 }
 
 /// A case with its history, clocks and the actions allowed now.
-#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path, example = 1)),
     responses((status = 200, body = CaseView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_case(
     State(app): State<App>,
@@ -138,8 +148,9 @@ pub async fn get_case(
 }
 
 /// A case by its number, e.g. `20307-20261128-0042`.
-#[utoipa::path(get, path = "/api/v1/cases/by-number/{number}", tag = "cases", security(("bearer" = [])), params(("number" = String, Path)),
-    responses((status = 200, body = CaseView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/api/v1/cases/by-number/{number}", tag = "cases", security(("bearer" = [])), params(("number" = String, Path, description = "unit code, date of intake, sequence", pattern = "^[0-9]{1,8}-[0-9]{8}-[0-9]{4,7}$", example = "100-20260302-0001")),
+    responses((status = 200, body = CaseView), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "not a case number", body = Problem, content_type = "application/problem+json")))]
 pub async fn get_case_by_number(
     State(app): State<App>,
     Staff(session): Staff,
@@ -150,6 +161,7 @@ pub async fn get_case_by_number(
 
 /// An action on a case, naming the version it was read at.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"expected_version": 1, "action": "accept"}))]
 pub struct CaseActionRequest {
     /// The case's `version` when it was read; a stale one gets 409.
     pub expected_version: u32,
@@ -160,10 +172,11 @@ pub struct CaseActionRequest {
 }
 
 /// Acts on a case: accept, handle, review, approve, deny, conclude, request a supplement…
-#[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "cases", security(("bearer" = [])), params(("id" = i64, Path, example = 1)),
     request_body = CaseActionRequest,
     responses((status = 200, body = CaseView), (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn act_on_case(
     State(app): State<App>,
     Staff(session): Staff,

@@ -48,8 +48,9 @@ fn parse_code(code: &str) -> Result<ItemCode, ApiError> {
 }
 
 /// One item's service guide (public) with its whole version history.
-#[utoipa::path(get, path = "/api/v1/items/{code}", tag = "catalog", params(("code" = String, Path, description = "e.g. XK00001000")),
-    responses((status = 200, body = ItemHistory), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/api/v1/items/{code}", tag = "catalog", params(("code" = String, Path, description = "two letters and eight digits", pattern = "^[A-Za-z]{2}[0-9]{8}$", example = "XK00094001")),
+    responses((status = 200, body = ItemHistory), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "not an item code", body = Problem, content_type = "application/problem+json")))]
 pub async fn get_item(
     State(app): State<App>,
     Path(code): Path<String>,
@@ -59,7 +60,9 @@ pub async fn get_item(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"effective_from": "2027-01-01", "expected_version": 2, "cancel_reason": "并入“食品经营许可（变更）”事项"}))]
 pub struct ItemVersionRequest {
+    #[serde(deserialize_with = "crate::extract::date::required")]
     pub effective_from: NaiveDate,
     /// The version the editor saw; omit to create a new item.
     pub expected_version: Option<u32>,
@@ -76,8 +79,10 @@ pub struct ItemVersionSaved {
 
 /// Records a new dated version of an item, or its cancellation (system administrators).
 #[utoipa::path(post, path = "/api/v1/items/{code}/versions", tag = "catalog", security(("bearer" = [])),
-    params(("code" = String, Path)), request_body = ItemVersionRequest,
-    responses((status = 201, body = ItemVersionSaved), (status = 409, body = Problem, content_type = "application/problem+json"),
+    params(("code" = String, Path, pattern = "^[A-Za-z]{2}[0-9]{8}$", example = "XK00094001")), request_body = ItemVersionRequest,
+    responses((status = 201, body = ItemVersionSaved), (status = 403, description = "not a system administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such item to change or cancel", body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_item_version(
     State(app): State<App>,
@@ -120,7 +125,11 @@ pub async fn create_item_version(
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ReformQuery {
+    #[param(example = "2024-06-01")]
+    #[serde(deserialize_with = "crate::extract::date::required")]
     pub from: NaiveDate,
+    #[serde(deserialize_with = "crate::extract::date::required")]
+    #[param(example = "2025-06-01")]
     pub to: NaiveDate,
 }
 
@@ -145,12 +154,16 @@ pub enum FileFormat {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ExportQuery {
     #[serde(default)]
+    #[param(inline)]
     pub format: FileFormat,
 }
 
 /// The catalog in force, as CSV or XLSX (public).
 #[utoipa::path(get, path = "/api/v1/catalog/export", tag = "catalog", params(ExportQuery),
-    responses((status = 200, description = "the catalog file", content_type = "text/csv")))]
+    responses((status = 200, description = "the catalog file", content(
+            (String = "text/csv"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 422, description = "the file cannot be written", body = Problem, content_type = "application/problem+json")))]
 pub async fn export_catalog(
     State(app): State<App>,
     Query(q): Query<ExportQuery>,
@@ -184,14 +197,18 @@ pub async fn export_catalog(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ImportQuery {
     #[serde(default)]
+    #[param(inline)]
     pub format: FileFormat,
+    #[serde(deserialize_with = "crate::extract::date::required")]
+    #[param(example = "2027-01-01")]
     pub effective_from: NaiveDate,
 }
 
 /// Imports a catalog file; all or nothing (system administrators).
 #[utoipa::path(post, path = "/api/v1/catalog/import", tag = "catalog", security(("bearer" = [])), params(ImportQuery),
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportReport), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ImportReport), (status = 403, description = "not a system administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn import_catalog(
     State(app): State<App>,
     Staff(session): Staff,
@@ -204,6 +221,13 @@ pub async fn import_catalog(
         FileFormat::Xlsx => catalog_file::read_xlsx(&body),
     }
     .map_err(AppError::Invalid)?;
+    if serde_json::to_vec(&items).is_ok_and(|json| crate::extract::json_has_nul(&json)) {
+        return Err(ApiError(AppError::invalid(
+            "file",
+            "文本不能包含空字符（U+0000）",
+            "text must not contain the NUL character (U+0000)",
+        )));
+    }
     Ok(axum::Json(
         app.import_catalog(Some(&session), items, q.effective_from)
             .await?,

@@ -63,6 +63,8 @@ pub async fn list_staff(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"username": "v20101.clerk2", "display_name": "李秀英", "unit_id": 27,
+    "roles": ["window_clerk"], "password": "a-long-password"}))]
 pub struct NewStaffRequest {
     pub username: String,
     pub display_name: String,
@@ -75,6 +77,8 @@ pub struct NewStaffRequest {
 /// Creates a staff account.
 #[utoipa::path(post, path = "/api/v1/staff", tag = "organization", security(("bearer" = [])), request_body = NewStaffRequest,
     responses((status = 201, body = StaffRecord), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such unit", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "the username is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_staff(
     State(app): State<App>,
@@ -96,6 +100,7 @@ pub async fn create_staff(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"expected_version": 1, "roles": ["handling_officer", "reviewer"], "active": true}))]
 pub struct StaffChangeRequest {
     /// The account's `version` when it was read; a stale one gets 409.
     pub expected_version: i64,
@@ -108,7 +113,7 @@ pub struct StaffChangeRequest {
 
 /// Changes a staff account's roles, lock or password; ends its sign-ins and is audited.
 #[utoipa::path(patch, path = "/api/v1/staff/{id}", tag = "organization", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body = StaffChangeRequest,
+    params(("id" = i64, Path, example = 5)), request_body = StaffChangeRequest,
     responses((status = 200, body = StaffRecord), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
