@@ -78,15 +78,10 @@ impl App {
         let now = self.now();
         let target = format!("staff:{}", username.trim());
         // Checked before the password, so that a guess during the lock-out learns nothing.
-        let recent_failures = self
-            .store
-            .count_audit_since("sign_in_failed", &target, now - self.lockout_window)
-            .await?;
-        if recent_failures >= self.lockout_failures {
-            return Err(AppError::TooManyAttempts {
-                minutes: self.lockout_window.num_minutes(),
-            });
-        }
+        self.check_attempts("sign_in_failed", &target, |minutes| {
+            AppError::TooManyAttempts { minutes }
+        })
+        .await?;
         let staff = self.store.staff_by_username(username.trim()).await?;
         let verified = staff
             .as_ref()
@@ -130,6 +125,23 @@ impl App {
             expires_at,
             staff,
         })
+    }
+
+    /// Refuses with `locked(minutes)` when `target` has had `lockout_failures` audited
+    /// `failure`s within the lock-out window.
+    pub(crate) async fn check_attempts(
+        &self,
+        failure: &str,
+        target: &str,
+        locked: impl FnOnce(i64) -> AppError,
+    ) -> Result<()> {
+        let since = self.now() - self.lockout_window;
+        let recent = self.store.count_audit_since(failure, target, since).await?;
+        if recent >= self.lockout_failures {
+            Err(locked(self.lockout_window.num_minutes()))
+        } else {
+            Ok(())
+        }
     }
 
     /// The session a bearer token stands for.

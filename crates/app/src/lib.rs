@@ -3,10 +3,12 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod case_export;
 pub mod cases;
 pub mod catalog;
 pub mod catalog_file;
 pub mod organization;
+pub mod progress;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -106,6 +108,10 @@ pub enum AppError {
         "登录失败次数过多，请{minutes}分钟后再试或联系管理员 / too many failed sign-ins: try again in {minutes} minutes or ask an administrator"
     )]
     TooManyAttempts { minutes: i64 },
+    #[error(
+        "查询失败次数过多，请{minutes}分钟后再试，或持身份证件到窗口查询 / too many failed lookups of this case: try again in {minutes} minutes, or ask at a window with your ID"
+    )]
+    TooManyLookups { minutes: i64 },
     #[error("无权进行此操作：需要{} / not allowed: needs the role `{role}`", role.name_zh())]
     RoleRequired { role: Role },
     #[error("无权进行此操作 / not allowed: {0}")]

@@ -31,6 +31,7 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
         (name = "organization", description = "units, departments, windows, staff"),
         (name = "catalog", description = "service items (事项), versions, reform report"),
         (name = "cases", description = "cases (办件)"),
+        (name = "progress", description = "public progress lookup (办件查询)"),
         (name = "calendar", description = "working-day calendar"),
         (name = "health"),
     )
@@ -69,6 +70,7 @@ fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(catalog::export_catalog))
         .routes(routes!(catalog::import_catalog))
         .routes(routes!(cases::create_case, cases::list_cases))
+        .routes(routes!(cases::export_cases))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::get_case_by_number))
         .routes(routes!(cases::act_on_case))
@@ -76,6 +78,7 @@ fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(calendar::working_days_between))
         .routes(routes!(calendar::get_year))
         .routes(routes!(calendar::load_notice))
+        .routes(routes!(progress::lookup_progress))
 }
 
 /// The OpenAPI document, as served at `/api/openapi.json`.

@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod deadline;
+pub mod disclosure;
 pub mod event;
 pub mod number;
 pub mod workflow;

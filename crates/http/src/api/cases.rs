@@ -1,8 +1,10 @@
 //! Cases: intake, list, read, act.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, TimeZone};
+use liandong_app::case_export::PersonalData;
 use liandong_app::cases::{CaseView, Intake};
 use liandong_app::{App, AppError};
 use liandong_domain::calendar::china_offset;
@@ -100,6 +102,27 @@ fn day_start(date: NaiveDate) -> Option<chrono::DateTime<chrono::Utc>> {
         .map(|t| t.with_timezone(&chrono::Utc))
 }
 
+/// The store's filter for a query: one page of `limit` rows from `offset`.
+fn case_filter(app: &App, q: &CaseQuery, limit: i64, offset: i64) -> CaseFilter {
+    CaseFilter {
+        state: q.state,
+        open_only: q.open || q.overdue,
+        unit: q.unit_id.map(UnitId),
+        department: q.department_id.map(DepartmentId),
+        item: q.item_id.map(ItemId),
+        received_from: q.received_from.and_then(day_start),
+        received_before: q.received_to.and_then(|d| d.succ_opt()).and_then(day_start),
+        due_before: q.overdue.then(|| app.now()),
+        search: q.q.clone(),
+        sort: match q.sort {
+            SortOrder::Newest => CaseSort::ReceivedDesc,
+            SortOrder::Due => CaseSort::DueAsc,
+        },
+        limit,
+        offset,
+    }
+}
+
 /// The cases the signed-in member of staff may see, filtered, sorted and paged.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), params(CaseQuery),
     responses((status = 200, body = CaseList), (status = 400, body = Problem, content_type = "application/problem+json")))]
@@ -110,23 +133,7 @@ pub async fn list_cases(
 ) -> Result<axum::Json<CaseList>, ApiError> {
     let per_page = q.per_page.unwrap_or(50).clamp(1, 200);
     let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
-    let filter = CaseFilter {
-        state: q.state,
-        open_only: q.open || q.overdue,
-        unit: q.unit_id.map(UnitId),
-        department: q.department_id.map(DepartmentId),
-        item: q.item_id.map(ItemId),
-        received_from: q.received_from.and_then(day_start),
-        received_before: q.received_to.and_then(|d| d.succ_opt()).and_then(day_start),
-        due_before: q.overdue.then(|| app.now()),
-        search: q.q,
-        sort: match q.sort {
-            SortOrder::Newest => CaseSort::ReceivedDesc,
-            SortOrder::Due => CaseSort::DueAsc,
-        },
-        limit: per_page,
-        offset: (page - 1) * per_page,
-    };
+    let filter = case_filter(&app, &q, per_page, (page - 1) * per_page);
     let (cases, total) = app.list_cases(&session, &filter).await?;
     Ok(axum::Json(CaseList {
         cases,
@@ -134,6 +141,58 @@ pub async fn list_cases(
         page,
         per_page,
     }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ExportOptions {
+    /// `masked` (the default) or `full`; `full` needs a role that works on cases.
+    #[serde(default)]
+    #[param(inline)]
+    pub personal_data: PersonalData,
+}
+
+/// The same cases as the list, filtered alike, as one CSV file of at most 100,000 rows. The
+/// export is audited with its filter and whether identities were in it.
+#[utoipa::path(get, path = "/api/v1/cases/export", tag = "cases", security(("bearer" = [])), params(CaseQuery, ExportOptions),
+    responses((status = 200, description = "the cases, CSV (UTF-8 with BOM)", content_type = "text/csv", body = String),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "identities in full asked for by a role that does not work on cases", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "more than 100,000 cases match", body = Problem, content_type = "application/problem+json")))]
+pub async fn export_cases(
+    State(app): State<App>,
+    Staff(session): Staff,
+    Query(q): Query<CaseQuery>,
+    Query(options): Query<ExportOptions>,
+    uri: axum::http::Uri,
+) -> Result<Response, ApiError> {
+    let filter = case_filter(&app, &q, 0, 0);
+    let csv = app
+        .export_cases(
+            &session,
+            &filter,
+            options.personal_data,
+            uri.query().unwrap_or_default(),
+        )
+        .await?;
+    let name = format!(
+        "attachment; filename=\"cases-{}.csv\"",
+        liandong_domain::calendar::china_date(app.now()).format("%Y%m%d")
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        csv,
+    )
+        .into_response())
 }
 
 /// A case with its history, clocks and the actions allowed now.

@@ -6,3 +6,4 @@ pub mod cases;
 pub mod catalog;
 pub mod health;
 pub mod organization;
+pub mod progress;

@@ -112,6 +112,24 @@ both!(
             ),
             (Method::GET, "/api/v1/cases".into(), None, "AKKKKKKKKK"),
             (
+                Method::GET,
+                "/api/v1/cases/export".into(),
+                None,
+                "AKKKKKKKKK",
+            ),
+            (
+                Method::GET,
+                "/api/v1/cases/export?personal_data=full".into(),
+                None,
+                "AKKKKKKFFF",
+            ),
+            (
+                Method::POST,
+                "/api/v1/progress".into(),
+                Some(json!({"number": number, "check": "31002X"})),
+                "PPPPPPPPPP",
+            ),
+            (
                 Method::POST,
                 "/api/v1/cases".into(),
                 Some(intake("XK00001000")),

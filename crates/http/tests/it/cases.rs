@@ -529,3 +529,97 @@ adjusted_working_days = []
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
 );
+
+both!(
+    an_export_masks_applicants_unless_the_role_works_on_cases_and_is_audited,
+    |t: TestApp| async move {
+        let (_, case) = t.submit("d01.clerk", "XK00001000", None).await;
+        let number = case["summary"]["number"].as_str().unwrap().to_owned();
+        let export = |user: &'static str, query: &'static str| {
+            let t = &t;
+            async move {
+                let token = t.token(user).await;
+                let request = axum::http::Request::builder()
+                    .uri(format!("/api/v1/cases/export{query}"))
+                    .header("authorization", format!("Bearer {token}"))
+                    .body(axum::body::Body::empty())
+                    .unwrap();
+                let response = tower::ServiceExt::oneshot(t.router.clone(), request)
+                    .await
+                    .unwrap();
+                let status = response.status();
+                let content_type = response
+                    .headers()
+                    .get("content-type")
+                    .map(|v| v.to_str().unwrap().to_owned())
+                    .unwrap_or_default();
+                let bytes = http_body_util::BodyExt::collect(response.into_body())
+                    .await
+                    .unwrap()
+                    .to_bytes();
+                (
+                    status,
+                    content_type,
+                    String::from_utf8(bytes.to_vec()).unwrap(),
+                )
+            }
+        };
+
+        let (status, content_type, csv) = export("supervisor", "?state=submitted").await;
+        assert_eq!(status, StatusCode::OK, "{csv}");
+        assert!(content_type.starts_with("text/csv"), "{content_type}");
+        assert!(
+            csv.starts_with('\u{feff}'),
+            "a BOM for spreadsheet programs"
+        );
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 2, "{csv}");
+        assert!(lines[0].contains("办件编号 number"));
+        assert!(lines[1].starts_with(&number), "{}", lines[1]);
+        assert!(lines[1].contains("王**") && lines[1].contains("1101**********002X"));
+        assert!(lines[1].contains("138****8000") && lines[1].contains("待受理"));
+        for secret in ["王建国", "11010519491231002X", "13800138000"] {
+            assert!(!csv.contains(secret), "{secret} in a masked export");
+        }
+
+        // Identities in full: the clerk who works on cases may, a supervisor may not.
+        let (status, _, _) = export("supervisor", "?personal_data=full").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _, csv) = export("d01.clerk", "?personal_data=full").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            csv.contains("王建国,11010519491231002X,13800138000"),
+            "{csv}"
+        );
+
+        // Scoped like the list: a village clerk's export holds none of the hall's cases.
+        let (status, _, csv) = export("v20101.clerk", "").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(csv.lines().count(), 1, "{csv}");
+
+        let audited: Vec<_> = t
+            .app
+            .store
+            .audit_entries(50)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "cases_exported")
+            .collect();
+        assert_eq!(
+            audited.len(),
+            3,
+            "the refused export is not one: {audited:?}"
+        );
+        let supervisor = audited
+            .iter()
+            .find(|e| e.target == "staff:supervisor")
+            .unwrap();
+        assert_eq!(
+            supervisor.detail,
+            "1 rows, personal data masked; state=submitted"
+        );
+        assert!(audited.iter().any(|e| e.target == "staff:d01.clerk"
+            && e.detail.starts_with("1 rows, personal data in full")));
+    }
+);

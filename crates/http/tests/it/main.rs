@@ -8,4 +8,5 @@ mod access;
 mod api;
 mod cases;
 mod catalog;
+mod progress;
 mod storage;

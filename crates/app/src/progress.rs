@@ -1,0 +1,159 @@
+//! Public progress lookup (办件查询): anyone holding a case number and the last six characters
+//! of the applicant's ID number or phone sees where the case stands, with the applicant's
+//! identity masked and nothing of the office's internal opinions.
+
+use chrono::{DateTime, Utc};
+use liandong_domain::case::disclosure::{
+    PublicEntry, check_code_matches, mask_person_name, public_timeline,
+};
+use liandong_domain::case::{Applicant, CaseNumber, CaseState, EventKind, Outcome};
+use liandong_domain::ids::PhoneNumber;
+use liandong_store::AuditEntry;
+use serde::Serialize;
+
+use crate::{App, AppError, Result};
+
+/// A case as the public sees it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicProgress {
+    pub number: CaseNumber,
+    pub item_code: String,
+    pub item_name: String,
+    /// Where the application was handed in.
+    pub received_unit: String,
+    /// Where it is decided.
+    pub handling_unit: String,
+    /// `王**` for a person; an organisation's registered name in full.
+    pub applicant_name: String,
+    /// `1101**********002X`.
+    pub applicant_id_number: String,
+    /// `138****8000`.
+    pub phone: String,
+    pub state: CaseState,
+    pub state_zh: &'static str,
+    pub outcome: Option<Outcome>,
+    pub received_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    /// When the decision is due; provisional while next year's holidays are not yet published.
+    pub due_at: Option<DateTime<Utc>>,
+    pub due_provisional: bool,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub timeline: Vec<PublicUnitEntry>,
+}
+
+/// A public timeline entry with its unit's name.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicUnitEntry {
+    #[serde(flatten)]
+    pub entry: PublicEntry,
+    pub unit_name: String,
+}
+
+const LOOKUP_FAILED: &str = "progress_lookup_failed";
+
+/// The same answer for a number that does not exist and for a wrong check code, so that a
+/// lookup cannot tell which case numbers exist.
+fn no_match() -> AppError {
+    AppError::NotFound(
+        "未找到与该办件编号和校验码相符的办件 / no case matches this case number and check code",
+    )
+}
+
+impl App {
+    /// Looks a case up by its number and the last six characters of the applicant's ID
+    /// number or phone. Wrong check codes are audited and, like failed sign-ins, lock the case
+    /// number's lookups for a while, so that nobody can try their way through.
+    pub async fn lookup_progress(&self, number: &str, check: &str) -> Result<PublicProgress> {
+        let number = CaseNumber::parse(number.trim()).ok_or_else(|| {
+            AppError::invalid(
+                "number",
+                "办件编号格式应为“单位代码-日期-序号”，如100-20261130-0001",
+                "a case number is unit code, date and sequence, e.g. 100-20261130-0001",
+            )
+        })?;
+        if check.trim().chars().count() != 6 {
+            return Err(AppError::invalid(
+                "check",
+                "校验码为申请人身份证件号码或手机号码的后六位",
+                "the check code is the last six characters of the applicant's ID number or phone",
+            ));
+        }
+        let target = format!("case:{}", number.as_str());
+        self.check_attempts(LOOKUP_FAILED, &target, |minutes| AppError::TooManyLookups {
+            minutes,
+        })
+        .await?;
+        let found = match self.store.case_id_by_number(&number).await {
+            Ok(id) => Some(self.store.case(id).await?),
+            Err(liandong_store::StoreError::NotFound(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let Some(stored) = found.filter(|c| {
+            check_code_matches(check, &c.summary.applicant_id_number, &c.summary.phone)
+        }) else {
+            self.store
+                .audit(&AuditEntry {
+                    at: self.now(),
+                    actor_id: None,
+                    action: LOOKUP_FAILED.into(),
+                    target,
+                    detail: String::new(),
+                })
+                .await?;
+            return Err(no_match());
+        };
+        let item = self
+            .item_version(stored.summary.item_id, stored.summary.item_version)
+            .await?;
+        let units = self.store.units().await?;
+        let unit_name = |id| {
+            units
+                .iter()
+                .find(|u| u.id == id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default()
+        };
+        let summary = &stored.summary;
+        let (applicant_name, applicant_id_number) = match stored.events.first().map(|e| &e.kind) {
+            Some(EventKind::Received {
+                applicant: Applicant::Person { name, resident_id },
+                ..
+            }) => (mask_person_name(name), resident_id.masked()),
+            Some(EventKind::Received {
+                applicant: Applicant::Organisation { name, credit_code },
+                ..
+            }) => (name.clone(), credit_code.masked()),
+            _ => (mask_person_name(&summary.applicant_name), String::new()),
+        };
+        let phone = PhoneNumber::parse(&summary.phone)
+            .map(|p| p.masked())
+            .unwrap_or_default();
+        Ok(PublicProgress {
+            number: summary.number.clone(),
+            item_code: item.code.as_str().to_owned(),
+            item_name: item.name,
+            received_unit: unit_name(summary.received_unit_id),
+            handling_unit: unit_name(summary.handling_unit_id),
+            applicant_name,
+            applicant_id_number,
+            phone,
+            state: summary.state,
+            state_zh: summary.state.name_zh(),
+            outcome: summary.outcome,
+            received_at: summary.received_at,
+            accepted_at: summary.accepted_at,
+            due_at: summary.due_at,
+            due_provisional: summary.due_provisional,
+            closed_at: summary.closed_at,
+            timeline: public_timeline(&stored.events)
+                .into_iter()
+                .map(|entry| PublicUnitEntry {
+                    unit_name: unit_name(entry.unit),
+                    entry,
+                })
+                .collect(),
+        })
+    }
+}
