@@ -9,6 +9,7 @@ use liandong_domain::case::{
 };
 use liandong_domain::catalog::{ItemCode, ItemLevel, ServiceItem};
 use liandong_domain::ids::PhoneNumber;
+use liandong_domain::notify;
 use liandong_domain::organization::{CaseId, Role, StaffId, UnitId, UnitKind};
 use liandong_store::{CaseFilter, CaseRecord, CaseSummary, NewCase, StoreError};
 use serde::Serialize;
@@ -225,6 +226,7 @@ impl App {
             key => key.map(str::to_owned),
         };
         let staff = session.staff.id;
+        let item_name = item.name.clone();
         let (job_key, job_fingerprint) = (key.clone(), fingerprint.clone());
         let written = self
             .store
@@ -235,7 +237,19 @@ impl App {
                     {
                         return Ok(Intaken::Earlier(earlier));
                     }
-                    let (id, _, _) = tx.insert_case(&new_case).await?;
+                    let (id, number, first) = tx.insert_case(&new_case).await?;
+                    // The messages the intake causes go into the outbox in this transaction.
+                    let facts = notify::CaseFacts {
+                        case: id,
+                        number: number.as_str(),
+                        item_name: &item_name,
+                        applicant_name: &new_case.applicant_name,
+                        phone: &new_case.phone,
+                        due_at: None,
+                        outcome: None,
+                    };
+                    let planned = notify::applicant_messages(&facts, &[(first.seq, &first.kind)]);
+                    crate::notify::enqueue_planned(tx, id, &planned, new_case.received_at).await?;
                     if let Some(key) = &job_key {
                         let at = new_case.received_at.timestamp_millis();
                         tx.remember_idempotency_key(staff, key, &job_fingerprint, id, at)
@@ -377,12 +391,25 @@ impl App {
         let calendar = self.calendar();
         let clock = case_clock(&case, &item, &calendar, &self.warning_rules, now);
         let record = case_record(&case, clock.as_ref());
+        let facts = notify::CaseFacts {
+            case: id,
+            number: stored.summary.number.as_str(),
+            item_name: &item.name,
+            applicant_name: &stored.summary.applicant_name,
+            phone: &stored.summary.phone,
+            due_at: record.due_at,
+            outcome: case.outcome,
+        };
+        let caused: Vec<(u32, &EventKind)> = events.iter().map(|e| (e.seq, &e.kind)).collect();
+        let planned = notify::applicant_messages(&facts, &caused);
         let (appended, written) = (events.clone(), record.clone());
         self.store
             .write(move |tx| {
                 Box::pin(async move {
                     tx.append_events(id, expected_version, &appended, &written)
-                        .await
+                        .await?;
+                    // In the same transaction: the messages exist exactly when the events do.
+                    crate::notify::enqueue_planned(tx, id, &planned, now).await
                 })
             })
             .await?;

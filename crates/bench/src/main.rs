@@ -3,13 +3,15 @@
 //! - `http`: durable case actions through the real server, 1/8/64 concurrent clients;
 //! - `fsync`: a raw durability reading of the disk (one-row commits) to print beside them;
 //! - `warnings`: warning levels of a million open cases, pure domain;
-//! - `seeding`: the real `liandong demo` seeding, rows per second.
+//! - `seeding`: the real `liandong demo` seeding, rows per second;
+//! - `sms`: the SMS outbox's delivery rate through a real Kannel and its fake SMSC.
 
 mod client;
 mod district;
 mod fsync;
 mod http;
 mod seeding;
+mod sms;
 mod stats;
 mod target;
 mod warnings;
@@ -92,6 +94,22 @@ enum Command {
         #[arg(long)]
         keep: bool,
     },
+    /// The SMS outbox's delivery rate to Kannel (bearerbox, smsbox, the fake SMSC).
+    Sms {
+        /// sqlite:PATH (a new file; default: a temp file) or a PostgreSQL server URL.
+        #[arg(long)]
+        database: Option<String>,
+        #[arg(long, default_value_t = 5_000)]
+        messages: usize,
+        /// Requests to Kannel in flight at once.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Seconds of the fsync reading taken before (0: none).
+        #[arg(long, default_value_t = 3.0)]
+        fsync_seconds: f64,
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 fn check_seconds(seconds: f64, name: &str) -> Result<()> {
@@ -153,6 +171,23 @@ async fn main() -> Result<()> {
                 liandong,
                 database,
                 timeout_seconds,
+                keep,
+            })
+            .await
+        }
+        Command::Sms {
+            database,
+            messages,
+            concurrency,
+            fsync_seconds,
+            keep,
+        } => {
+            check_seconds(fsync_seconds, "--fsync-seconds")?;
+            sms::run(sms::SmsArgs {
+                database,
+                messages,
+                concurrency,
+                fsync_seconds,
                 keep,
             })
             .await

@@ -22,6 +22,28 @@ pub struct FileConfig {
     /// Failed sign-ins within `lockout_minutes` that lock an account for that long.
     pub lockout_failures: Option<i64>,
     pub lockout_minutes: Option<i64>,
+    /// Kannel's sendsms URL, `http://HOST:PORT/cgi-bin/sendsms`; without it no SMS is sent.
+    pub sms_gateway_url: Option<String>,
+    pub sms_username: Option<String>,
+    pub sms_password: Option<String>,
+    /// The sender number passed as `from`.
+    pub sms_from: Option<String>,
+    /// How Kannel reaches this server for delivery reports, `http://HOST:PORT`.
+    pub sms_dlr_base_url: Option<String>,
+    /// The secret in the delivery-report URL (default: derived from `sms_password`).
+    pub sms_dlr_token: Option<String>,
+}
+
+/// The SMS gateway, when one is configured.
+#[derive(Debug, Clone)]
+pub struct SmsSettings {
+    pub gateway_url: String,
+    pub username: String,
+    pub password: String,
+    pub from: Option<String>,
+    /// None: the address the server is bound to (Kannel usually runs beside it).
+    pub dlr_base_url: Option<String>,
+    pub dlr_token: String,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -37,6 +59,7 @@ pub struct Settings {
     pub yellow_days_left: u32,
     pub lockout_failures: i64,
     pub lockout_minutes: i64,
+    pub sms: Option<SmsSettings>,
 }
 
 impl FileConfig {
@@ -60,10 +83,24 @@ impl FileConfig {
 
     /// Settles every setting: `listen` and `database` are what flags or environment gave.
     pub fn settle(self, listen: Option<String>, database: Option<String>) -> Settings {
+        let listen = listen
+            .or(self.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.into());
+        let sms = self.sms_gateway_url.map(|gateway_url| {
+            let password = self.sms_password.unwrap_or_default();
+            SmsSettings {
+                gateway_url,
+                username: self.sms_username.unwrap_or_default(),
+                dlr_token: self
+                    .sms_dlr_token
+                    .unwrap_or_else(|| liandong_app::notify::derived_dlr_token(&password)),
+                password,
+                from: self.sms_from,
+                dlr_base_url: self.sms_dlr_base_url,
+            }
+        });
         Settings {
-            listen: listen
-                .or(self.listen)
-                .unwrap_or_else(|| DEFAULT_LISTEN.into()),
+            listen,
             database_url: database
                 .or(self.database_url)
                 .unwrap_or_else(|| DEFAULT_DATABASE.into()),
@@ -72,6 +109,7 @@ impl FileConfig {
             yellow_days_left: self.yellow_days_left.unwrap_or(1),
             lockout_failures: self.lockout_failures.unwrap_or(5).clamp(1, 1000),
             lockout_minutes: self.lockout_minutes.unwrap_or(15).clamp(1, 24 * 60),
+            sms,
         }
     }
 }
@@ -93,5 +131,21 @@ mod tests {
             toml::from_str::<FileConfig>("lisen = 1").is_err(),
             "a misspelt key is an error"
         );
+        assert!(s.sms.is_none(), "no gateway unless configured");
+    }
+
+    #[test]
+    fn an_sms_gateway_gets_a_report_url_and_a_stable_secret() {
+        let file: FileConfig = toml::from_str(
+            "listen = \"0.0.0.0:9000\"\nsms_gateway_url = \"http://127.0.0.1:13013/cgi-bin/sendsms\"\nsms_username = \"u\"\nsms_password = \"p\"\n",
+        )
+        .unwrap();
+        let sms = file.settle(None, None).sms.unwrap();
+        assert_eq!(
+            sms.dlr_base_url, None,
+            "the bound address, known when serving"
+        );
+        assert_eq!(sms.dlr_token, liandong_app::notify::derived_dlr_token("p"));
+        assert_ne!(sms.dlr_token, "p");
     }
 }

@@ -9,6 +9,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use liandong_app::notify::kannel::{KannelConfig, KannelGateway};
+use liandong_app::notify::{Worker, WorkerConfig};
 use liandong_app::{App, SystemClock, catalog_file};
 use liandong_store::Store;
 
@@ -127,15 +129,78 @@ async fn open(settings: &Settings) -> Result<App> {
     Ok(app)
 }
 
-async fn serve(app: App, listen: &str) -> Result<()> {
+/// The running delivery worker: its stop switch and its task.
+type SmsWorker = (
+    tokio::sync::watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+);
+
+/// Starts the SMS delivery worker when a gateway is configured; without one, says once that
+/// messages stay in the outbox. Returns the worker's stop switch.
+fn start_sms(
+    app: &mut App,
+    settings: &Settings,
+    bound: std::net::SocketAddr,
+) -> Result<Option<SmsWorker>> {
+    let Some(sms) = &settings.sms else {
+        println!(
+            "未配置短信网关：短信保留在发件箱中，配置 sms_gateway_url 后发送 / no SMS gateway configured (sms_gateway_url): messages stay queued in the outbox"
+        );
+        return Ok(None);
+    };
+    app.notify.dlr_token = Some(sms.dlr_token.clone());
+    let gateway = KannelGateway::new(KannelConfig {
+        url: sms.gateway_url.clone(),
+        username: sms.username.clone(),
+        password: sms.password.clone(),
+        from: sms.from.clone(),
+        // Kannel usually runs beside the server: by default it reports where the server listens.
+        dlr_base_url: Some(sms.dlr_base_url.clone().unwrap_or_else(|| {
+            let host = if bound.ip().is_unspecified() {
+                std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+            } else {
+                bound.ip()
+            };
+            format!("http://{}", std::net::SocketAddr::new(host, bound.port()))
+        })),
+        dlr_token: Some(sms.dlr_token.clone()),
+        timeout: std::time::Duration::from_secs(15),
+    })?;
+    let worker = Worker::new(
+        app.store.clone(),
+        gateway,
+        WorkerConfig {
+            policy: app.notify.policy,
+            ..WorkerConfig::default()
+        },
+        Arc::new(SystemClock),
+    );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(worker.run(stopped));
+    println!(
+        "短信经 Kannel 发送 / SMS delivery through Kannel at {}",
+        sms.gateway_url
+    );
+    Ok(Some((stop, running)))
+}
+
+async fn serve(mut app: App, settings: &Settings) -> Result<()> {
+    let listen = settings.listen.as_str();
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr()?;
+    let sms = start_sms(&mut app, settings, address)?;
     println!(
         "联动已启动 Liandong is serving on http://{address}  (API: http://{address}/api/v1, OpenAPI: http://{address}/api/openapi.json)"
     );
     liandong_http::serve(listener, liandong_http::router(app)).await?;
+    if let Some((stop, running)) = sms {
+        // Let a pass in progress record its answers: an attempt cut short is only reconciled
+        // after its lease and the report grace.
+        let _ = stop.send(true);
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(20), running).await;
+    }
     Ok(())
 }
 
@@ -158,7 +223,7 @@ async fn main() -> Result<()> {
         Command::Serve { listen } => {
             let settings = config.settle(listen, cli.database);
             let app = open(&settings).await?;
-            serve(app, &settings.listen).await
+            serve(app, &settings).await
         }
         Command::Migrate => {
             let settings = config.settle(None, cli.database);
@@ -230,7 +295,7 @@ async fn main() -> Result<()> {
             if no_serve {
                 return Ok(());
             }
-            serve(app, &settings.listen).await
+            serve(app, &settings).await
         }
         Command::Catalog { command } => {
             let settings = config.settle(None, cli.database);
