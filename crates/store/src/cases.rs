@@ -9,9 +9,10 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::filter::Where;
 use crate::{
     Result, Store, StoreError, WriteTx, instant, json_column, millis, opt_instant, parse_column,
-    to_json,
+    to_json, u32_column, updated_at_version,
 };
 
 /// The columns of a case row that lists and filters read; derived from its events.
@@ -129,11 +130,6 @@ const SUMMARY_COLUMNS: &str =
     "SELECT id, number, item_id, item_version, received_unit_id, handling_unit_id,
     department_id, channel, applicant_name, applicant_id_number, phone, state, outcome, received_at,
     accepted_at, due_at, due_provisional, decided_at, closed_at, version, head_hash FROM cases";
-
-fn u32_column(row: &AnyRow, column: &str) -> Result<u32> {
-    u32::try_from(row.try_get::<i64, _>(column)?)
-        .map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
-}
 
 fn summary_row(row: &AnyRow) -> Result<CaseSummary> {
     let outcome: Option<String> = row.try_get("outcome")?;
@@ -318,11 +314,7 @@ impl WriteTx {
         .bind(i64::from(expected_version))
         .execute(self.conn())
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict {
-                expected: i64::from(expected_version),
-            });
-        }
+        updated_at_version(&done, expected_version)?;
         for event in events {
             self.insert_event(case, event).await?;
         }
@@ -346,11 +338,7 @@ impl WriteTx {
         .bind(record.state.as_str())
         .execute(self.conn())
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict {
-                expected: i64::from(version),
-            });
-        }
+        updated_at_version(&done, version)?;
         Ok(())
     }
 
@@ -445,66 +433,53 @@ impl Store {
         visibility: &Visibility,
         filter: &CaseFilter,
     ) -> Result<(Vec<CaseSummary>, i64)> {
-        let mut conditions: Vec<String> = Vec::new();
-        let mut ints: Vec<i64> = Vec::new();
-        let mut texts: Vec<String> = Vec::new();
-        // Numbered placeholders are assigned in binding order: integers first, then texts.
-        let int_param = |value: i64, ints: &mut Vec<i64>| {
-            ints.push(value);
-            format!("${}", ints.len())
-        };
+        let mut w = Where::default();
         if let Visibility::Limited { units, departments } = visibility {
             let mut any_of = Vec::new();
             for unit in units {
-                let p = int_param(unit.0, &mut ints);
+                let p = w.int(unit.0);
                 any_of.push(format!("received_unit_id = {p} OR handling_unit_id = {p}"));
             }
             for department in departments {
-                let p = int_param(department.0, &mut ints);
-                any_of.push(format!("department_id = {p}"));
+                any_of.push(format!("department_id = {}", w.int(department.0)));
             }
             if any_of.is_empty() {
                 return Ok((Vec::new(), 0));
             }
-            conditions.push(format!("({})", any_of.join(" OR ")));
+            w.any_of(&any_of);
         }
         if let Some(unit) = filter.unit {
-            let p = int_param(unit.0, &mut ints);
-            conditions.push(format!(
+            let p = w.int(unit.0);
+            w.and(format!(
                 "(received_unit_id = {p} OR handling_unit_id = {p})"
             ));
         }
         if let Some(department) = filter.department {
-            let p = int_param(department.0, &mut ints);
-            conditions.push(format!("department_id = {p}"));
+            let p = w.int(department.0);
+            w.and(format!("department_id = {p}"));
         }
         if let Some(item) = filter.item {
-            let p = int_param(item.0, &mut ints);
-            conditions.push(format!("item_id = {p}"));
+            let p = w.int(item.0);
+            w.and(format!("item_id = {p}"));
         }
         if let Some(from) = filter.received_from {
-            let p = int_param(millis(from), &mut ints);
-            conditions.push(format!("received_at >= {p}"));
+            let p = w.int(millis(from));
+            w.and(format!("received_at >= {p}"));
         }
         if let Some(before) = filter.received_before {
-            let p = int_param(millis(before), &mut ints);
-            conditions.push(format!("received_at < {p}"));
+            let p = w.int(millis(before));
+            w.and(format!("received_at < {p}"));
         }
         if let Some(due) = filter.due_before {
-            let p = int_param(millis(due), &mut ints);
-            conditions.push(format!("due_at < {p}"));
+            let p = w.int(millis(due));
+            w.and(format!("due_at < {p}"));
         }
         if filter.open_only {
-            conditions.push("state NOT IN ('concluded', 'refused', 'withdrawn')".into());
+            w.and("state NOT IN ('concluded', 'refused', 'withdrawn')".into());
         }
-        let first_text = ints.len();
-        let text_param = |value: String, texts: &mut Vec<String>| {
-            texts.push(value);
-            format!("${}", first_text + texts.len())
-        };
         if let Some(state) = filter.state {
-            let p = text_param(state.as_str().to_owned(), &mut texts);
-            conditions.push(format!("state = {p}"));
+            let p = w.text(state.as_str());
+            w.and(format!("state = {p}"));
         }
         if let Some(search) = filter
             .search
@@ -512,39 +487,26 @@ impl Store {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            let exact = text_param(search.to_owned(), &mut texts);
-            let prefix = text_param(format!("{search}%"), &mut texts);
-            conditions.push(format!(
+            let exact = w.text(search);
+            let prefix = w.text(format!("{search}%"));
+            w.and(format!(
                 "(number = {exact} OR applicant_id_number = {exact} OR applicant_name LIKE {prefix})"
             ));
         }
-        let where_clause = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", conditions.join(" AND "))
-        };
         let order = match filter.sort {
             CaseSort::ReceivedDesc => "received_at DESC, id DESC",
             CaseSort::DueAsc => "CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id",
         };
-        let limit = filter.limit.clamp(1, 500);
-        let offset = filter.offset.max(0);
-        let list_sql = format!(
-            "{SUMMARY_COLUMNS}{where_clause} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
-        );
-        let count_sql = format!("SELECT COUNT(*) AS n FROM cases{where_clause}");
-        let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql));
-        let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql));
-        for value in &ints {
-            list = list.bind(*value);
-            count = count.bind(*value);
-        }
-        for value in &texts {
-            list = list.bind(value.clone());
-            count = count.bind(value.clone());
-        }
-        let rows = list.fetch_all(&self.pool).await?;
-        let total: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;
+        let (rows, total) = w
+            .page(
+                &self.pool,
+                SUMMARY_COLUMNS,
+                "cases",
+                order,
+                filter.limit.clamp(1, 500),
+                filter.offset,
+            )
+            .await?;
         Ok((rows.iter().map(summary_row).collect::<Result<_>>()?, total))
     }
 

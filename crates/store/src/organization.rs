@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Result, Store, StoreError, WriteTx, parse_column};
+use crate::{Result, Store, StoreError, WriteTx, parse_column, updated_at_version};
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -261,10 +261,7 @@ impl WriteTx {
         .bind(version)
         .execute(self.conn())
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict { expected: version });
-        }
-        Ok(())
+        updated_at_version(&done, version)
     }
 
     /// Ends every sign-in of an account (after a role change, a lock or a new password).

@@ -48,6 +48,13 @@ pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
     china_datetime(at).date()
 }
 
+/// The instant a China calendar date begins (midnight, UTC+8).
+pub fn china_day_start(date: NaiveDate) -> DateTime<Utc> {
+    let midnight = date.and_time(chrono::NaiveTime::MIN);
+    let offset = TimeDelta::seconds(i64::from(china_offset().local_minus_utc()));
+    Utc.from_utc_datetime(&midnight.checked_sub_signed(offset).unwrap_or(midnight))
+}
+
 /// How a day counts.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

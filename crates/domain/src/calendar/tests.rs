@@ -835,3 +835,15 @@ proptest! {
         prop_assert_eq!(end.provisional, n > 0 && end.value.year() > 2026);
     }
 }
+
+#[test]
+fn a_china_day_starts_at_midnight_utc_plus_8() {
+    let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let start = china_day_start(day);
+    assert_eq!(start.to_rfc3339(), "2026-03-01T16:00:00+00:00");
+    assert_eq!(china_date(start), day);
+    assert_eq!(
+        china_date(start - chrono::Duration::seconds(1)),
+        day.pred_opt().unwrap()
+    );
+}
