@@ -8,8 +8,9 @@
 # fails the run too. The server and its files are removed when the script ends.
 #
 # Three runs, so that the fuzzer cannot cut off its own access half-way:
-#   1. every operation but the two below, as `fuzz.all` (an account with every working role
-#      and the system administrator's, so intake, actions and administration are all reached),
+#   1. every operation but the two below, as `fuzz.all` (an account with every working role,
+#      the supervisor's and the system administrator's, so intake, actions, oversight and
+#      administration are all reached),
 #      through the examples, coverage, fuzzing and stateful phases;
 #   2. PATCH /api/v1/staff/{id} as `admin` (a change ends the account's sign-ins, and the
 #      fuzzer may well change its own account);
@@ -124,13 +125,14 @@ sign_in() {
 }
 ADMIN_TOKEN=$(sign_in admin "$ADMIN_PASSWORD")
 CLERK_TOKEN=$(sign_in d22.clerk liandong2026)
-# An account with every working role at the hall's market-regulation department, and the
-# system administrator's: it may take in applications, act on every step and administer.
+# An account with every working role at the hall's market-regulation department, the
+# supervisor's and the system administrator's: it may take in applications, act on every step,
+# oversee and administer.
 HALL=$(api GET /api/v1/units "$ADMIN_TOKEN" | json_get 'next(u["id"] for u in d if u["kind"] == "district_hall")')
 DEPARTMENT=$(api GET /api/v1/staff "$ADMIN_TOKEN" | json_get 'next(s["department_id"] for s in d if s["username"] == "d22.clerk")')
 api POST /api/v1/staff "$ADMIN_TOKEN" "{\"username\": \"fuzz.all\", \"display_name\": \"模糊测试 fuzz\",
   \"unit_id\": $HALL, \"department_id\": $DEPARTMENT, \"password\": \"$FUZZ_PASSWORD\",
-  \"roles\": [\"system_admin\", \"unit_admin\", \"window_clerk\", \"handling_officer\", \"reviewer\", \"approver\"]}" >/dev/null
+  \"roles\": [\"system_admin\", \"supervisor\", \"unit_admin\", \"window_clerk\", \"handling_officer\", \"reviewer\", \"approver\"]}" >/dev/null
 FUZZ_TOKEN=$(sign_in fuzz.all "$FUZZ_PASSWORD")
 
 SEED_ARGS=()

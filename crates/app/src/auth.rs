@@ -144,6 +144,35 @@ impl App {
         }
     }
 
+    /// Before a public lookup by a number and a check code: refused for a while once the
+    /// number has had too many wrong codes, like sign-ins.
+    pub(crate) async fn guard_lookup(&self, failure: &str, target: &str) -> Result<()> {
+        self.check_attempts(failure, target, |minutes| AppError::TooManyLookups {
+            minutes,
+        })
+        .await
+    }
+
+    /// A lookup that found nothing: audited as `failure` on `target`, answered with `error`
+    /// (the same for a wrong code and a number that does not exist).
+    pub(crate) async fn refuse_lookup(
+        &self,
+        failure: &str,
+        target: String,
+        error: AppError,
+    ) -> Result<AppError> {
+        self.store
+            .audit(&AuditEntry {
+                at: self.now(),
+                actor_id: None,
+                action: failure.to_owned(),
+                target,
+                detail: String::new(),
+            })
+            .await?;
+        Ok(error)
+    }
+
     /// The session a bearer token stands for.
     pub async fn authenticate(&self, token: &str) -> Result<Session> {
         let staff = self

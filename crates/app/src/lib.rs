@@ -1,14 +1,20 @@
 //! Use cases of Liandong: each loads what it needs, asks the pure domain to decide, and saves
 //! the outcome in one transaction. Authentication and scoping are checked here, once.
 
+pub mod appeals;
 pub mod auth;
 pub mod calendar;
 pub mod case_export;
 pub mod cases;
 pub mod catalog;
 pub mod catalog_file;
+pub mod notify;
 pub mod organization;
 pub mod progress;
+pub mod projects;
+pub mod proxy;
+pub mod queue;
+pub mod web_queries;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -132,6 +138,12 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     #[error(transparent)]
     Workflow(#[from] WorkflowError),
+    #[error(transparent)]
+    Appeal(#[from] liandong_domain::appeal::AppealError),
+    #[error(transparent)]
+    Proxy(#[from] liandong_domain::proxy::ProxyError),
+    #[error(transparent)]
+    Queue(#[from] liandong_domain::queue::QueueError),
     #[error("服务暂时不可用 / service unavailable: {0}")]
     Storage(StoreError),
 }
@@ -175,6 +187,10 @@ pub struct App {
     pub lockout_window: chrono::Duration,
     /// Recorded item versions never change, so each is read from the database once.
     item_versions: Arc<RwLock<HashMap<(ItemId, u32), ServiceItem>>>,
+    /// Working days each leg of a proxied application may take, up and down.
+    pub proxy_limits: liandong_domain::proxy::LegLimits,
+    /// SMS notifications: the delivery-report secret and the retry schedule.
+    pub notify: notify::NotifyConfig,
 }
 
 impl App {
@@ -196,6 +212,8 @@ impl App {
             lockout_failures: 5,
             lockout_window: chrono::Duration::minutes(15),
             item_versions: Arc::default(),
+            proxy_limits: liandong_domain::proxy::LegLimits::default(),
+            notify: notify::NotifyConfig::default(),
         })
     }
 

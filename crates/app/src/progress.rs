@@ -8,7 +8,6 @@ use liandong_domain::case::disclosure::{
 };
 use liandong_domain::case::{Applicant, CaseNumber, CaseState, EventKind, Outcome};
 use liandong_domain::ids::PhoneNumber;
-use liandong_store::AuditEntry;
 use serde::Serialize;
 
 use crate::{App, AppError, Result};
@@ -81,10 +80,7 @@ impl App {
             ));
         }
         let target = format!("case:{}", number.as_str());
-        self.check_attempts(LOOKUP_FAILED, &target, |minutes| AppError::TooManyLookups {
-            minutes,
-        })
-        .await?;
+        self.guard_lookup(LOOKUP_FAILED, &target).await?;
         let found = match self.store.case_id_by_number(&number).await {
             Ok(id) => Some(self.store.case(id).await?),
             Err(liandong_store::StoreError::NotFound(_)) => None,
@@ -93,16 +89,9 @@ impl App {
         let Some(stored) = found.filter(|c| {
             check_code_matches(check, &c.summary.applicant_id_number, &c.summary.phone)
         }) else {
-            self.store
-                .audit(&AuditEntry {
-                    at: self.now(),
-                    actor_id: None,
-                    action: LOOKUP_FAILED.into(),
-                    target,
-                    detail: String::new(),
-                })
-                .await?;
-            return Err(no_match());
+            return Err(self
+                .refuse_lookup(LOOKUP_FAILED, target, no_match())
+                .await?);
         };
         let item = self
             .item_version(stored.summary.item_id, stored.summary.item_version)

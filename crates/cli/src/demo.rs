@@ -22,6 +22,9 @@ use liandong_store::{NewCase, NewItemVersion, NewStaff, NewUnit, NewWindow, Stor
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+mod appeals;
+mod hall;
+
 const UNITS: &str = include_str!("../../../data/demo/units.csv");
 const DEPARTMENTS: &str = include_str!("../../../data/demo/departments.csv");
 const CATALOG: &str = include_str!("../../../data/demo/catalog.csv");
@@ -84,7 +87,10 @@ pub async fn seed(app: &App, options: &DemoOptions) -> Result<()> {
     let org = seed_organization(app, &mut tx, options).await?;
     let items = seed_catalog(app, &mut tx, &org).await?;
     tx.commit().await?;
-    seed_history(app, &org, &items, options).await
+    seed_history(app, &org, &items, options).await?;
+    let mut rng = StdRng::seed_from_u64(options.seed.wrapping_add(1));
+    appeals::seed_appeals(app, &org, options.cases, app.now(), &mut rng).await?;
+    hall::seed_hall(app, &org).await
 }
 
 async fn seed_organization(app: &App, tx: &mut WriteTx, options: &DemoOptions) -> Result<Org> {

@@ -106,6 +106,35 @@ async fn the_demo_district_is_built_served_and_audited(db: Db) {
     assert!(built.status.success(), "{}", text(&built));
     assert!(text(&built).contains("admin / district-admin-1"));
 
+    // The appeals of the seed's year, in its proportion to cases: 400 × 95,000 / 554,912.
+    let store = liandong_store::Store::connect(&url).await.unwrap();
+    let (appeals, total) = store
+        .appeals(
+            &liandong_domain::organization::Visibility::All,
+            &liandong_store::AppealFilter {
+                limit: 500,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(total, 68);
+    assert!(appeals.iter().any(|a| a.state.as_str() == "closed"));
+    // A key project in the green channel with its first approval opened, and the hall's queue.
+    let projects = store.projects(None).await.unwrap();
+    assert_eq!(projects.len(), 1);
+    assert!(projects[0].opened_at.is_some());
+    let hall = store.units().await.unwrap()[0].id;
+    let groups: Vec<String> = store
+        .queue_groups(hall)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| g.code)
+        .collect();
+    assert_eq!(groups, ["A", "B", "C", "D"]);
+    store.close().await;
+
     let again = liandong(&url, &["demo", "--no-serve"]);
     assert!(
         text(&again).contains("already holds the demo district"),

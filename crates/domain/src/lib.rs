@@ -2,8 +2,16 @@
 //!
 //! Time is always a parameter; storage and HTTP are thin layers around these types.
 
+pub mod appeal;
 pub mod calendar;
 pub mod case;
 pub mod catalog;
 pub mod ids;
+pub mod notify;
 pub mod organization;
+pub mod project;
+pub mod proxy;
+pub mod queue;
+pub mod rating;
+#[cfg(test)]
+mod testing;

@@ -31,6 +31,8 @@ id_type!(
     ItemId,
     /// An application being handled.
     CaseId,
+    /// A citizen's opinion, suggestion or problem (三项制度).
+    AppealId,
 );
 
 /// The four levels of the linked network (三级联动, with the hall's branch halls beside it).

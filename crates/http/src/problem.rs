@@ -4,7 +4,10 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use liandong_app::{AppError, FieldError};
+use liandong_domain::appeal::AppealError;
 use liandong_domain::case::{ActionName, WorkflowError};
+use liandong_domain::proxy::ProxyError;
+use liandong_domain::queue::QueueError;
 use serde::Serialize;
 
 /// `application/problem+json` body.
@@ -86,6 +89,27 @@ pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
             (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
         }
         AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+        AppError::Appeal(AppealError::NotResponsible | AppealError::SupervisorOnly) => {
+            (StatusCode::FORBIDDEN, "forbidden")
+        }
+        AppError::Appeal(AppealError::NotAllowedNow { .. }) => {
+            (StatusCode::CONFLICT, "action_not_allowed")
+        }
+        AppError::Appeal(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+        AppError::Proxy(ProxyError::NotAllowedNow { .. } | ProxyError::NotDecided) => {
+            (StatusCode::CONFLICT, "action_not_allowed")
+        }
+        AppError::Proxy(ProxyError::NotHere { .. } | ProxyError::WrongNextUnit { .. }) => {
+            (StatusCode::FORBIDDEN, "forbidden")
+        }
+        AppError::Proxy(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+        AppError::Queue(QueueError::NotThisWindow) => (StatusCode::FORBIDDEN, "forbidden"),
+        AppError::Queue(QueueError::NotAllowedNow { .. }) => {
+            (StatusCode::CONFLICT, "action_not_allowed")
+        }
+        AppError::Queue(QueueError::UnknownGroup(_)) => (StatusCode::NOT_FOUND, "not_found"),
+        AppError::Queue(QueueError::Full) => (StatusCode::CONFLICT, "queue_full"),
+        AppError::Queue(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
         AppError::Workflow(WorkflowError::NotAllowedNow { .. }) => {
             (StatusCode::CONFLICT, "action_not_allowed")
         }

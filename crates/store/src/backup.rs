@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 14] = [
+pub const TABLES: [&str; 28] = [
     "units",
     "departments",
     "windows",
@@ -22,10 +22,24 @@ pub const TABLES: [&str; 14] = [
     "case_number_sequences",
     "idempotency_keys",
     "audit_log",
+    "appeals",
+    "appeal_events",
+    "appeal_number_sequences",
+    "sms_templates",
+    "sms_outbox",
+    "proxy_records",
+    "proxy_events",
+    "proxy_number_sequences",
+    "key_projects",
+    "project_approvals",
+    "joint_reviews",
+    "queue_groups",
+    "queue_tickets",
+    "queue_sequences",
 ];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
-const SERIAL_TABLES: [&str; 7] = [
+const SERIAL_TABLES: [&str; 12] = [
     "units",
     "departments",
     "windows",
@@ -33,6 +47,11 @@ const SERIAL_TABLES: [&str; 7] = [
     "service_items",
     "cases",
     "audit_log",
+    "appeals",
+    "proxy_records",
+    "key_projects",
+    "joint_reviews",
+    "queue_tickets",
 ];
 
 enum Value {

@@ -5,13 +5,19 @@
 //! flags 0/1 integers. Rows that change carry a `version`; an update names the version it
 //! read and a zero-row update is a conflict, never a lost update.
 
+mod appeals;
 mod audit;
 mod backup;
 mod calendar;
 mod cases;
 mod catalog;
+mod filter;
 mod migrate;
 mod organization;
+mod outbox;
+mod projects;
+mod proxy;
+mod queue;
 mod writer;
 
 use std::str::FromStr;
@@ -21,6 +27,7 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
+pub use appeals::{AppealFilter, AppealRecord, AppealSummary, NewAppeal, StoredAppeal};
 pub use audit::{AuditEntry, AuditFinding};
 pub use backup::TABLES;
 pub use cases::{CaseFilter, CaseRecord, CaseSort, CaseSummary, NewCase, StoredCase};
@@ -28,6 +35,12 @@ pub use catalog::{ItemRecord, NewItemVersion};
 pub use organization::{
     DepartmentRecord, NewStaff, NewUnit, NewWindow, StaffRecord, UnitRecord, WindowRecord,
 };
+pub use outbox::{AttemptEnd, NewSms, SmsFilter, SmsRecord, SmsTemplateRow};
+pub use projects::{
+    DepartmentOpinion, JointReview, NewProject, ProjectApproval, ProjectRecord, StoredProject,
+};
+pub use proxy::{NewProxyRecord, ProxyFilter, ProxyRow, ProxySummary, StoredProxy};
+pub use queue::StoredTicket;
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,6 +209,26 @@ where
     let text: String = row.try_get(column)?;
     text.parse()
         .map_err(|e: T::Err| StoreError::Corrupt(format!("{column}: {e}")))
+}
+
+/// A versioned update that changed no row: somebody else wrote first (or the row is gone).
+pub(crate) fn updated_at_version(
+    result: &sqlx::any::AnyQueryResult,
+    expected: impl Into<i64>,
+) -> Result<()> {
+    if result.rows_affected() == 0 {
+        Err(StoreError::Conflict {
+            expected: expected.into(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// An unsigned count or sequence stored as an integer.
+pub(crate) fn u32_column(row: &AnyRow, column: &str) -> Result<u32> {
+    let value: i64 = row.try_get(column)?;
+    u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column}: {value}")))
 }
 
 pub(crate) fn json_column<T: serde::de::DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T> {

@@ -26,6 +26,36 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0002_audit_target_index.sql"),
         postgres: include_str!("../../../migrations/postgres/0002_audit_target_index.sql"),
     },
+    Migration {
+        version: 3,
+        name: "outbox",
+        sqlite: include_str!("../../../migrations/sqlite/0003_outbox.sql"),
+        postgres: include_str!("../../../migrations/postgres/0003_outbox.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "appeals",
+        sqlite: include_str!("../../../migrations/sqlite/0004_appeals.sql"),
+        postgres: include_str!("../../../migrations/postgres/0004_appeals.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "proxy",
+        sqlite: include_str!("../../../migrations/sqlite/0005_proxy.sql"),
+        postgres: include_str!("../../../migrations/postgres/0005_proxy.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "key_projects",
+        sqlite: include_str!("../../../migrations/sqlite/0006_key_projects.sql"),
+        postgres: include_str!("../../../migrations/postgres/0006_key_projects.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "queue",
+        sqlite: include_str!("../../../migrations/sqlite/0007_queue.sql"),
+        postgres: include_str!("../../../migrations/postgres/0007_queue.sql"),
+    },
 ];
 
 impl Store {

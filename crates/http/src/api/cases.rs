@@ -3,11 +3,11 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use liandong_app::case_export::PersonalData;
 use liandong_app::cases::{CaseView, Intake};
 use liandong_app::{App, AppError};
-use liandong_domain::calendar::china_offset;
+use liandong_domain::calendar::china_day_start;
 use liandong_domain::case::{Action, CaseState};
 use liandong_domain::organization::{CaseId, DepartmentId, ItemId, UnitId};
 use liandong_store::{CaseFilter, CaseSort, CaseSummary};
@@ -95,13 +95,6 @@ pub struct CaseList {
     pub per_page: i64,
 }
 
-fn day_start(date: NaiveDate) -> Option<chrono::DateTime<chrono::Utc>> {
-    china_offset()
-        .from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
-        .single()
-        .map(|t| t.with_timezone(&chrono::Utc))
-}
-
 /// The store's filter for a query: one page of `limit` rows from `offset`.
 fn case_filter(app: &App, q: &CaseQuery, limit: i64, offset: i64) -> CaseFilter {
     CaseFilter {
@@ -110,8 +103,11 @@ fn case_filter(app: &App, q: &CaseQuery, limit: i64, offset: i64) -> CaseFilter 
         unit: q.unit_id.map(UnitId),
         department: q.department_id.map(DepartmentId),
         item: q.item_id.map(ItemId),
-        received_from: q.received_from.and_then(day_start),
-        received_before: q.received_to.and_then(|d| d.succ_opt()).and_then(day_start),
+        received_from: q.received_from.map(china_day_start),
+        received_before: q
+            .received_to
+            .and_then(|d| d.succ_opt())
+            .map(china_day_start),
         due_before: q.overdue.then(|| app.now()),
         search: q.q.clone(),
         sort: match q.sort {

@@ -1,9 +1,14 @@
 //! The JSON API under `/api/v1`, one module per area.
 
+pub mod appeals;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod health;
+pub mod notify;
 pub mod organization;
 pub mod progress;
+pub mod projects;
+pub mod proxy;
+pub mod queue;

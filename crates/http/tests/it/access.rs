@@ -54,6 +54,73 @@ both!(
             json!({"expected_version": 99, "roles": ["handling_officer"], "active": true});
         // A withdraw with a stale version: permitted callers get 409, others 403/404 first.
         let act = json!({"expected_version": 99, "action": "withdraw", "reason": "测试"});
+        // An appeal raised at village station 20101, and one submitted online.
+        let appeal_body = json!({"kind": "problem", "channel": "station", "scope": "village",
+            "person": {"name": "李秀英", "phone": "13900139000"}, "category": "道路交通",
+            "content": "路灯损坏"});
+        let clerk = t.token("v20101.clerk").await;
+        let (_, appeal) = t
+            .post("/api/v1/appeals", Some(&clerk), appeal_body.clone())
+            .await;
+        let appeal_id = appeal["summary"]["id"].as_i64().unwrap();
+        let online_body = json!({"kind": "suggestion", "channel": "online", "scope": "city_department",
+            "person": {"phone": "13800138000"}, "category": "交通出行", "content": "增设公交站台"});
+        let (_, online) = t
+            .post("/api/v1/appeals/online", None, online_body.clone())
+            .await;
+        let online_number = online["number"].as_str().unwrap().to_owned();
+        let appeal_act = json!({"expected_version": 99, "action": "record_action", "note": "走访"});
+        // A case proxied at village station 20101, in its ledger.
+        let (_, proxied) = t.submit("v20101.clerk", "XK00001000", None).await;
+        let proxied_case = proxied["summary"]["id"].as_i64().unwrap();
+        let (_, ledger_line) = t
+            .post(
+                "/api/v1/proxy",
+                Some(&clerk),
+                json!({"case_id": proxied_case, "contact": "王芳"}),
+            )
+            .await;
+        let proxy_id = ledger_line["summary"]["id"].as_i64().unwrap();
+        let proxy_act = json!({"expected_version": 99, "action": "deliver", "signed_by": "王建国"});
+        // A key project registered at the hall's green-channel window by d01.clerk.
+        let project_body = json!({"name": "新建厂房项目", "applicant_name": "重庆某某食品有限公司",
+            "credit_code": "91500112MA5U5YYP13", "phone": "023-67821234",
+            "approvals": [{"item_code": "GG00002000"}]});
+        let hall_clerk = t.token("d01.clerk").await;
+        let (_, project) = t
+            .post("/api/v1/projects", Some(&hall_clerk), project_body.clone())
+            .await;
+        let project_id = project["project"]["id"].as_i64().unwrap();
+        let review = json!({"departments": ["区市场监管局", "区民政局"], "opinions": [], "decisions": "同意"});
+        // A window at the hall serving queue group A, and a ticket taken for it.
+        let window = {
+            let mut tx = t.app.store.begin().await.unwrap();
+            let id = tx
+                .insert_window(&liandong_store::NewWindow {
+                    unit_id: liandong_domain::organization::UnitId(1),
+                    number: "1".into(),
+                    name: "综合窗口".into(),
+                    kind: liandong_domain::organization::WindowKind::Comprehensive,
+                    department_ids: vec![],
+                })
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            id.0
+        };
+        let groups = json!([{"code": "A", "name": "市场准入", "windows": [window]}]);
+        let admin = t.token("admin").await;
+        t.send(
+            Method::PUT,
+            "/api/v1/units/1/queue/groups",
+            Some(&admin),
+            Some(groups.clone()),
+        )
+        .await;
+        let (_, ticket) = t
+            .post("/api/v1/units/1/queue/tickets", None, json!({"group": "A"}))
+            .await;
+        let ticket_act = json!({"expected_version": 99, "window_id": window, "action": "start"});
         let rows: Vec<(Method, String, Option<Value>, &str)> = vec![
             //                                                            anon v.clk t.off d.clk d.off d.rev d.apr t.adm sup adm
             (Method::GET, "/api/v1/health".into(), None, "PPPPPPPPPP"),
@@ -159,6 +226,161 @@ both!(
                 Some(act),
                 "ANN9999N99",
             ),
+            (Method::GET, "/api/v1/appeals".into(), None, "AKKKKKKKKK"),
+            (
+                Method::POST,
+                "/api/v1/appeals".into(),
+                Some(appeal_body),
+                "AKFVFFFFVF",
+            ),
+            (
+                Method::GET,
+                "/api/v1/appeals/at-risk".into(),
+                None,
+                "AFFFFFFFKF",
+            ),
+            (
+                Method::GET,
+                "/api/v1/appeals/statistics?from=2026-01-01&to=2026-12-31".into(),
+                None,
+                "AKKKKKKKKK",
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/appeals/{appeal_id}"),
+                None,
+                "AKNNNNNKKK",
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/appeals/{appeal_id}/actions"),
+                Some(appeal_act),
+                "A9NNNNN999",
+            ),
+            (
+                Method::POST,
+                "/api/v1/appeals/online".into(),
+                Some(online_body),
+                "PPPPPPPPPP",
+            ),
+            (
+                Method::POST,
+                "/api/v1/appeals/lookup".into(),
+                Some(json!({"number": online_number, "check": "138000"})),
+                "PPPPPPPPPP",
+            ),
+            (
+                Method::POST,
+                "/api/v1/appeals/rating".into(),
+                Some(
+                    json!({"number": online_number, "check": "138000", "satisfaction": "satisfied"}),
+                ),
+                "9999999999",
+            ),
+            (
+                Method::GET,
+                "/api/v1/units/1/queue/groups".into(),
+                None,
+                "PPPPPPPPPP",
+            ),
+            (
+                Method::PUT,
+                "/api/v1/units/1/queue/groups".into(),
+                Some(groups),
+                "AFFFFFFFFK",
+            ),
+            (
+                Method::POST,
+                "/api/v1/units/1/queue/tickets".into(),
+                Some(json!({"group": "A"})),
+                "PPPPPPPPPP",
+            ),
+            (
+                Method::GET,
+                "/api/v1/units/1/queue/board".into(),
+                None,
+                "PPPPPPPPPP",
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/windows/{window}/call-next"),
+                None,
+                "ANFKFFFFFF",
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/queue/tickets/{}/actions", ticket["id"]),
+                Some(ticket_act),
+                "ANF9FFFFFF",
+            ),
+            (
+                Method::GET,
+                "/api/v1/units/1/queue/report?date=2026-03-02".into(),
+                None,
+                "ANNKNNNNKK",
+            ),
+            (Method::GET, "/api/v1/projects".into(), None, "AKKKKKKKKK"),
+            (
+                Method::POST,
+                "/api/v1/projects".into(),
+                Some(project_body),
+                "AVFKFFFFFF",
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/projects/{project_id}"),
+                None,
+                "ANNKNNNNKK",
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/projects/{project_id}/timeline.svg"),
+                None,
+                "ANNKNNNNKK",
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/projects/{project_id}/open"),
+                Some(json!({"expected_version": 99})),
+                "ANN9NNNNFF",
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/projects/{project_id}/joint-reviews"),
+                Some(review),
+                "ANNKNNNNKF",
+            ),
+            (Method::GET, "/api/v1/proxy".into(), None, "AKKKKKKKKK"),
+            (
+                Method::GET,
+                "/api/v1/proxy/daily".into(),
+                None,
+                "AKKKKKKKKK",
+            ),
+            (
+                Method::GET,
+                "/api/v1/proxy/export".into(),
+                None,
+                "AKKKKKKKKK",
+            ),
+            (
+                Method::POST,
+                "/api/v1/proxy".into(),
+                Some(json!({"case_id": proxied_case, "contact": "王芳"})),
+                "A9FVFFFFFF",
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/proxy/{proxy_id}"),
+                None,
+                "AKKKNNNKKK",
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/proxy/{proxy_id}/actions"),
+                Some(proxy_act),
+                "A999NNN9FF",
+            ),
             (
                 Method::POST,
                 "/api/v1/items/XK00001000/versions".into(),
@@ -170,6 +392,30 @@ both!(
                 "/api/v1/calendar/notices".into(),
                 Some(notice),
                 "AFFFFFFFFV",
+            ),
+            (
+                Method::GET,
+                "/api/v1/sms/templates".into(),
+                None,
+                "AFFFFFFFFK",
+            ),
+            (
+                Method::PUT,
+                "/api/v1/sms/templates/accepted".into(),
+                Some(json!({"expected_version": 99, "text": "{number}"})),
+                "AFFFFFFFF9",
+            ),
+            (
+                Method::GET,
+                "/api/v1/sms/messages".into(),
+                None,
+                "AFFFFFFFKK",
+            ),
+            (
+                Method::GET,
+                "/internal/sms/delivery-report?token=guess&id=x&attempt=1&status=1".into(),
+                None,
+                "NNNNNNNNNN",
             ),
         ];
         let mut tokens = Vec::new();

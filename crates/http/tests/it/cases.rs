@@ -539,29 +539,8 @@ both!(
             let t = &t;
             async move {
                 let token = t.token(user).await;
-                let request = axum::http::Request::builder()
-                    .uri(format!("/api/v1/cases/export{query}"))
-                    .header("authorization", format!("Bearer {token}"))
-                    .body(axum::body::Body::empty())
-                    .unwrap();
-                let response = tower::ServiceExt::oneshot(t.router.clone(), request)
+                t.get_text(&format!("/api/v1/cases/export{query}"), Some(&token))
                     .await
-                    .unwrap();
-                let status = response.status();
-                let content_type = response
-                    .headers()
-                    .get("content-type")
-                    .map(|v| v.to_str().unwrap().to_owned())
-                    .unwrap_or_default();
-                let bytes = http_body_util::BodyExt::collect(response.into_body())
-                    .await
-                    .unwrap()
-                    .to_bytes();
-                (
-                    status,
-                    content_type,
-                    String::from_utf8(bytes.to_vec()).unwrap(),
-                )
             }
         };
 

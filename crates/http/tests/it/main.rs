@@ -6,7 +6,14 @@ mod support;
 
 mod access;
 mod api;
+mod appeals;
 mod cases;
 mod catalog;
+mod kannel;
+mod open311;
+mod outbox;
 mod progress;
+mod projects;
+mod proxy;
+mod queue;
 mod storage;

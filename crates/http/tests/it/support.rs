@@ -151,6 +151,20 @@ impl TestApp {
         body: Option<(&str, Vec<u8>)>,
         headers: &[(&str, &str)],
     ) -> (StatusCode, Value, HeaderMap) {
+        let (status, headers, bytes) = self.exchange(method, uri, token, body, headers).await;
+        let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, value, headers)
+    }
+
+    /// One request through the router: the status, headers and body.
+    async fn exchange(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<(&str, Vec<u8>)>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
         let mut request = Request::builder().method(method).uri(uri);
         if let Some(token) = token {
             request = request.header("authorization", format!("Bearer {token}"));
@@ -179,8 +193,7 @@ impl TestApp {
             .await
             .expect("body")
             .to_bytes();
-        let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        (status, value, headers)
+        (status, headers, bytes.to_vec())
     }
 
     pub async fn get(&self, uri: &str, token: Option<&str>) -> (StatusCode, Value) {
@@ -191,6 +204,57 @@ impl TestApp {
     pub async fn post(&self, uri: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
         let (s, v, _) = self.send(Method::POST, uri, token, Some(body)).await;
         (s, v)
+    }
+
+    /// A request whose answer is not JSON (CSV, SVG, XML): the status, content type and text.
+    pub async fn request_text(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> (StatusCode, String, String) {
+        let (status, headers, bytes) = self.exchange(method, uri, token, body, &[]).await;
+        let content_type = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (
+            status,
+            content_type,
+            String::from_utf8(bytes).expect("UTF-8"),
+        )
+    }
+
+    pub async fn get_text(&self, uri: &str, token: Option<&str>) -> (StatusCode, String, String) {
+        self.request_text(Method::GET, uri, token, None).await
+    }
+
+    /// Carries the licence `XK00001000` (a case just taken in) through acceptance, handling,
+    /// review and approval by the hall's D01 staff; returns the decided case.
+    pub async fn decide_licence(&self, case: &Value) -> Value {
+        let mut case = case.clone();
+        for (user, action) in [
+            ("d01.clerk", serde_json::json!({"action": "accept"})),
+            (
+                "d01.officer",
+                serde_json::json!({"action": "handle", "opinion": "符合条件"}),
+            ),
+            (
+                "d01.reviewer",
+                serde_json::json!({"action": "review", "opinion": "同意"}),
+            ),
+            (
+                "d01.approver",
+                serde_json::json!({"action": "approve", "opinion": "准予许可"}),
+            ),
+        ] {
+            let (status, next) = self.act(user, &case, action).await;
+            assert_eq!(status, StatusCode::OK, "{user}: {next}");
+            case = next;
+        }
+        case
     }
 
     /// Signs in and returns the bearer token.
