@@ -55,6 +55,26 @@ if [ -z "${LIANDONG_TEST_POSTGRES_URL:-}" ]; then
   start_postgres
 fi
 
+# Kannel (SMS gateway) for the notification tests: they start bearerbox, smsbox and the fake
+# SMSC from kannel-extras on free local ports themselves.
+if [ ! -x /usr/sbin/bearerbox ] || [ ! -x /usr/lib/kannel/test/fakesmsc ]; then
+  log "installing Kannel (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq kannel kannel-extras >/dev/null
+fi
+
+# Headless Chromium for the pages' browser tests (crates/web/tests/it/browser.rs), with a CJK
+# font so that the pages (and their screenshots) show Chinese. The tests start chromedriver
+# themselves on a free local port.
+if [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+  log "installing Chromium, chromedriver and a CJK font (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null
+fi
+export LIANDONG_CHROMIUM=/usr/bin/chromium LIANDONG_CHROMEDRIVER=/usr/bin/chromedriver
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
 

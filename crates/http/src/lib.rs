@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod extract;
+pub mod open311;
 pub mod problem;
 
 use axum::Router;
@@ -32,6 +33,11 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
         (name = "catalog", description = "service items (事项), versions, reform report"),
         (name = "cases", description = "cases (办件)"),
         (name = "progress", description = "public progress lookup (办件查询)"),
+        (name = "appeals", description = "citizens' opinions, suggestions and problems (三项制度)"),
+        (name = "proxy", description = "proxy service (全程代办): the ledger and its hand-overs"),
+        (name = "projects", description = "key projects and the green channel (重点项目 · 绿色通道)"),
+        (name = "queue", description = "the hall's queue (排队叫号): tickets, calls, the display board"),
+        (name = "sms", description = "SMS notifications (短信通知): templates and the outbox"),
         (name = "calendar", description = "working-day calendar"),
         (name = "health"),
     )
@@ -79,6 +85,37 @@ fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(calendar::get_year))
         .routes(routes!(calendar::load_notice))
         .routes(routes!(progress::lookup_progress))
+        .routes(routes!(notify::list_sms_templates))
+        .routes(routes!(notify::update_sms_template))
+        .routes(routes!(notify::list_sms_messages))
+        .route(
+            "/internal/sms/delivery-report",
+            axum::routing::get(notify::delivery_report),
+        )
+        .routes(routes!(appeals::register_appeal, appeals::list_appeals))
+        .routes(routes!(appeals::appeals_at_risk))
+        .routes(routes!(appeals::appeal_statistics))
+        .routes(routes!(appeals::submit_online_appeal))
+        .routes(routes!(appeals::lookup_appeal))
+        .routes(routes!(appeals::rate_appeal))
+        .routes(routes!(appeals::get_appeal))
+        .routes(routes!(appeals::act_on_appeal))
+        .routes(routes!(proxy::register_proxy, proxy::proxy_ledger))
+        .routes(routes!(proxy::export_proxy_ledger))
+        .routes(routes!(proxy::proxy_daily_list))
+        .routes(routes!(proxy::get_proxy))
+        .routes(routes!(proxy::act_on_proxy))
+        .routes(routes!(projects::register_project, projects::list_projects))
+        .routes(routes!(projects::get_project))
+        .routes(routes!(projects::open_ready_approvals))
+        .routes(routes!(projects::record_joint_review))
+        .routes(routes!(projects::project_gantt))
+        .routes(routes!(queue::queue_groups, queue::set_queue_groups))
+        .routes(routes!(queue::take_ticket))
+        .routes(routes!(queue::queue_board))
+        .routes(routes!(queue::call_next))
+        .routes(routes!(queue::act_on_ticket))
+        .routes(routes!(queue::queue_report))
 }
 
 /// The OpenAPI document, as served at `/api/openapi.json`.
@@ -176,6 +213,9 @@ pub fn router(app: App) -> Router {
                 async move { axum::Json((*doc).clone()) }
             }),
         )
+        .merge(open311::routes())
+        // The web pages (crates/web): same app, same security headers.
+        .merge(liandong_web::routes(app.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(app)

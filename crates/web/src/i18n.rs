@@ -1,0 +1,896 @@
+//! The pages' language and the one table of their words. Chinese is the default; English is
+//! chosen with `?lang=en`, which a cookie then remembers.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The language a page is rendered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn parse(text: &str) -> Option<Lang> {
+        match text.trim() {
+            "zh" | "zh-CN" | "zh-cn" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// The value of `<html lang>`.
+    pub fn html(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The other language, for the switch in the header.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    /// The words for `key`; an unknown key shows itself (a test keeps that from happening).
+    pub fn t(self, key: impl AsRef<str>) -> &'static str {
+        let key = key.as_ref();
+        match table().get(key) {
+            Some((zh, en)) => match self {
+                Lang::Zh => zh,
+                Lang::En => en,
+            },
+            None => {
+                tracing::warn!(key, "missing message");
+                "?"
+            }
+        }
+    }
+
+    /// `key` with `{}` replaced by `arg`.
+    pub fn tf(self, key: impl AsRef<str>, arg: impl std::fmt::Display) -> String {
+        self.t(key).replacen("{}", &arg.to_string(), 1)
+    }
+
+    /// The half of a "中文 / English" message for this language.
+    pub fn pick(self, bilingual: &str) -> &str {
+        match (self, bilingual.split_once(" / ")) {
+            (Lang::Zh, Some((zh, _))) => zh,
+            (Lang::En, Some((_, en))) => en,
+            (_, None) => bilingual,
+        }
+    }
+
+    /// A state, action, role, event… by its stable name: `named("state", "handling")`.
+    pub fn named(self, kind: &str, name: impl AsRef<str>) -> &'static str {
+        self.t(format!("{kind}.{}", name.as_ref()))
+    }
+}
+
+fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+    static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        MESSAGES
+            .iter()
+            .map(|(k, zh, en)| (*k, (*zh, *en)))
+            .collect()
+    })
+}
+
+/// Every word of the pages: key, 中文, English.
+pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
+    // Layout
+    (
+        "app.name",
+        "联动政务服务平台",
+        "Liandong Government Services",
+    ),
+    ("app.short", "联动", "Liandong"),
+    ("nav.home", "首页", "Home"),
+    ("nav.workbench", "窗口工作台", "Window workbench"),
+    ("nav.inbox", "待办", "Inbox"),
+    ("nav.cases", "办件", "Cases"),
+    ("nav.guide", "办事指南", "Service guide"),
+    ("nav.progress", "办件查询", "Progress lookup"),
+    ("nav.staff", "人员管理", "Staff"),
+    ("nav.reform", "改革报告", "Reform report"),
+    ("nav.sign_in", "工作人员登录", "Staff sign-in"),
+    ("nav.sign_out", "退出", "Sign out"),
+    ("nav.skip", "跳到正文", "Skip to content"),
+    ("nav.switch_lang", "English", "中文"),
+    ("nav.main", "主导航", "Main navigation"),
+    (
+        "footer.text",
+        "三级联动政务服务平台 · 开源软件 Apache-2.0",
+        "Three-level linked government service platform · open source, Apache-2.0",
+    ),
+    // Common
+    ("common.search", "查询", "Search"),
+    ("common.filter", "筛选", "Filter"),
+    ("common.previous", "上一页", "Previous"),
+    ("common.next", "下一页", "Next"),
+    ("common.page_of", "第{}页", "Page {}"),
+    ("common.total", "共{}条", "{} in all"),
+    ("common.none", "暂无记录", "Nothing here"),
+    ("common.all", "全部", "All"),
+    ("common.save", "保存", "Save"),
+    ("common.print", "打印", "Print"),
+    ("common.back", "返回", "Back"),
+    ("common.comment", "备注（选填）", "Comment (optional)"),
+    ("common.yes", "是", "Yes"),
+    ("common.no", "否", "No"),
+    ("common.working_days", "{}个工作日", "{} working days"),
+    (
+        "common.provisional",
+        "（暂定，待国务院节假日通知）",
+        "(provisional until the holiday notice)",
+    ),
+    ("common.from", "起", "From"),
+    ("common.to", "止", "To"),
+    // Errors
+    ("error.title", "出错了", "Something went wrong"),
+    (
+        "error.not_found",
+        "未找到该页面或办件",
+        "Page or case not found",
+    ),
+    (
+        "error.not_found_detail",
+        "地址有误，或您无权查看该办件。",
+        "The address is wrong, or you may not see this case.",
+    ),
+    ("error.forbidden", "无权进行此操作", "Not allowed"),
+    (
+        "error.csrf",
+        "表单已失效，请返回刷新页面后重新提交。",
+        "The form has expired: go back, reload the page and submit again.",
+    ),
+    (
+        "error.conflict",
+        "此办件已被他人修改，请查看最新状态后再办理。",
+        "Someone else changed this case: check its current state and act again.",
+    ),
+    (
+        "error.unavailable",
+        "服务暂时不可用，请稍后重试。",
+        "The service is unavailable; try again later.",
+    ),
+    (
+        "error.invalid",
+        "输入有误，请检查标出的字段。",
+        "Please correct the fields marked.",
+    ),
+    ("error.go_home", "回到首页", "Back to the home page"),
+    // Sign-in
+    ("login.title", "工作人员登录", "Staff sign-in"),
+    ("login.username", "用户名", "Username"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    (
+        "login.bad",
+        "用户名或密码错误。",
+        "Wrong username or password.",
+    ),
+    (
+        "login.locked",
+        "登录失败次数过多，账号已暂时锁定，请{}分钟后再试或联系管理员。",
+        "Too many failed sign-ins: the account is locked. Try again in {} minutes or ask an administrator.",
+    ),
+    ("login.signed_out", "您已退出登录。", "You have signed out."),
+    ("login.public", "办事群众请使用", "Applicants: use"),
+    // Home
+    ("home.welcome", "您好，{}", "Hello, {}"),
+    (
+        "home.public_title",
+        "三级联动 · 一网通办",
+        "Three levels, one network",
+    ),
+    (
+        "home.public_lead",
+        "区行政审批服务大厅、镇街便民服务中心、村居便民服务站一网办理。",
+        "The district hall, the township centers and the village stations handle applications as one network.",
+    ),
+    (
+        "home.guide_lead",
+        "查看每个事项的申请材料、收费、时限和办理地点。",
+        "Materials, fees, time limits and where to apply, for every item.",
+    ),
+    (
+        "home.progress_lead",
+        "凭办件编号和身份证件号码或手机号码后六位查询进度。",
+        "Follow an application with its number and the last six characters of your ID or phone.",
+    ),
+    ("home.today_received", "今日收件", "Received today"),
+    ("home.open", "在办", "Open"),
+    ("home.overdue", "已超期", "Overdue"),
+    (
+        "home.queue_today",
+        "本单位今日收件",
+        "Received at my unit today",
+    ),
+    ("home.due_soon", "即将到期的待办", "Due soon in my inbox"),
+    ("home.start_intake", "开始收件", "Take in an application"),
+    ("home.unit_counts", "本单位今日概况", "My unit today"),
+    ("home.admin", "管理", "Administration"),
+    // Case lists
+    ("cases.title", "办件列表", "Cases"),
+    ("cases.number", "办件编号", "Case number"),
+    ("cases.item", "事项", "Item"),
+    ("cases.applicant", "申请人", "Applicant"),
+    ("cases.state", "状态", "State"),
+    ("cases.received_at", "收件时间", "Received"),
+    ("cases.due_at", "办结时限", "Due"),
+    ("cases.remaining", "剩余", "Left"),
+    ("cases.level", "预警", "Warning"),
+    (
+        "cases.q",
+        "编号、申请人姓名或证件号码",
+        "Number, applicant name or ID number",
+    ),
+    ("cases.open_only", "只看在办", "Open only"),
+    ("cases.overdue_only", "只看超期", "Overdue only"),
+    ("inbox.title", "待办", "Inbox"),
+    (
+        "inbox.lead",
+        "等待您所在环节办理的办件，按剩余工作日排序。",
+        "Cases waiting for your step, the least time left first.",
+    ),
+    (
+        "inbox.no_roles",
+        "您的角色没有待办环节。",
+        "Your roles have no step to work on.",
+    ),
+    ("level.green", "正常", "On time"),
+    ("level.yellow", "预警", "Near due"),
+    ("level.red", "超期", "Overdue"),
+    ("remaining.days", "{}个工作日", "{} working days"),
+    ("remaining.over", "超期{}个工作日", "{} working days over"),
+    ("remaining.none", "—", "—"),
+    // Case page
+    ("case.title", "办件 {}", "Case {}"),
+    ("case.applicant", "申请人", "Applicant"),
+    ("case.id_number", "证件号码", "ID number"),
+    ("case.phone", "联系电话", "Phone"),
+    ("case.channel", "收件渠道", "Channel"),
+    ("case.item", "事项", "Item"),
+    ("case.state", "当前状态", "State"),
+    ("case.received", "收件时间", "Received"),
+    ("case.accepted", "受理时间", "Accepted"),
+    ("case.due", "办结时限", "Due"),
+    ("case.step_due", "本环节时限", "This step is due"),
+    ("case.limit", "承诺时限", "Committed limit"),
+    ("case.used", "已用", "Used"),
+    ("case.materials", "材料", "Materials"),
+    ("case.material_received", "已收", "Received"),
+    ("case.material_missing", "未收", "Missing"),
+    ("case.material_optional", "选交", "optional"),
+    ("case.timeline", "办理过程", "Timeline"),
+    ("case.actions", "可办理的操作", "What can be done now"),
+    (
+        "case.no_actions",
+        "此办件已结束，无可办理的操作。",
+        "This case is closed: nothing more can be done.",
+    ),
+    ("case.version", "版本", "Version"),
+    ("case.prints", "打印文书：", "Notices to print: "),
+    ("case.done", "已办理：{}", "Done: {}"),
+    ("case.paused", "计时已暂停", "The clock is stopped"),
+    ("field.reason", "理由", "Reason"),
+    ("field.legal_basis", "法律依据", "Legal basis"),
+    (
+        "field.missing",
+        "需补正的材料（每行一项）",
+        "Materials to supply (one per line)",
+    ),
+    (
+        "field.received",
+        "收到的材料（每行一项）",
+        "Materials received (one per line)",
+    ),
+    ("field.opinion", "意见", "Opinion"),
+    ("field.delivery", "送达方式", "Delivery"),
+    (
+        "field.delivery_default",
+        "窗口领取",
+        "collected at the window",
+    ),
+    ("field.return_to", "退回到", "Return to"),
+    ("field.procedure", "特别程序", "Procedure"),
+    ("field.stated_days", "所需工作日", "Working days needed"),
+    ("field.result", "结果", "Result"),
+    ("field.days", "延期工作日", "Extra working days"),
+    (
+        "field.unparsed",
+        "请按要求填写（数字或列表中的一项）",
+        "enter a number, or one of the choices",
+    ),
+    // Actions, states, steps, roles, channels, events, procedures
+    ("action.accept", "受理", "Accept"),
+    ("action.refuse_intake", "不予受理", "Refuse intake"),
+    (
+        "action.request_supplement",
+        "一次性告知补正",
+        "One-time supplement notice",
+    ),
+    ("action.supplement", "补正材料", "Materials supplied"),
+    ("action.handle", "承办", "Handle"),
+    ("action.review", "审核", "Review"),
+    ("action.approve", "批准", "Approve"),
+    ("action.deny", "不予许可", "Deny"),
+    ("action.conclude", "办结", "Conclude"),
+    (
+        "action.conclude_on_the_spot",
+        "当场办结",
+        "Conclude on the spot",
+    ),
+    ("action.return", "退回", "Return"),
+    (
+        "action.start_special_procedure",
+        "启动特别程序",
+        "Start a special procedure",
+    ),
+    (
+        "action.end_special_procedure",
+        "结束特别程序",
+        "End the special procedure",
+    ),
+    ("action.grant_extension", "批准延期", "Grant an extension"),
+    ("action.withdraw", "撤回申请", "Withdraw"),
+    ("state.submitted", "待受理", "Submitted"),
+    ("state.awaiting_supplement", "待补正", "Awaiting supplement"),
+    ("state.handling", "承办中", "Handling"),
+    ("state.reviewing", "审核中", "Reviewing"),
+    ("state.deciding", "待批准", "Deciding"),
+    ("state.special_procedure", "特别程序中", "Special procedure"),
+    ("state.decided", "已决定待送达", "Decided, to deliver"),
+    ("state.concluded", "已办结", "Concluded"),
+    ("state.refused", "不予受理", "Refused"),
+    ("state.withdrawn", "已撤回", "Withdrawn"),
+    ("outcome.approved", "准予许可", "Approved"),
+    ("outcome.denied", "不予许可", "Denied"),
+    ("step.handle", "承办", "Handling"),
+    ("step.review", "审核", "Review"),
+    ("step.approve", "批准", "Decision"),
+    ("role.window_clerk", "窗口受理人员", "Window clerk"),
+    ("role.handling_officer", "承办人", "Handling officer"),
+    ("role.reviewer", "审核人", "Reviewer"),
+    ("role.approver", "批准人", "Approver"),
+    ("role.unit_admin", "单位管理员", "Unit administrator"),
+    ("role.supervisor", "监察人员", "Supervisor"),
+    ("role.system_admin", "系统管理员", "System administrator"),
+    ("channel.window", "窗口", "Window"),
+    ("channel.online", "网上", "Online"),
+    ("channel.proxy", "代办", "Proxy"),
+    ("event.received", "收件", "Received"),
+    ("event.accepted", "受理", "Accepted"),
+    ("event.intake_refused", "不予受理", "Intake refused"),
+    (
+        "event.supplement_requested",
+        "一次性告知补正",
+        "Supplement requested",
+    ),
+    ("event.supplemented", "补正材料", "Materials supplied"),
+    ("event.handled", "承办", "Handled"),
+    ("event.reviewed", "审核", "Reviewed"),
+    ("event.approved", "批准", "Approved"),
+    ("event.denied", "不予许可", "Denied"),
+    ("event.concluded", "办结", "Concluded"),
+    ("event.returned", "退回", "Returned"),
+    (
+        "event.special_procedure_started",
+        "启动特别程序",
+        "Special procedure started",
+    ),
+    (
+        "event.special_procedure_ended",
+        "结束特别程序",
+        "Special procedure ended",
+    ),
+    ("event.extension_granted", "批准延期", "Extension granted"),
+    ("event.withdrawn", "撤回", "Withdrawn"),
+    ("procedure.hearing", "听证", "Hearing"),
+    ("procedure.tender", "招标", "Tender"),
+    ("procedure.auction", "拍卖", "Auction"),
+    ("procedure.inspection", "检验", "Inspection"),
+    ("procedure.testing", "检测", "Testing"),
+    ("procedure.quarantine", "检疫", "Quarantine"),
+    ("procedure.appraisal", "鉴定", "Appraisal"),
+    ("procedure.expert_review", "专家评审", "Expert review"),
+    (
+        "level_kind.district_hall",
+        "区行政审批服务大厅",
+        "District approval hall",
+    ),
+    ("level_kind.branch_hall", "分厅", "Branch hall"),
+    (
+        "level_kind.township_center",
+        "镇街便民服务中心",
+        "Township service center",
+    ),
+    (
+        "level_kind.village_station",
+        "村居便民服务站",
+        "Village service station",
+    ),
+    ("kind.licence", "行政许可", "Administrative licence"),
+    ("kind.public_service", "公共服务", "Public service"),
+    ("form.original", "原件", "original"),
+    ("form.copy", "复印件", "copy"),
+    // Workbench
+    ("wb.title", "窗口工作台", "Window workbench"),
+    (
+        "wb.search_label",
+        "事项名称、编码或拼音首字母",
+        "Item name, code or pinyin initials",
+    ),
+    (
+        "wb.search_hint",
+        "如“食品经营”、XK00001000 或 spjy",
+        "e.g. 食品经营, XK00001000 or spjy",
+    ),
+    ("wb.pick", "选择", "Choose"),
+    ("wb.on_the_spot", "即办件", "On the spot"),
+    ("wb.intake_title", "收件：{}", "Intake: {}"),
+    (
+        "wb.materials",
+        "核对材料（已收请勾选）",
+        "Check the materials handed in",
+    ),
+    ("wb.required", "必交", "required"),
+    ("wb.applicant_type", "申请人类型", "Applicant type"),
+    ("wb.person", "自然人", "Person"),
+    ("wb.organisation", "法人或其他组织", "Organisation"),
+    ("wb.name", "申请人姓名或名称", "Applicant's name"),
+    (
+        "wb.id_number",
+        "身份证号码或统一社会信用代码",
+        "Resident ID or unified social credit code",
+    ),
+    (
+        "wb.id_hint",
+        "18位，末位可为X",
+        "18 characters; the last may be X",
+    ),
+    ("wb.id_ok", "号码校验通过", "The number checks out"),
+    (
+        "wb.id_bad",
+        "号码校验未通过，请核对",
+        "The number does not check out",
+    ),
+    ("wb.phone", "手机号码", "Mobile phone"),
+    ("wb.decision", "受理决定", "Decision"),
+    ("wb.accept", "受理", "Accept"),
+    (
+        "wb.supplement",
+        "出具一次性告知书",
+        "Issue the one-time supplement notice",
+    ),
+    (
+        "wb.supplement_extra",
+        "其他需补正的内容（选填，每行一项）",
+        "Anything else to supply (optional, one per line)",
+    ),
+    ("wb.refuse", "不予受理", "Refuse"),
+    (
+        "wb.on_the_spot_conclude",
+        "当场办结",
+        "Conclude on the spot",
+    ),
+    (
+        "wb.keys",
+        "快捷键：Alt+S 搜索，Alt+A 受理，Alt+B 告知补正，Alt+R 不予受理，Alt+D 当场办结",
+        "Keys: Alt+S search, Alt+A accept, Alt+B supplement notice, Alt+R refuse, Alt+D conclude on the spot",
+    ),
+    ("wb.statutory", "法定时限", "Statutory limit"),
+    ("wb.committed", "承诺时限", "Committed limit"),
+    // Print
+    ("print.acceptance", "受理通知书", "Notice of acceptance"),
+    (
+        "print.supplement",
+        "一次性告知书",
+        "One-time supplement notice",
+    ),
+    ("print.refusal", "不予受理通知书", "Notice of refusal"),
+    ("print.conclusion", "办结通知书", "Notice of conclusion"),
+    (
+        "print.acceptance_body",
+        "您提交的申请材料齐全、符合法定形式，本机关决定予以受理。",
+        "Your application is complete and in the lawful form: this office accepts it.",
+    ),
+    (
+        "print.supplement_body",
+        "您提交的申请材料不齐全或者不符合法定形式，请一次性补正以下材料：",
+        "Your application is incomplete or not in the lawful form. Please supply, at once, the following:",
+    ),
+    (
+        "print.refusal_body",
+        "经审查，您的申请不属于本机关受理范围或不符合受理条件，决定不予受理。",
+        "Having examined it, this office does not accept your application.",
+    ),
+    (
+        "print.conclusion_body",
+        "您申请的事项已办结。",
+        "Your application is concluded.",
+    ),
+    (
+        "print.due",
+        "本机关将于{}前作出决定。",
+        "This office will decide by {}.",
+    ),
+    (
+        "print.appeal",
+        "如不服本决定，可依法申请行政复议或者提起行政诉讼。",
+        "You may apply for administrative reconsideration or bring an administrative suit against this decision.",
+    ),
+    ("print.seal", "（盖章）", "(seal)"),
+    ("print.date", "日期", "Date"),
+    ("print.unit", "办理单位", "Office"),
+    // Guide
+    ("guide.title", "办事指南", "Service guide"),
+    (
+        "guide.lead",
+        "全区审批服务事项，可按名称、编码或拼音首字母查找。",
+        "The district's service items: search by name, code or pinyin initials.",
+    ),
+    ("guide.department", "实施部门", "Department"),
+    ("guide.kind", "事项类型", "Kind"),
+    ("guide.where", "办理地点", "Where to apply"),
+    (
+        "guide.proxy",
+        "可在村居便民服务站申请代办",
+        "Village stations take it by proxy",
+    ),
+    ("guide.materials", "申请材料", "Materials"),
+    ("guide.fees", "收费", "Fees"),
+    ("guide.no_fee", "不收费", "Free of charge"),
+    ("guide.statutory", "法定办结时限", "Statutory limit"),
+    ("guide.committed", "承诺办结时限", "Committed limit"),
+    ("guide.same_day", "当场办结", "Concluded on the spot"),
+    ("guide.basis", "设定依据", "Legal basis"),
+    ("guide.steps", "办理流程", "Procedure"),
+    ("guide.prerequisites", "前置事项", "Prerequisites"),
+    ("guide.version", "版本", "Version"),
+    ("guide.count", "份数", "Copies"),
+    ("guide.yuan", "{}元", "CNY {}"),
+    ("guide.history", "版本历史", "Version history"),
+    // Progress lookup
+    ("progress.title", "办件查询", "Progress lookup"),
+    (
+        "progress.lead",
+        "请输入办件编号，以及申请人身份证件号码或手机号码的后六位。",
+        "Enter the case number and the last six characters of the applicant's ID number or phone.",
+    ),
+    ("progress.number", "办件编号", "Case number"),
+    (
+        "progress.check",
+        "证件号码或手机号码后六位",
+        "Last six characters of ID or phone",
+    ),
+    ("progress.submit", "查询", "Look up"),
+    (
+        "progress.not_found",
+        "未找到与该办件编号和校验码相符的办件。",
+        "No case matches this number and check code.",
+    ),
+    (
+        "progress.locked",
+        "查询失败次数过多，请{}分钟后再试，或持身份证件到窗口查询。",
+        "Too many failed lookups: try again in {} minutes, or ask at a window with your ID.",
+    ),
+    ("progress.where", "办理单位", "Handled at"),
+    ("progress.received_at", "收件单位", "Handed in at"),
+    // Admin
+    ("staff.title", "人员管理", "Staff"),
+    ("staff.new", "新增人员", "New account"),
+    ("staff.edit", "修改账号：{}", "Account: {}"),
+    ("staff.username", "用户名", "Username"),
+    ("staff.display_name", "姓名", "Name"),
+    ("staff.unit", "单位", "Unit"),
+    ("staff.department", "部门", "Department"),
+    ("staff.no_department", "（无）", "(none)"),
+    ("staff.roles", "角色", "Roles"),
+    ("staff.active", "启用", "Enabled"),
+    ("staff.disabled", "已停用", "Disabled"),
+    (
+        "staff.password",
+        "初始密码（至少8位）",
+        "Initial password (8 characters or more)",
+    ),
+    (
+        "staff.new_password",
+        "重置密码（留空则不变）",
+        "Reset the password (leave empty to keep it)",
+    ),
+    (
+        "staff.saved",
+        "已保存。该账号需重新登录。",
+        "Saved. The account must sign in again.",
+    ),
+    ("staff.created", "账号已创建。", "The account is created."),
+    ("item.history", "事项版本历史：{}", "Item history: {}"),
+    ("item.effective_from", "生效日期", "In force from"),
+    ("item.recorded_at", "记录时间", "Recorded"),
+    ("item.cancelled", "已取消", "Cancelled"),
+    ("item.changes", "内容", "Content"),
+    (
+        "reform.title",
+        "“四减一压缩”改革报告",
+        "Reform report (four reductions, one compression)",
+    ),
+    ("reform.from", "起始日期", "From"),
+    ("reform.to", "截止日期", "To"),
+    ("reform.metric", "指标", "Measure"),
+    ("reform.before", "期初", "Before"),
+    ("reform.after", "期末", "After"),
+    ("reform.items", "事项总数", "Items"),
+    ("reform.cancelled", "减少项目", "Items cancelled"),
+    ("reform.added", "新增项目", "Items added"),
+    (
+        "reform.fewer_steps",
+        "减少环节（事项 / 环节）",
+        "Fewer steps (items / steps)",
+    ),
+    (
+        "reform.fewer_materials",
+        "减少材料（事项 / 材料）",
+        "Fewer materials (items / materials)",
+    ),
+    (
+        "reform.fewer_prerequisites",
+        "减少前置（事项 / 前置）",
+        "Fewer prerequisites (items / prerequisites)",
+    ),
+    (
+        "reform.shorter",
+        "压缩时限（事项 / 工作日）",
+        "Shorter limits (items / working days)",
+    ),
+    ("reform.on_the_spot", "即办件", "On-the-spot items"),
+    ("reform.show", "生成报告", "Show the report"),
+    // Organization, item editing, calendar
+    ("nav.organization", "组织机构", "Organization"),
+    ("nav.calendar", "工作日历", "Calendar"),
+    ("org.title", "组织机构", "Organization"),
+    ("org.units", "单位", "Units"),
+    ("org.departments", "进驻部门", "Departments"),
+    ("org.windows", "窗口", "Windows"),
+    ("org.code", "代码", "Code"),
+    ("org.name", "名称", "Name"),
+    ("org.number", "窗口号", "Window"),
+    ("org.kind", "类型", "Kind"),
+    ("org.serves", "受理部门", "Departments served"),
+    ("window.independent", "独立窗口", "Independent"),
+    ("window.comprehensive", "综合窗口", "Comprehensive"),
+    ("window.scheduled", "定时窗口", "Scheduled"),
+    ("window.fee", "收费窗口", "Fee"),
+    ("window.intermediary", "中介窗口", "Intermediary"),
+    ("item.edit", "修改事项：{}", "Edit the item: {}"),
+    (
+        "item.edit_link",
+        "修改（生成新版本）",
+        "Edit (a new dated version)",
+    ),
+    ("item.saved", "新版本已保存。", "The new version is saved."),
+    ("item.cancel", "取消该事项", "Cancel the item"),
+    ("item.cancel_reason", "取消理由", "Reason for cancelling"),
+    ("item.current", "当前版本：{}", "Current version: {}"),
+    ("item.export", "导出目录", "Export the catalog"),
+    (
+        "item.format_hint",
+        "列表字段用“;”分隔条目、“|”分隔字段，格式见 docs/catalog-format.md。",
+        "Lists separate entries with “;” and fields with “|”; see docs/catalog-format.md.",
+    ),
+    ("col.code", "事项编码", "Code"),
+    ("col.name", "事项名称", "Name"),
+    ("col.department_code", "部门编码", "Department code"),
+    (
+        "col.level",
+        "办理层级（district_hall / branch_hall / township_center）",
+        "Level (district_hall / branch_hall / township_center)",
+    ),
+    ("col.branch_code", "分厅代码", "Branch hall code"),
+    (
+        "col.proxy_by_village",
+        "村居可代办（true / false）",
+        "Village proxy (true / false)",
+    ),
+    (
+        "col.kind",
+        "类型（licence / public_service）",
+        "Kind (licence / public_service)",
+    ),
+    ("col.legal_basis", "设定依据", "Legal basis"),
+    (
+        "col.statutory_days",
+        "法定时限（工作日）",
+        "Statutory limit (working days)",
+    ),
+    (
+        "col.committed_days",
+        "承诺时限（工作日）",
+        "Committed limit (working days)",
+    ),
+    (
+        "col.on_the_spot",
+        "即办件（true / false）",
+        "On the spot (true / false)",
+    ),
+    (
+        "col.window_authorised",
+        "窗口授权（双章制，true / false）",
+        "Window-authorised (true / false)",
+    ),
+    (
+        "col.materials",
+        "材料（名称|original或copy|份数|required或optional）",
+        "Materials (name|original or copy|count|required or optional)",
+    ),
+    (
+        "col.fees",
+        "收费（名称|金额（分）|依据）",
+        "Fees (name|amount in fen|basis)",
+    ),
+    (
+        "col.prerequisites",
+        "前置事项编码",
+        "Prerequisite item codes",
+    ),
+    (
+        "col.steps",
+        "环节（handle|天数|角色）",
+        "Steps (handle|days|role)",
+    ),
+    ("calendar.title", "{}年工作日历", "Working calendar {}"),
+    ("calendar.notice", "国务院通知", "State Council notice"),
+    (
+        "calendar.provisional",
+        "尚无国务院通知：按法定节日推算，期限为暂定。",
+        "No notice yet: reckoned from the statutory holidays; deadlines are provisional.",
+    ),
+    (
+        "calendar.working_days",
+        "全年工作日",
+        "Working days in the year",
+    ),
+    ("calendar.date", "日期", "Date"),
+    ("calendar.kind", "类别", "Kind"),
+    ("calendar.name", "节日", "Holiday"),
+    (
+        "calendar.load",
+        "载入国务院节假日通知（TOML）",
+        "Load a State Council holiday notice (TOML)",
+    ),
+    (
+        "calendar.load_button",
+        "载入并重算暂定期限",
+        "Load and recompute provisional deadlines",
+    ),
+    (
+        "calendar.loaded",
+        "通知已载入，{}件办件的期限已重算。",
+        "The notice is loaded; {} cases' deadlines were recomputed.",
+    ),
+    ("calendar.year", "年份", "Year"),
+    (
+        "import.title",
+        "导入事项目录（CSV）",
+        "Import the catalog (CSV)",
+    ),
+    (
+        "import.lead",
+        "粘贴目录文件的内容（含表头，格式同 liandong catalog import）。有任何一行出错则不写入。",
+        "Paste the catalog file, header included (the format of liandong catalog import). Nothing is written if any row is wrong.",
+    ),
+    ("import.csv", "CSV内容", "CSV"),
+    ("import.submit", "导入", "Import"),
+    (
+        "import.bad_date",
+        "生效日期格式应为YYYY-MM-DD",
+        "the date in force is YYYY-MM-DD",
+    ),
+    ("import.done", "导入完成：新增{}项", "Imported: {} created"),
+    ("import.changed", "变更", "changed"),
+    ("import.unchanged", "未变", "unchanged"),
+    ("import.link", "导入目录", "Import the catalog"),
+    ("day.holiday", "放假", "Holiday"),
+    ("day.adjusted", "调休上班", "Adjusted working day"),
+];
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use liandong_domain::case::{ActionName, CaseState, SpecialProcedure};
+    use liandong_domain::organization::Role;
+
+    #[test]
+    fn every_key_is_unique_and_has_both_languages() {
+        let mut seen = std::collections::HashSet::new();
+        for (key, zh, en) in MESSAGES {
+            assert!(seen.insert(key), "duplicate key {key}");
+            assert!(!zh.is_empty() && !en.is_empty(), "{key} lacks a language");
+            assert_eq!(
+                zh.matches("{}").count(),
+                en.matches("{}").count(),
+                "{key}: both languages take the same arguments"
+            );
+        }
+    }
+
+    #[test]
+    fn every_key_the_templates_use_is_in_the_table() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let pattern = [".t(\"", ".tf(\""];
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for p in pattern {
+                for (i, _) in text.match_indices(p) {
+                    let rest = &text[i + p.len()..];
+                    let key = &rest[..rest.find('"').unwrap()];
+                    assert!(
+                        table().contains_key(key),
+                        "{} uses the missing key {key}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_state_action_role_and_procedure_has_words() {
+        for s in CaseState::ALL {
+            assert!(table().contains_key(format!("state.{s}").as_str()), "{s}");
+        }
+        use ActionName as A;
+        for a in [
+            A::Accept,
+            A::RefuseIntake,
+            A::RequestSupplement,
+            A::Supplement,
+            A::Handle,
+            A::Review,
+            A::Approve,
+            A::Deny,
+            A::Conclude,
+            A::ConcludeOnTheSpot,
+            A::Return,
+            A::StartSpecialProcedure,
+            A::EndSpecialProcedure,
+            A::GrantExtension,
+            A::Withdraw,
+        ] {
+            assert!(table().contains_key(format!("action.{a}").as_str()), "{a}");
+        }
+        for r in Role::ALL {
+            assert!(table().contains_key(format!("role.{r}").as_str()), "{r}");
+        }
+        for p in crate::view::PROCEDURES {
+            let p: SpecialProcedure = p;
+            assert!(
+                table().contains_key(format!("procedure.{p}").as_str()),
+                "{p}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bilingual_message_is_split_by_language() {
+        assert_eq!(Lang::Zh.pick("未找到 / not found"), "未找到");
+        assert_eq!(Lang::En.pick("未找到 / not found"), "not found");
+        assert_eq!(Lang::En.tf("common.total", 3), "3 in all");
+    }
+}

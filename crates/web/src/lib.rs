@@ -1,0 +1,71 @@
+//! The web pages of Liandong: server-rendered askama templates for the window clerk, the
+//! officers, the administrators and the public, Chinese first and English on request.
+//!
+//! Pages call the same use cases as the JSON API (`liandong_app::App`); nothing here decides a
+//! rule or reads the database itself. Signed-in pages hold the app's own sign-in token in an
+//! HttpOnly cookie; every POST form carries a CSRF token derived from it (see `session`).
+
+mod assets;
+mod error;
+mod form;
+pub mod i18n;
+mod pages;
+mod session;
+mod view;
+
+use axum::Router;
+use axum::routing::{get, post};
+use liandong_app::App;
+
+pub use error::PageError;
+pub use i18n::Lang;
+pub use session::{CSRF_FIELD, LANG_COOKIE, PRE_COOKIE, SESSION_COOKIE, csrf_token};
+
+/// Every page and static file, to be merged into the server's router; `app` lets error pages
+/// show the signed-in header.
+pub fn routes(app: App) -> Router<App> {
+    use pages::*;
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/inbox", get(cases::inbox))
+        .route("/cases", get(cases::list))
+        .route("/cases/{id}", get(cases::show))
+        .route("/cases/{id}/act", post(cases::act))
+        .route("/cases/{id}/print/{doc}", get(cases::print))
+        .route("/workbench", get(workbench::search))
+        .route(
+            "/workbench/{code}",
+            get(workbench::intake_form).post(workbench::intake),
+        )
+        .route("/guide", get(guide::list))
+        .route("/guide/{code}", get(guide::show))
+        .route("/progress", get(progress::form).post(progress::lookup))
+        .route("/admin/staff", get(admin::staff_list))
+        .route(
+            "/admin/staff/new",
+            get(admin::new_staff_form).post(admin::create_staff),
+        )
+        .route(
+            "/admin/staff/{id}",
+            get(admin::edit_staff_form).post(admin::change_staff),
+        )
+        .route("/admin/items/{code}", get(admin::item_history))
+        .route(
+            "/admin/items/{code}/edit",
+            get(setup::item_edit_form).post(setup::item_edit),
+        )
+        .route("/admin/organization", get(setup::organization))
+        .route(
+            "/admin/catalog/import",
+            get(setup::import_form).post(setup::import),
+        )
+        .route(
+            "/admin/calendar",
+            get(setup::calendar).post(setup::load_notice),
+        )
+        .route("/admin/reform-report", get(admin::reform_report))
+        .route("/static/{file}", get(assets::file))
+        .layer(axum::middleware::from_fn_with_state(app, error::page_layer))
+}

@@ -1,0 +1,124 @@
+//! The public progress lookup (办件查询): a case number and the last six characters of the
+//! applicant's ID or phone; the app masks the applicant and keeps staff opinions inside.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use liandong_app::progress::PublicProgress;
+use liandong_app::{App, AppError};
+
+use crate::error::{PageError, message};
+use crate::form::FieldErrors;
+use crate::i18n::Lang;
+use crate::session::{CheckedForm, Visitor};
+use crate::view::{Ctx, opt_time, page, render, time};
+
+#[derive(Template)]
+#[template(path = "progress.html")]
+struct ProgressPage {
+    c: Ctx,
+    number: String,
+    e: FieldErrors,
+    problem: Option<String>,
+    found: Option<Found>,
+}
+
+/// The lookup's answer, ready to show.
+struct Found {
+    p: PublicProgress,
+    state: String,
+    received: String,
+    accepted: String,
+    due: String,
+    timeline: Vec<(String, String, String, String)>,
+}
+
+fn found(p: PublicProgress, l: Lang) -> Found {
+    let timeline = p
+        .timeline
+        .iter()
+        .map(|t| {
+            let name = match l {
+                Lang::Zh => t.entry.name_zh.to_owned(),
+                Lang::En => l.named("event", t.entry.kind).to_owned(),
+            };
+            (
+                time(&t.entry.at),
+                name,
+                t.unit_name.clone(),
+                t.entry.detail.clone(),
+            )
+        })
+        .collect();
+    Found {
+        state: format!("state.{}", p.state),
+        received: time(&p.received_at),
+        accepted: opt_time(&p.accepted_at),
+        due: opt_time(&p.due_at),
+        timeline,
+        p,
+    }
+}
+
+pub async fn form(visitor: Visitor) -> Response {
+    let page_data = ProgressPage {
+        c: visitor.ctx("/progress"),
+        number: String::new(),
+        e: FieldErrors::default(),
+        problem: None,
+        found: None,
+    };
+    visitor.finish(page(&page_data))
+}
+
+pub async fn lookup(
+    State(app): State<App>,
+    visitor: Visitor,
+    CheckedForm(form): CheckedForm,
+) -> Result<Response, PageError> {
+    let l = visitor.lang;
+    let number = form.get("number").trim().to_owned();
+    // The check code is never echoed back into the page.
+    let (status, e, problem, result) = match app.lookup_progress(&number, form.get("check")).await {
+        Ok(p) => (
+            StatusCode::OK,
+            FieldErrors::default(),
+            None,
+            Some(found(p, l)),
+        ),
+        Err(AppError::Invalid(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FieldErrors::new(errors),
+            None,
+            None,
+        ),
+        Err(AppError::NotFound(_)) => (
+            StatusCode::NOT_FOUND,
+            FieldErrors::default(),
+            Some(l.t("progress.not_found").to_owned()),
+            None,
+        ),
+        Err(AppError::TooManyLookups { minutes }) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            FieldErrors::default(),
+            Some(l.tf("progress.locked", minutes)),
+            None,
+        ),
+        Err(e @ AppError::Storage(_)) => return Err(e.into()),
+        Err(e) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FieldErrors::default(),
+            Some(message(&e, l)),
+            None,
+        ),
+    };
+    let page_data = ProgressPage {
+        c: visitor.ctx("/progress"),
+        number,
+        e,
+        problem,
+        found: result,
+    };
+    Ok(visitor.finish(render(status, &page_data)))
+}

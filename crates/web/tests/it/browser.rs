@@ -1,0 +1,397 @@
+//! End to end in real headless Chromium (Debian's `chromium` and `chromium-driver`): the test
+//! starts the whole server on a free port and chromedriver on another, then drives the pages
+//! as clerks, officers and the public would. Every step waits for an element or an address;
+//! nothing sleeps. With `LIANDONG_SCREENSHOTS=1` the main pages are saved (1366×768) to
+//! `docs/screenshots/`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+use crate::support::*;
+
+/// Debian's paths, unless `LIANDONG_CHROMEDRIVER` / `LIANDONG_CHROMIUM` say otherwise.
+fn chromedriver() -> String {
+    std::env::var("LIANDONG_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
+}
+
+fn chromium() -> String {
+    std::env::var("LIANDONG_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+/// Our chromedriver, ended (by its own id) when the test ends, however it ends.
+struct Driver {
+    child: Child,
+    profile: std::path::PathBuf,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// Starts chromedriver and returns once it says it listens.
+async fn start_driver() -> (Driver, u16) {
+    let port = free_port();
+    let mut child = Command::new(chromedriver())
+        .arg(format!("--port={port}"))
+        .arg("--allowed-ips=127.0.0.1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let stdout = child.stdout.take().expect("stdout");
+    let ready = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .any(|line| line.contains("started successfully"))
+    })
+    .await
+    .expect("read chromedriver");
+    assert!(ready, "chromedriver did not start");
+    let profile = std::env::temp_dir().join(format!("liandong-chromium-{port}"));
+    (Driver { child, profile }, port)
+}
+
+async fn browser(driver: &Driver, port: u16) -> Client {
+    let options = json!({
+        "binary": chromium(),
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            // Without these Chromium reaches for the network, and the closed network refuses it.
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-dev-shm-usage", "--window-size=1366,768", "--lang=zh-CN",
+            format!("--user-data-dir={}", driver.profile.display()),
+        ],
+    });
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), options);
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("chromium session")
+}
+
+/// The browser and the server's address.
+struct Session {
+    c: Client,
+    base: String,
+}
+
+impl Session {
+    async fn go(&self, path: &str) {
+        self.c
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .expect("goto");
+    }
+
+    async fn wait(&self, css: &str) -> fantoccini::elements::Element {
+        match self.c.wait().for_element(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(e) => {
+                let url = self.c.current_url().await.map(|u| u.to_string());
+                let page = self.c.source().await.unwrap_or_default();
+                let main = page.find("<main").map_or(page.as_str(), |i| &page[i..]);
+                panic!("waiting for {css} at {url:?}: {e}\n{main}");
+            }
+        }
+    }
+
+    /// Waits for the case page that says `action` was done (after the form's redirect).
+    async fn wait_done(&self, action: &str) {
+        self.wait(&format!("#done[data-done='{action}']")).await;
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.wait(css).await.text().await.expect("text")
+    }
+
+    async fn click(&self, css: &str) {
+        self.wait(css).await.click().await.expect("click");
+    }
+
+    async fn fill(&self, css: &str, value: &str) {
+        let field = self.wait(css).await;
+        field.clear().await.expect("clear");
+        field.send_keys(value).await.expect("type");
+    }
+
+    async fn sign_in(&self, user: &str) {
+        self.go("/login").await;
+        self.fill("#username", user).await;
+        self.fill("#password", PASSWORD).await;
+        self.click("#sign-in").await;
+        self.wait("#sign-out").await;
+    }
+
+    async fn sign_out(&self) {
+        self.click("#sign-out").await;
+        self.wait("#login-form").await;
+    }
+
+    /// Makes the page area (not the window) `width`×`height`, the size of the screenshots.
+    async fn viewport(&self, width: u32, height: u32) {
+        self.go("/login").await;
+        let inner = self
+            .c
+            .execute("return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];", vec![])
+            .await
+            .expect("window size");
+        let frame = |i: usize| {
+            inner
+                .get(i)
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(0) as u32
+        };
+        self.c
+            .set_window_size(width + frame(0), height + frame(1))
+            .await
+            .expect("resize");
+    }
+
+    /// Saves the page when screenshots are asked for.
+    async fn shot(&self, name: &str) {
+        if std::env::var("LIANDONG_SCREENSHOTS").is_err() {
+            return;
+        }
+        let png = self.c.screenshot().await.expect("screenshot");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// The case's id from the address of its page.
+    async fn case_id(&self) -> i64 {
+        let url = self.c.current_url().await.expect("url");
+        url.path()
+            .strip_prefix("/cases/")
+            .and_then(|id| id.parse().ok())
+            .expect("a case page")
+    }
+
+    /// Fills the applicant at the workbench.
+    async fn applicant(&self) {
+        self.fill("#name", "王建国").await;
+        self.fill("#id_number", RESIDENT_ID).await;
+        // The script checks the number as it is typed (GB 11643).
+        self.wait("#id-hint.ok").await;
+        self.fill("#phone", "13800138000").await;
+    }
+
+    async fn tick(&self, material: &str) {
+        self.click(&format!("input[name=materials][value='{material}']"))
+            .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerks_officers_and_the_public_work_through_the_pages_in_chromium() {
+    if !std::path::Path::new(&chromedriver()).exists() {
+        assert!(
+            std::env::var("LIANDONG_TEST_SKIP_BROWSER").is_ok(),
+            "install chromium and chromium-driver (scripts/test.sh does), or set LIANDONG_TEST_SKIP_BROWSER=1"
+        );
+        eprintln!("browser test skipped: LIANDONG_TEST_SKIP_BROWSER is set");
+        return;
+    }
+    let t = TestApp::new(Db::Sqlite).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(axum::serve(listener, t.router.clone()).into_future());
+    let (driver, port) = start_driver().await;
+    let client = browser(&driver, port).await;
+    let s = Session {
+        c: client.clone(),
+        base,
+    };
+    // The flows run in their own task so that, pass or fail, the browser session is closed
+    // afterwards and Chromium exits with it.
+    let outcome = tokio::spawn(flows(s)).await;
+    let _ = client.close().await;
+    server.abort();
+    drop(driver);
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+async fn flows(s: Session) {
+    s.viewport(1366, 768).await;
+
+    // Sign-in page, then the clerk takes in an application found by its pinyin initials.
+    s.go("/login").await;
+    s.wait("#login-form").await;
+    s.shot("login").await;
+    s.sign_in("d01.clerk").await;
+    s.go("/workbench").await;
+    s.fill("#item-q", "spjy\u{E007}").await;
+    s.click("#pick-XK00001000").await;
+    s.wait("#intake-form").await;
+    s.tick("申请书").await;
+    s.tick("营业执照").await;
+    s.applicant().await;
+    s.shot("intake").await;
+    s.click("#decide-accept").await;
+    s.wait_done("accept").await;
+    let id = s.case_id().await;
+    assert_eq!(s.text("#case-state").await, "承办中");
+    s.shot("case").await;
+    s.click("#print-acceptance").await;
+    s.wait("#notice-acceptance").await;
+    s.shot("print-acceptance").await;
+    let title = {
+        s.go(&format!("/cases/{id}")).await;
+        s.text("h1").await
+    };
+    let number = title.trim_start_matches("办件").trim().to_owned();
+    s.sign_out().await;
+
+    // Each officer finds it in the inbox and takes their step.
+    for (user, action, state) in [
+        ("d01.officer", "handle", "审核中"),
+        ("d01.reviewer", "review", "待批准"),
+        ("d01.approver", "approve", "已决定待送达"),
+    ] {
+        s.sign_in(user).await;
+        s.go("/inbox").await;
+        if action == "handle" {
+            s.shot("inbox").await;
+        }
+        s.click(&format!("a[href='/cases/{id}']")).await;
+        s.fill(&format!("#{action}-opinion"), "材料齐全，符合条件")
+            .await;
+        s.click(&format!("#do-{action}")).await;
+        s.wait_done(action).await;
+        assert_eq!(s.text("#case-state").await, state, "{user}");
+        s.sign_out().await;
+    }
+
+    // The clerk delivers the result: the case concludes.
+    s.sign_in("d01.clerk").await;
+    s.go(&format!("/cases/{id}")).await;
+    s.click("#do-conclude").await;
+    s.wait_done("conclude").await;
+    assert_eq!(s.text("#case-state").await, "已办结");
+
+    // A supplement round trip: notice with the missing material, supplied, accepted.
+    s.go("/workbench/XK00001000").await;
+    s.tick("申请书").await;
+    s.applicant().await;
+    s.click("#decide-supplement").await;
+    s.wait_done("request_supplement").await;
+    let second = s.case_id().await;
+    assert_eq!(s.text("#case-state").await, "待补正");
+    s.click("#print-supplement").await;
+    assert!(s.text("#notice-supplement").await.contains("营业执照"));
+    s.go(&format!("/cases/{second}")).await;
+    s.click("#do-supplement").await;
+    s.wait_done("supplement").await;
+    s.click("#do-accept").await;
+    s.wait_done("accept").await;
+    assert_eq!(s.text("#case-state").await, "承办中");
+
+    // A form whose CSRF token is gone is refused, and nothing happens to the case.
+    s.c.execute(
+        "document.querySelectorAll('input[name=csrf]').forEach(function (e) { e.remove(); });",
+        vec![],
+    )
+    .await
+    .expect("script");
+    s.click("#act-withdraw summary").await;
+    s.fill("#wd-reason", "申请人撤回").await;
+    s.click("#do-withdraw").await;
+    assert!(s.text("#error-page").await.contains("表单已失效"));
+    s.go(&format!("/cases/{second}")).await;
+    assert_eq!(s.text("#case-state").await, "承办中");
+
+    // An on-the-spot item concludes in one step at the window.
+    s.go("/workbench?q=GG00002000").await;
+    s.click("#pick-GG00002000").await;
+    s.tick("变更申请书").await;
+    s.applicant().await;
+    s.click("#decide-on-the-spot").await;
+    s.wait_done("conclude_on_the_spot").await;
+    assert_eq!(s.text("#case-state").await, "已办结");
+    s.wait("#print-conclusion").await;
+    s.go("/").await;
+    s.wait("#h-today").await;
+    s.shot("dashboard").await;
+    s.go("/workbench?q=xk").await;
+    s.wait("#pick-XK00001000").await;
+    s.shot("workbench").await;
+    s.sign_out().await;
+
+    // A clerk of another unit gets the not-found page for the case.
+    s.sign_in("v20201.clerk").await;
+    s.go(&format!("/cases/{id}")).await;
+    assert!(s.text("#error-page").await.contains("404"));
+    s.sign_out().await;
+
+    // The applicant looks the case up: the stage, masked.
+    s.go("/progress").await;
+    s.fill("#number", &number).await;
+    s.fill("#check", "31002X").await;
+    s.click("#lookup").await;
+    s.wait("#progress-result").await;
+    assert_eq!(s.text("#public-state").await, "已办结");
+    assert_eq!(s.text("#public-applicant").await, "王**");
+    s.shot("progress").await;
+
+    // The public guide, and the staff administration.
+    s.go("/guide/XK00001000").await;
+    s.wait("#guide-title").await;
+    s.shot("guide").await;
+    s.sign_in("admin").await;
+    s.go("/admin/staff").await;
+    s.wait("#staff-table").await;
+    s.shot("staff").await;
+    s.go("/?lang=en").await;
+    assert_eq!(s.text("#lang-switch").await, "中文");
+
+    // On a phone's width the pages fit without sideways scrolling.
+    s.viewport(390, 844).await;
+    s.go("/?lang=zh").await;
+    s.sign_in("d01.clerk").await;
+    for path in [
+        format!("/cases/{second}"),
+        "/workbench/XK00001000".to_owned(),
+        "/inbox".to_owned(),
+        "/guide/XK00001000".to_owned(),
+    ] {
+        s.go(&path).await;
+        s.wait("#main").await;
+        let overflow = s
+            .c
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                vec![],
+            )
+            .await
+            .expect("script");
+        assert!(
+            overflow.as_i64().unwrap_or(1) <= 0,
+            "{path} scrolls sideways by {overflow}"
+        );
+    }
+    s.go(&format!("/cases/{second}")).await;
+    s.wait("#case-state").await;
+    s.shot("case-phone").await;
+}

@@ -1,0 +1,7 @@
+//! The web crate's one integration-test binary: pages in-process on both databases, and the
+//! end-to-end flows in headless Chromium.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod browser;
+mod pages;
+mod support;

@@ -1,0 +1,406 @@
+//! The pages' test harness: a fresh database per test on SQLite or PostgreSQL, a small district
+//! built through the use cases, a fixed clock, the whole server's router (API, pages and the
+//! security headers), and a cookie-keeping client that signs in through the sign-in form.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use chrono::{DateTime, TimeZone, Utc};
+use http_body_util::BodyExt;
+use liandong_app::{App, FixedClock, catalog_file};
+use liandong_domain::calendar::china_offset;
+use liandong_domain::organization::{DepartmentId, Role, UnitId, UnitKind};
+use liandong_store::{NewStaff, NewUnit, Store};
+use tower::ServiceExt;
+
+pub use liandong_testkit::{Db, fresh_database};
+
+/// Runs a test body on both databases: `both!(name, |t| async move { ... })`.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let t = $crate::support::TestApp::new($crate::support::Db::Sqlite).await;
+                ($body)(t).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(t) =
+                    $crate::support::TestApp::try_new($crate::support::Db::Postgres).await
+                else {
+                    return;
+                };
+                ($body)(t).await;
+            }
+        }
+    };
+}
+
+/// The password of every fixture account.
+pub const PASSWORD: &str = "test-password-1";
+
+/// The applicant of the fixture applications: the check code is `31002X`.
+pub const RESIDENT_ID: &str = "11010519491231002X";
+
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| liandong_app::auth::hash_password(PASSWORD).expect("hash"))
+}
+
+/// The catalog of the fixture district: a committed item with three steps, an on-the-spot
+/// item, and a township item.
+pub const CATALOG: &str = "code,name,department_code,level,branch_code,proxy_by_village,kind,legal_basis,statutory_days,committed_days,on_the_spot,window_authorised,materials,fees,prerequisites,steps
+XK00001000,食品经营许可（新办）,D01,district_hall,,true,licence,《中华人民共和国食品安全法》第三十五条,20,8,false,false,申请书|original|1|required;营业执照|copy|1|required;健康证明|copy|1|optional,,,handle|5|handling_officer;review|2|reviewer;approve|1|approver
+GG00002000,个体工商户名称变更登记,D01,district_hall,,true,public_service,《促进个体工商户发展条例》,5,0,true,true,变更申请书|original|1|required,,,approve|0|window_clerk
+GG00003000,最低生活保障申请受理,D02,township_center,,true,public_service,《社会救助暂行办法》第十一条,30,10,false,false,申请书|original|1|required;户口簿|copy|1|required,,,handle|6|handling_officer;approve|4|approver
+";
+
+/// A Monday in March 2026, 10:00 China time.
+pub fn start_time() -> DateTime<Utc> {
+    china_offset()
+        .with_ymd_and_hms(2026, 3, 2, 10, 0, 0)
+        .single()
+        .expect("time")
+        .with_timezone(&Utc)
+}
+
+/// A test's world.
+pub struct TestApp {
+    pub app: App,
+    pub router: Router,
+    /// Stands still unless a test moves it.
+    #[allow(dead_code)]
+    pub clock: FixedClock,
+}
+
+impl TestApp {
+    pub async fn new(db: Db) -> TestApp {
+        Self::try_new(db).await.expect("database")
+    }
+
+    pub async fn try_new(db: Db) -> Option<TestApp> {
+        let url = fresh_database(db).await?;
+        let store = Store::connect(&url).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        let clock = FixedClock::new(start_time());
+        let app = App::new(store, Arc::new(clock.clone())).await.expect("app");
+        build_district(&app).await;
+        let router = liandong_http::router(app.clone());
+        Some(TestApp { app, router, clock })
+    }
+
+    /// A client without cookies.
+    pub fn client(&self) -> Client {
+        Client {
+            router: self.router.clone(),
+            cookies: HashMap::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// A client signed in as `username`.
+    pub async fn signed_in(&self, username: &str) -> Client {
+        let mut c = self.client();
+        let r = c.sign_in(username, PASSWORD).await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "sign in {username}: {}",
+            r.body
+        );
+        c
+    }
+}
+
+/// A response, read whole.
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// The value of the first `name="…" value="…"` hidden field.
+    pub fn field(&self, name: &str) -> String {
+        let needle = format!("name=\"{name}\" value=\"");
+        let start = self.body.find(&needle).expect(name) + needle.len();
+        let rest = &self.body[start..];
+        rest[..rest.find('"').expect("quote")].to_owned()
+    }
+
+    pub fn csrf(&self) -> String {
+        self.field("csrf")
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// A client that keeps cookies, like a browser would.
+pub struct Client {
+    router: Router,
+    pub cookies: HashMap<String, String>,
+    /// Extra headers on every request.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Client {
+    pub async fn send(&mut self, method: Method, uri: &str, form: Option<&[(&str, &str)]>) -> Page {
+        let mut request = Request::builder().method(method).uri(uri);
+        if !self.cookies.is_empty() {
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            request = request.header(header::COOKIE, cookie);
+        }
+        for (k, v) in &self.headers {
+            request = request.header(k.as_str(), v.as_str());
+        }
+        let request = match form {
+            Some(pairs) => request
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(
+                    serde_urlencoded::to_string(pairs).expect("form"),
+                )),
+            None => request.body(Body::empty()),
+        }
+        .expect("request");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let page = Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        };
+        for c in page.set_cookies() {
+            let first = c.split(';').next().unwrap_or_default();
+            if let Some((k, v)) = first.split_once('=') {
+                if v.is_empty() || c.contains("Max-Age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_owned(), v.to_owned());
+                }
+            }
+        }
+        page
+    }
+
+    pub async fn get(&mut self, uri: &str) -> Page {
+        self.send(Method::GET, uri, None).await
+    }
+
+    pub async fn post(&mut self, uri: &str, form: &[(&str, &str)]) -> Page {
+        self.send(Method::POST, uri, Some(form)).await
+    }
+
+    /// Signs in through the form, as a person would.
+    pub async fn sign_in(&mut self, username: &str, password: &str) -> Page {
+        let form = self.get("/login").await;
+        let csrf = form.csrf();
+        self.post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("next", "/"),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    /// The CSRF token of a signed-in page.
+    pub async fn csrf(&mut self) -> String {
+        self.get("/").await.csrf()
+    }
+
+    /// Takes in an application at the workbench; returns the case id from the redirect.
+    pub async fn intake(&mut self, item: &str, materials: &[&str], decision: &str) -> (Page, i64) {
+        let form = self.get(&format!("/workbench/{item}")).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        let (csrf, key) = (form.csrf(), form.field("key"));
+        let mut pairs: Vec<(&str, &str)> = vec![
+            ("csrf", &csrf),
+            ("key", &key),
+            ("applicant_type", "person"),
+            ("name", "王建国"),
+            ("id_number", RESIDENT_ID),
+            ("phone", "13800138000"),
+            ("decision", decision),
+            ("delivery", "窗口领取"),
+            ("reason", "不属于本机关职权范围"),
+            ("legal_basis", "《行政许可法》第三十二条"),
+        ];
+        for m in materials {
+            pairs.push(("materials", m));
+        }
+        let page = self.post(&format!("/workbench/{item}"), &pairs).await;
+        let id = page
+            .location()
+            .strip_prefix("/cases/")
+            .and_then(|rest| rest.split('?').next())
+            .and_then(|id| id.parse().ok())
+            .unwrap_or(0);
+        (page, id)
+    }
+
+    /// Acts on a case through its page's form, at the version the page shows.
+    pub async fn act(&mut self, id: i64, action: &str, fields: &[(&str, &str)]) -> Page {
+        let case = self.get(&format!("/cases/{id}")).await;
+        assert_eq!(case.status, StatusCode::OK, "{}", case.body);
+        let (csrf, version) = (case.csrf(), case.field("expected_version"));
+        let mut pairs: Vec<(&str, &str)> = vec![
+            ("csrf", &csrf),
+            ("action", action),
+            ("expected_version", &version),
+        ];
+        pairs.extend_from_slice(fields);
+        self.post(&format!("/cases/{id}/act"), &pairs).await
+    }
+}
+
+/// The fixture district: the hall, two townships with village stations, two departments,
+/// staff for every role, and the three-item catalog.
+async fn build_district(app: &App) {
+    let mut tx = app.store.begin().await.expect("begin");
+    let unit = |code: &str, name: &str, kind: UnitKind, parent: Option<UnitId>| NewUnit {
+        code: code.into(),
+        name: name.into(),
+        kind,
+        parent_id: parent,
+        address: String::new(),
+        phone: String::new(),
+    };
+    let hall = tx
+        .insert_unit(&unit(
+            "100",
+            "渝北区行政审批服务大厅",
+            UnitKind::DistrictHall,
+            None,
+        ))
+        .await
+        .expect("hall");
+    let t201 = tx
+        .insert_unit(&unit(
+            "201",
+            "双龙湖街道便民服务中心",
+            UnitKind::TownshipCenter,
+            Some(hall),
+        ))
+        .await
+        .expect("t");
+    let t202 = tx
+        .insert_unit(&unit(
+            "202",
+            "回兴街道便民服务中心",
+            UnitKind::TownshipCenter,
+            Some(hall),
+        ))
+        .await
+        .expect("t");
+    let v1 = tx
+        .insert_unit(&unit(
+            "20101",
+            "龙湖社区便民服务站",
+            UnitKind::VillageStation,
+            Some(t201),
+        ))
+        .await
+        .expect("v");
+    let v3 = tx
+        .insert_unit(&unit(
+            "20201",
+            "宝桐社区便民服务站",
+            UnitKind::VillageStation,
+            Some(t202),
+        ))
+        .await
+        .expect("v");
+    let d01 = tx
+        .insert_department("D01", "重庆市渝北区市场监督管理局", "区市场监管局", hall)
+        .await
+        .expect("d");
+    let d02 = tx
+        .insert_department("D02", "重庆市渝北区民政局", "区民政局", hall)
+        .await
+        .expect("d");
+    let people: Vec<(&str, &str, UnitId, Option<DepartmentId>, Role)> = vec![
+        ("admin", "系统管理员", hall, None, Role::SystemAdmin),
+        ("supervisor", "监察员", hall, None, Role::Supervisor),
+        ("d01.clerk", "李窗口", hall, Some(d01), Role::WindowClerk),
+        (
+            "d01.officer",
+            "张承办",
+            hall,
+            Some(d01),
+            Role::HandlingOfficer,
+        ),
+        ("d01.reviewer", "赵审核", hall, Some(d01), Role::Reviewer),
+        ("d01.approver", "刘批准", hall, Some(d01), Role::Approver),
+        (
+            "d02.officer",
+            "陈承办",
+            hall,
+            Some(d02),
+            Role::HandlingOfficer,
+        ),
+        ("t201.clerk", "周窗口", t201, None, Role::WindowClerk),
+        ("t201.admin", "吴管理", t201, None, Role::UnitAdmin),
+        ("v20101.clerk", "郑代办", v1, None, Role::WindowClerk),
+        ("v20201.clerk", "孙代办", v3, None, Role::WindowClerk),
+    ];
+    for (username, name, unit, department, role) in people {
+        tx.insert_staff(
+            &NewStaff {
+                username: username.into(),
+                display_name: name.into(),
+                unit_id: unit,
+                department_id: department,
+                roles: vec![role],
+                password_hash: password_hash().into(),
+            },
+            0,
+        )
+        .await
+        .expect("staff");
+    }
+    tx.commit().await.expect("commit");
+    let items = catalog_file::read_csv(CATALOG.as_bytes()).expect("catalog");
+    let from = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
+    app.import_catalog(None, items, from).await.expect("import");
+}
