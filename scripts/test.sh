@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, and every test on SQLite and PostgreSQL.
+# The whole test suite: formatting, lints, every test on SQLite and PostgreSQL (browser tests
+# in headless Chromium, SMS through Kannel), then the fuzzers over the API and the parsers.
 #
 # PostgreSQL: installed with apt when missing, then a throwaway cluster is started on a
 # free port on 127.0.0.1 and removed when the tests end. Set LIANDONG_TEST_POSTGRES_URL to
@@ -87,4 +88,8 @@ if command -v cargo-nextest >/dev/null 2>&1; then
 else
   cargo test --workspace --locked --no-fail-fast
 fi
-log "API fuzzing (schemathesis)"; ./scripts/fuzz-api.sh
+log "API fuzzing (schemathesis)"
+./scripts/fuzz-api.sh
+
+log "parser fuzzing (cargo fuzz)"
+./scripts/fuzz-parsers.sh

@@ -298,6 +298,14 @@ pub fn item_to_cells(item: &ServiceItem) -> Vec<String> {
     ]
 }
 
+fn header_error() -> FieldError {
+    FieldError::new(
+        "header",
+        format!("首行应为列名：{}", COLUMNS.join(",")),
+        format!("the first row names the columns: {}", COLUMNS.join(",")),
+    )
+}
+
 /// Reads a whole file's rows; every row is checked and every error reported.
 fn items_from_rows(
     rows: impl Iterator<Item = Vec<String>>,
@@ -309,11 +317,7 @@ fn items_from_rows(
             .eq(COLUMNS)
     });
     if !header_ok {
-        return Err(vec![FieldError::new(
-            "header",
-            format!("首行应为列名：{}", COLUMNS.join(",")),
-            format!("the first row names the columns: {}", COLUMNS.join(",")),
-        )]);
+        return Err(vec![header_error()]);
     }
     let mut items = Vec::new();
     let mut errors = Vec::new();
@@ -375,9 +379,64 @@ pub fn write_csv(items: &[ServiceItem]) -> Vec<u8> {
     writer.into_inner().unwrap_or_default()
 }
 
+/// The largest sheet a workbook may have (Excel's own limits): a cell reference beyond it is
+/// refused.
+const XLSX_MAX_ROWS: u32 = 1_048_576;
+const XLSX_MAX_COLUMNS: u32 = 16_384;
+/// The most non-empty cells read from a workbook: 62,500 items of 16 columns, far more than
+/// any catalog, and a bound on the memory a small, highly compressed file can claim.
+const XLSX_MAX_CELLS: usize = 1_000_000;
+/// The most a workbook may unpack to. calamine holds a sheet's shared strings in memory
+/// whole, so a small, highly compressed file could otherwise take gigabytes; the demo's whole
+/// catalog unpacks to well under a megabyte.
+const XLSX_MAX_UNPACKED: u64 = 64 * 1024 * 1024;
+
+/// Unpacks the workbook's parts without keeping them and refuses it when they come to more
+/// than [`XLSX_MAX_UNPACKED`]: the sizes a zip directory declares are not to be trusted, so the
+/// bytes are counted as they come out, and the count stops just past the limit.
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), String> {
+    use std::io::Read;
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let mut total: u64 = 0;
+    for index in 0..archive.len() {
+        let entry = archive.by_index(index).map_err(|e| e.to_string())?;
+        let left = XLSX_MAX_UNPACKED.saturating_sub(total) + 1;
+        total += std::io::copy(&mut entry.take(left), &mut std::io::sink())
+            .map_err(|e| e.to_string())?;
+        if total > XLSX_MAX_UNPACKED {
+            break;
+        }
+    }
+    if total > XLSX_MAX_UNPACKED {
+        Err(format!(
+            "解压后超过{}MB / it unpacks to more than {XLSX_MAX_UNPACKED} bytes",
+            XLSX_MAX_UNPACKED / 1024 / 1024
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// The text of one cell, as the catalog's columns read it.
+fn cell_text(value: calamine::Data) -> String {
+    use calamine::Data;
+    match value {
+        Data::Empty => String::new(),
+        Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+        Data::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// Reads the first sheet of a catalog workbook.
+///
+/// The sheet is read cell by cell and only its non-empty cells are kept: the rows start at the
+/// first non-empty row and column, and line numbers count from there, as in a spreadsheet
+/// range. (A dense range would be rows × columns cells: one cell at `XFD1048576` next to `A1`
+/// asked for 550 GB and aborted the process.)
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<ServiceItem>, Vec<FieldError>> {
-    use calamine::{Data, Reader, Xlsx};
+    use calamine::{Data, DataRef, Reader, Xlsx, XlsxError};
     let unreadable = |e: String| {
         vec![FieldError::new(
             "file",
@@ -385,23 +444,79 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<ServiceItem>, Vec<FieldError>> {
             format!("cannot read the XLSX file: {e}"),
         )]
     };
+    check_unpacked_size(bytes).map_err(unreadable)?;
     let mut workbook =
         Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|e| unreadable(e.to_string()))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| unreadable("no sheet".into()))?
-        .map_err(|e| unreadable(e.to_string()))?;
-    let rows = range.rows().map(|row| {
-        row.iter()
-            .map(|c| match c {
-                Data::Empty => String::new(),
-                Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
-                Data::Bool(b) => b.to_string(),
-                other => other.to_string(),
-            })
-            .collect::<Vec<_>>()
+    let name = workbook
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or_else(|| unreadable("no sheet".into()))?;
+    // (row, column, text) of every non-empty cell.
+    let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    match workbook.worksheet_cells_reader(&name) {
+        // A chart sheet or the like: no cells, hence no header.
+        Err(XlsxError::NotAWorksheet(_)) => {}
+        Err(e) => return Err(unreadable(e.to_string())),
+        Ok(mut reader) => {
+            while let Some(cell) = reader.next_cell().map_err(|e| unreadable(e.to_string()))? {
+                if matches!(cell.get_value(), DataRef::Empty) {
+                    continue;
+                }
+                let (row, column) = cell.get_position();
+                if row >= XLSX_MAX_ROWS || column >= XLSX_MAX_COLUMNS {
+                    return Err(vec![FieldError::new(
+                        "file",
+                        format!("单元格超出工作表范围（第{}行第{}列）", row + 1, column + 1),
+                        format!(
+                            "a cell lies outside the sheet (row {}, column {})",
+                            row + 1,
+                            column + 1
+                        ),
+                    )]);
+                }
+                if cells.len() == XLSX_MAX_CELLS {
+                    return Err(vec![FieldError::new(
+                        "file",
+                        format!("工作表的非空单元格超过{XLSX_MAX_CELLS}个"),
+                        format!("the sheet has more than {XLSX_MAX_CELLS} non-empty cells"),
+                    )]);
+                }
+                cells.push((row, column, cell_text(Data::from(cell.get_value().clone()))));
+            }
+        }
+    }
+    let (Some(first_row), Some(last_row), Some(first_column), Some(last_column)) = (
+        cells.iter().map(|c| c.0).min(),
+        cells.iter().map(|c| c.0).max(),
+        cells.iter().map(|c| c.1).min(),
+        cells.iter().map(|c| c.1).max(),
+    ) else {
+        return items_from_rows(std::iter::empty());
+    };
+    let width = usize::try_from(last_column - first_column + 1).unwrap_or(usize::MAX);
+    if width > COLUMNS.len() {
+        // Every row, the header first, would have `width` cells.
+        return Err(vec![header_error()]);
+    }
+    // Row by row; a cell given twice keeps its last value. Rows without cells stay empty
+    // (and are skipped), so a sheet of a million rows costs no more than its cells.
+    cells.sort_by_key(|&(row, column, _)| (row, column));
+    let mut cells = cells.into_iter().peekable();
+    let rows = (first_row..=last_row).map(move |row| {
+        let mut texts = Vec::new();
+        while let Some((_, column, text)) = cells.next_if(|cell| cell.0 == row) {
+            if texts.is_empty() {
+                texts = vec![String::new(); width];
+            }
+            let index = usize::try_from(column - first_column).unwrap_or(usize::MAX);
+            if let Some(slot) = texts.get_mut(index) {
+                *slot = text;
+            }
+        }
+        texts
     });
-    items_from_rows(rows.collect::<Vec<_>>().into_iter())
+    items_from_rows(rows)
 }
 
 /// Writes a catalog workbook with one sheet, `catalog`.
@@ -437,6 +552,32 @@ GG00002000,不动产登记资料查询,D10,branch_hall,101,true,public_service,�
 ";
 
     #[test]
+    fn a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read() {
+        use std::io::Write;
+        // 65 MiB of one repeated string: a few hundred kilobytes once deflated.
+        let mut zipped = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zipped.start_file("xl/sharedStrings.xml", options).unwrap();
+        let chunk = "<si><t>食品经营许可</t></si>".repeat(1024);
+        let mut written = 0;
+        while written <= XLSX_MAX_UNPACKED {
+            zipped.write_all(chunk.as_bytes()).unwrap();
+            written += chunk.len() as u64;
+        }
+        let bytes = zipped.finish().unwrap().into_inner();
+        assert!(bytes.len() < 1024 * 1024, "{} bytes", bytes.len());
+        let errors = read_xlsx(&bytes).unwrap_err();
+        assert!(
+            errors[0].message_en.contains("unpacks to more than"),
+            "{errors:?}"
+        );
+        // A real catalog is far below the limit.
+        let items = read_csv(SAMPLE.as_bytes()).unwrap();
+        assert!(check_unpacked_size(&write_xlsx(&items).unwrap()).is_ok());
+    }
+
+    #[test]
     fn a_catalog_round_trips_through_csv_and_xlsx() {
         let items = read_csv(SAMPLE.as_bytes()).unwrap();
         assert_eq!(items.len(), 2);
@@ -465,5 +606,132 @@ GG00002000,不动产登记资料查询,D10,branch_hall,101,true,public_service,�
         let errors = read_csv(doubled.as_bytes()).unwrap_err();
         assert!(errors[0].message_en.contains("appears twice"));
         assert!(read_xlsx(b"not a workbook").is_err());
+    }
+
+    /// A workbook with cells at the given positions, by rust_xlsxwriter.
+    fn workbook_with(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        for &(row, col, text) in cells {
+            sheet.write_string(row, col, text).unwrap();
+        }
+        workbook.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_cell_in_the_far_corner_does_not_make_the_reader_allocate_the_whole_sheet() {
+        // Found by the catalog_xlsx fuzz target: read as a dense range, these two cells asked
+        // for 1,048,576 × 16,384 cells (550 GB) and aborted the process.
+        let file = workbook_with(&[(0, 0, "code"), (1_048_575, 16_383, "x")]);
+        let errors = read_xlsx(&file).unwrap_err();
+        assert_eq!(errors[0].field, "header", "{errors:?}");
+    }
+
+    #[test]
+    fn rows_far_apart_are_read_without_filling_the_rows_between() {
+        let items = read_csv(SAMPLE.as_bytes()).unwrap();
+        let mut cells = Vec::new();
+        for (col, name) in (0u16..).zip(COLUMNS) {
+            cells.push((0, col, name.to_owned()));
+        }
+        for (col, text) in (0u16..).zip(item_to_cells(&items[0])) {
+            cells.push((1_048_575, col, text));
+        }
+        let cells: Vec<(u32, u16, &str)> =
+            cells.iter().map(|(r, c, t)| (*r, *c, t.as_str())).collect();
+        assert_eq!(read_xlsx(&workbook_with(&cells)).unwrap(), items[..1]);
+        // Line numbers still count every row from the header.
+        let bad: Vec<(u32, u16, &str)> = cells
+            .iter()
+            .map(|&(r, c, t)| (r, c, if c == 8 && r > 0 { "x" } else { t }))
+            .collect();
+        let errors = read_xlsx(&workbook_with(&bad)).unwrap_err();
+        assert!(
+            errors[0]
+                .message_en
+                .starts_with("line 1048576, statutory_days"),
+            "{errors:?}"
+        );
+    }
+
+    /// A workbook whose first sheet is `sheet`, stored uncompressed: lets a test write cell
+    /// references no spreadsheet program would.
+    fn workbook_with_sheet_xml(sheet: &str) -> Vec<u8> {
+        fn crc32(data: &[u8]) -> u32 {
+            let mut crc = !0u32;
+            for &byte in data {
+                crc ^= u32::from(byte);
+                for _ in 0..8 {
+                    crc = if crc & 1 == 1 {
+                        (crc >> 1) ^ 0xEDB8_8320
+                    } else {
+                        crc >> 1
+                    };
+                }
+            }
+            !crc
+        }
+        let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+        let workbook = r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="catalog" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+        let workbook_rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
+        let parts = [
+            ("_rels/.rels", rels),
+            ("xl/workbook.xml", workbook),
+            ("xl/_rels/workbook.xml.rels", workbook_rels),
+            ("xl/worksheets/sheet1.xml", sheet),
+        ];
+        let (mut out, mut directory) = (Vec::new(), Vec::new());
+        let u16_of = |n: usize| u16::try_from(n).unwrap().to_le_bytes();
+        let u32_of = |n: usize| u32::try_from(n).unwrap().to_le_bytes();
+        for (name, content) in parts {
+            let offset = out.len();
+            let crc = crc32(content.as_bytes()).to_le_bytes();
+            // version, flags, method (stored), time, date
+            let common = [
+                &[20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0][..],
+                &crc,
+                &u32_of(content.len()),
+                &u32_of(content.len()),
+                &u16_of(name.len()),
+            ]
+            .concat();
+            out.extend_from_slice(b"PK\x03\x04");
+            out.extend_from_slice(&common);
+            out.extend_from_slice(&[0, 0]);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(content.as_bytes());
+            directory.extend_from_slice(b"PK\x01\x02\x14\x00");
+            directory.extend_from_slice(&common);
+            directory.extend_from_slice(&[0; 12]);
+            directory.extend_from_slice(&u32_of(offset));
+            directory.extend_from_slice(name.as_bytes());
+        }
+        let directory_offset = out.len();
+        out.extend_from_slice(&directory);
+        out.extend_from_slice(b"PK\x05\x06\0\0\0\0");
+        out.extend_from_slice(&u16_of(parts.len()));
+        out.extend_from_slice(&u16_of(parts.len()));
+        out.extend_from_slice(&u32_of(directory.len()));
+        out.extend_from_slice(&u32_of(directory_offset));
+        out.extend_from_slice(&[0, 0]);
+        out
+    }
+
+    #[test]
+    fn cell_references_beyond_the_largest_sheet_are_refused() {
+        let sheet = |reference: &str| {
+            format!(
+                r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>code</t></is></c><c r="{reference}" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>"#
+            )
+        };
+        let errors = read_xlsx(&workbook_with_sheet_xml(&sheet("B1"))).unwrap_err();
+        assert_eq!(errors[0].field, "header", "{errors:?}");
+        for reference in ["A1048577", "XFE1", "A4000000000"] {
+            let errors = read_xlsx(&workbook_with_sheet_xml(&sheet(reference))).unwrap_err();
+            assert!(
+                errors[0].message_en.contains("outside the sheet"),
+                "{reference}: {errors:?}"
+            );
+        }
     }
 }
