@@ -14,6 +14,7 @@ pub mod progress;
 pub mod projects;
 pub mod proxy;
 pub mod queue;
+pub mod web_appeals;
 pub mod web_queries;
 
 use std::collections::HashMap;

@@ -39,6 +39,27 @@ pub fn routes(app: App) -> Router<App> {
             "/workbench/{code}",
             get(workbench::intake_form).post(workbench::intake),
         )
+        .route(
+            "/appeal",
+            get(appeal_public::submit_form).post(appeal_public::submit),
+        )
+        .route(
+            "/appeal/lookup",
+            get(appeal_public::lookup_form).post(appeal_public::lookup),
+        )
+        .route("/appeals", get(appeals::list))
+        .route("/appeals/at-risk", get(appeals::at_risk))
+        .route(
+            "/appeals/new",
+            get(appeals::new_form).post(appeals::register),
+        )
+        .route("/appeals/{id}", get(appeals::show))
+        .route("/appeals/{id}/act", post(appeals::act))
+        .route("/proxy", get(proxy::list).post(proxy::register))
+        .route("/proxy/export.csv", get(proxy::export))
+        .route("/proxy/{id}", get(proxy::show))
+        .route("/proxy/{id}/act", post(proxy::act))
+        .route("/proxy/{id}/receipt", get(proxy::receipt))
         .route("/guide", get(guide::list))
         .route("/guide/{code}", get(guide::show))
         .route("/progress", get(progress::form).post(progress::lookup))

@@ -65,6 +65,7 @@ impl Ctx {
                     ("/", "nav.home"),
                     ("/guide", "nav.guide"),
                     ("/progress", "nav.progress"),
+                    ("/appeal", "nav.appeal"),
                     ("/login", "nav.sign_in"),
                 ],
                 path,
@@ -88,6 +89,17 @@ impl Ctx {
             links.push(("/inbox", "nav.inbox"));
         }
         links.push(("/cases", "nav.cases"));
+        links.push(("/appeals", "nav.appeals"));
+        if has(&[
+            Role::WindowClerk,
+            Role::HandlingOfficer,
+            Role::Reviewer,
+            Role::Approver,
+            Role::UnitAdmin,
+            Role::Supervisor,
+        ]) {
+            links.push(("/proxy", "nav.proxy"));
+        }
         links.push(("/guide", "nav.guide"));
         if has(&[Role::SystemAdmin, Role::UnitAdmin, Role::Supervisor]) {
             links.push(("/admin/staff", "nav.staff"));

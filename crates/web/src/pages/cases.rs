@@ -334,6 +334,10 @@ pub(crate) struct CasePage {
     /// The action just done: its name and its words' key.
     done: Option<(String, String)>,
     problem: Option<String>,
+    /// Offer "登记代办" (a proxied case of the clerk's unit not yet in the ledger).
+    proxy_register: bool,
+    /// The case's proxy ledger line, when it has one.
+    proxy_line: Option<i64>,
 }
 
 fn unit_name(units: &[UnitRecord], id: liandong_domain::organization::UnitId) -> String {
@@ -500,6 +504,8 @@ pub(crate) async fn case_page(
         })
         .collect();
     let actions = action_forms(&view, &item, &missing_now, failed, l);
+    let (proxy_register, proxy_line) =
+        crate::pages::proxy::case_proxy(app, signed, s.id, s.channel, s.received_unit_id).await?;
     let current = view
         .case
         .resume_state
@@ -553,6 +559,8 @@ pub(crate) async fn case_page(
             .collect(),
         done,
         problem,
+        proxy_register,
+        proxy_line,
     })
 }
 

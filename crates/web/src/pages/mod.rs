@@ -1,10 +1,13 @@
 //! One module per area; handlers named `verb_noun`-ish after what the page does.
 
 pub mod admin;
+pub mod appeal_public;
+pub mod appeals;
 pub mod auth;
 pub mod cases;
 pub mod guide;
 pub mod home;
 pub mod progress;
+pub mod proxy;
 pub mod setup;
 pub mod workbench;

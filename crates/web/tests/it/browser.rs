@@ -243,6 +243,8 @@ async fn flows(s: Session) {
     s.sign_in("d01.clerk").await;
     s.go("/workbench").await;
     s.fill("#item-q", "spjy\u{E007}").await;
+    // The results page (the search as an attribute), not the page typed into.
+    s.wait("#item-q[value='spjy']").await;
     s.click("#pick-XK00001000").await;
     s.wait("#intake-form").await;
     s.tick("申请书").await;
@@ -355,6 +357,61 @@ async fn flows(s: Session) {
     assert_eq!(s.text("#public-applicant").await, "王**");
     s.shot("progress").await;
 
+    // An appeal (三项制度): a village clerk registers it and answers it; the person looks it
+    // up by number and phone, masked, and rates the answer.
+    s.sign_in("v20101.clerk").await;
+    s.go("/appeals").await;
+    s.click("#new-appeal").await;
+    s.fill("#name", "李秀英").await;
+    s.fill("#phone", "13900139000").await;
+    s.fill("#category", "道路交通").await;
+    s.fill("#content", "村道路灯损坏，夜间出行不便").await;
+    s.fill("#address", "龙湖社区三组").await;
+    s.click("#register-appeal").await;
+    s.wait("#done[data-done='appeal.registered_done']").await;
+    assert_eq!(s.text("#appeal-state").await, "已登记");
+    let appeal_number = s
+        .text("h1")
+        .await
+        .trim_start_matches("诉求")
+        .trim()
+        .to_owned();
+    s.shot("appeal").await;
+    s.click("#act-answer summary").await;
+    s.fill("#answer-text", "路灯已于今日修复，感谢反映").await;
+    s.click("#do-answer").await;
+    s.wait("#done[data-done='appeal_action.answer']").await;
+    assert_eq!(s.text("#appeal-state").await, "已答复");
+    // The station takes in an application by proxy and prints the proxy receipt.
+    s.go("/workbench/XK00001000").await;
+    s.tick("申请书").await;
+    s.tick("营业执照").await;
+    s.applicant().await;
+    s.click("#decide-accept").await;
+    s.wait_done("accept").await;
+    s.fill("#proxy-contact", "郑代办 13800000001").await;
+    s.click("#proxy-register").await;
+    assert!(s.text("#proxy-receipt").await.contains("代办事项承办单"));
+    s.shot("proxy-receipt").await;
+    s.go("/proxy").await;
+    s.wait("#proxy-export").await;
+    s.sign_out().await;
+    s.go("/").await;
+    s.click("#tile-appeal-lookup").await;
+    s.fill("#number", &appeal_number).await;
+    s.fill("#check", "139000").await;
+    s.click("#lookup").await;
+    s.wait("#appeal-result").await;
+    assert_eq!(s.text("#public-state").await, "已答复");
+    assert_eq!(s.text("#public-person").await, "李**");
+    assert!(s.text("#public-answer").await.contains("路灯已于今日修复"));
+    s.shot("appeal-lookup").await;
+    s.click("#rate-satisfied").await;
+    s.fill("#rate-check", "139000").await;
+    s.click("#rate").await;
+    s.wait("#rated").await;
+    assert_eq!(s.text("#public-rating").await, "满意");
+
     // The public guide, and the staff administration.
     s.go("/guide/XK00001000").await;
     s.wait("#guide-title").await;
@@ -375,6 +432,10 @@ async fn flows(s: Session) {
         "/workbench/XK00001000".to_owned(),
         "/inbox".to_owned(),
         "/guide/XK00001000".to_owned(),
+        "/appeals".to_owned(),
+        "/appeals/new".to_owned(),
+        "/appeal/lookup".to_owned(),
+        "/proxy".to_owned(),
     ] {
         s.go(&path).await;
         s.wait("#main").await;

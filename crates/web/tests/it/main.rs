@@ -2,6 +2,9 @@
 //! end-to-end flows in headless Chromium.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod access;
+mod appeals;
 mod browser;
 mod pages;
+mod proxy;
 mod support;

@@ -1,0 +1,103 @@
+//! Who may open which page: every page against every kind of caller, as a table, like the
+//! API's access table (crates/http/tests/it/access.rs).
+
+use axum::http::StatusCode;
+
+use crate::both;
+use crate::support::*;
+
+/// The callers of the table: nobody, then one account of each kind.
+const CALLERS: [&str; 7] = [
+    "anonymous",
+    "v20101.clerk",
+    "t201.admin",
+    "d01.clerk",
+    "d01.officer",
+    "supervisor",
+    "admin",
+];
+
+/// `P` open to all (200), `L` sent to sign in (303 to /login), `K` shown (200), `F` the
+/// forbidden page (403), `N` the not-found page (404).
+fn matches(code: char, page: &Page) -> bool {
+    match code {
+        'L' => page.status == StatusCode::SEE_OTHER && page.location().starts_with("/login"),
+        'F' => page.status == StatusCode::FORBIDDEN,
+        'N' => page.status == StatusCode::NOT_FOUND,
+        _ => page.status == StatusCode::OK,
+    }
+}
+
+both!(
+    every_page_answers_each_caller_as_the_table_says,
+    |t: TestApp| async move {
+        // A case taken in at the hall by D01's clerk: case 1.
+        let mut clerk = t.signed_in("d01.clerk").await;
+        let (_, case) = clerk
+            .intake("XK00001000", &["申请书", "营业执照"], "accept")
+            .await;
+        let rows: Vec<(String, &str)> = vec![
+            //                                              anon v.clk t.adm d.clk d.off sup adm
+            ("/".into(), "PKKKKKK"),
+            ("/login".into(), "PPPPPPP"),
+            ("/guide".into(), "PPPPPPP"),
+            ("/guide/XK00001000".into(), "PPPPPPP"),
+            ("/progress".into(), "PPPPPPP"),
+            ("/appeal".into(), "PPPPPPP"),
+            ("/appeal/lookup".into(), "PPPPPPP"),
+            ("/inbox".into(), "LKKKKKK"),
+            ("/cases".into(), "LKKKKKK"),
+            (format!("/cases/{case}"), "LNNKKKK"),
+            (format!("/cases/{case}/print/acceptance"), "LNNKKKK"),
+            ("/workbench".into(), "LKFKFFF"),
+            ("/workbench/XK00001000".into(), "LKFKFFF"),
+            ("/appeals".into(), "LKKKKKK"),
+            ("/appeals/at-risk".into(), "LFFFFKF"),
+            ("/appeals/new".into(), "LKFKFKF"),
+            ("/proxy".into(), "LKKKKKK"),
+            ("/proxy/export.csv".into(), "LKKKKKK"),
+            ("/admin/staff".into(), "LFKFFKK"),
+            ("/admin/staff/new".into(), "LFKFFFK"),
+            ("/admin/items/XK00001000".into(), "LKKKKKK"),
+            ("/admin/items/XK00001000/edit".into(), "LFFFFFK"),
+            ("/admin/organization".into(), "LFKFFKK"),
+            ("/admin/catalog/import".into(), "LFFFFFK"),
+            ("/admin/calendar".into(), "LKKKKKK"),
+            ("/admin/reform-report".into(), "LKKKKKK"),
+        ];
+        let mut clients = Vec::new();
+        for caller in CALLERS {
+            clients.push(if caller == "anonymous" {
+                t.client()
+            } else {
+                t.signed_in(caller).await
+            });
+        }
+        let mut checked = 0;
+        let mut wrong = Vec::new();
+        for (path, codes) in &rows {
+            for ((caller, client), code) in
+                CALLERS.iter().zip(clients.iter_mut()).zip(codes.chars())
+            {
+                let page = client.get(path).await;
+                if !matches(code, &page) {
+                    wrong.push(format!(
+                        "{path} as {caller}: expected {code}, got {} {}",
+                        page.status,
+                        page.location()
+                    ));
+                }
+                // Every page carries the security headers, whoever asks.
+                assert_eq!(
+                    page.headers["content-security-policy"],
+                    "default-src 'self'; frame-ancestors 'none'",
+                    "{path}"
+                );
+                assert_eq!(page.headers["x-frame-options"], "DENY", "{path}");
+                checked += 1;
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        eprintln!("page access table: {checked} page × caller checks");
+    }
+);
