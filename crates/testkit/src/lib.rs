@@ -2,6 +2,8 @@
 //! or on the PostgreSQL server that `scripts/test.sh` starts.
 #![allow(clippy::panic, clippy::expect_used)]
 
+pub mod district;
+
 use liandong_store::Store;
 
 /// Which database a test runs on.

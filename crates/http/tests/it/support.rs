@@ -1,20 +1,21 @@
 //! The test harness: a fresh database per test on SQLite or PostgreSQL, a small district
 //! built through the use cases, a fixed clock, and in-process requests.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use chrono::{DateTime, TimeZone, Utc};
 use http_body_util::BodyExt;
-use liandong_app::{App, FixedClock, catalog_file};
+use liandong_app::{App, FixedClock};
 use liandong_domain::calendar::china_offset;
-use liandong_domain::organization::{DepartmentId, Role, UnitId, UnitKind};
-use liandong_store::{NewStaff, NewUnit, Store};
+use liandong_domain::organization::UnitId;
+use liandong_store::Store;
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub use liandong_testkit::district::{CATALOG, PASSWORD, build_district, start_time};
 pub use liandong_testkit::{Db, fresh_database};
 
 /// Runs a test body on both databases: `both!(name, |t| async move { ... })`.
@@ -42,21 +43,6 @@ macro_rules! both {
     };
 }
 
-/// The demo password of every fixture account; hashed once per test run.
-pub const PASSWORD: &str = "test-password-1";
-
-fn password_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| liandong_app::auth::hash_password(PASSWORD).expect("hash"))
-}
-
-/// The catalog of the fixture district.
-pub const CATALOG: &str = "code,name,department_code,level,branch_code,proxy_by_village,kind,legal_basis,statutory_days,committed_days,on_the_spot,window_authorised,materials,fees,prerequisites,steps
-XK00001000,食品经营许可（新办）,D01,district_hall,,true,licence,《中华人民共和国食品安全法》第三十五条,20,8,false,false,申请书|original|1|required;营业执照|copy|1|required;健康证明|copy|1|optional,,,handle|5|handling_officer;review|2|reviewer;approve|1|approver
-GG00002000,个体工商户名称变更登记,D01,district_hall,,true,public_service,《促进个体工商户发展条例》,5,0,true,true,变更申请书|original|1|required,,,approve|0|window_clerk
-GG00003000,最低生活保障申请受理,D02,township_center,,true,public_service,《社会救助暂行办法》第十一条,30,10,false,false,申请书|original|1|required;户口簿|copy|1|required,,,handle|6|handling_officer;approve|4|approver
-";
-
 /// A test's world.
 pub struct TestApp {
     pub db: Db,
@@ -65,15 +51,6 @@ pub struct TestApp {
     pub clock: FixedClock,
     /// The township center 201, which has two village stations.
     pub township: UnitId,
-}
-
-/// A Monday in March 2026, 10:00 China time.
-pub fn start_time() -> DateTime<Utc> {
-    china_offset()
-        .with_ymd_and_hms(2026, 3, 2, 10, 0, 0)
-        .single()
-        .expect("time")
-        .with_timezone(&Utc)
 }
 
 /// An instant at China time.
@@ -315,116 +292,4 @@ pub fn intake(item: &str) -> Value {
         "channel": "window",
         "materials": materials,
     })
-}
-
-/// The fixture district: the hall, a township with two villages, another township with one,
-/// two departments, staff for every role, and the three-item catalog.
-async fn build_district(app: &App) {
-    let mut tx = app.store.begin().await.expect("begin");
-    let unit = |code: &str, name: &str, kind: UnitKind, parent: Option<UnitId>| NewUnit {
-        code: code.into(),
-        name: name.into(),
-        kind,
-        parent_id: parent,
-        address: String::new(),
-        phone: String::new(),
-    };
-    let hall = tx
-        .insert_unit(&unit(
-            "100",
-            "渝北区行政审批服务大厅",
-            UnitKind::DistrictHall,
-            None,
-        ))
-        .await
-        .expect("hall");
-    let t201 = tx
-        .insert_unit(&unit(
-            "201",
-            "双龙湖街道便民服务中心",
-            UnitKind::TownshipCenter,
-            Some(hall),
-        ))
-        .await
-        .expect("t");
-    let t202 = tx
-        .insert_unit(&unit(
-            "202",
-            "回兴街道便民服务中心",
-            UnitKind::TownshipCenter,
-            Some(hall),
-        ))
-        .await
-        .expect("t");
-    let v1 = tx
-        .insert_unit(&unit(
-            "20101",
-            "龙湖社区便民服务站",
-            UnitKind::VillageStation,
-            Some(t201),
-        ))
-        .await
-        .expect("v");
-    let v2 = tx
-        .insert_unit(&unit(
-            "20102",
-            "双湖社区便民服务站",
-            UnitKind::VillageStation,
-            Some(t201),
-        ))
-        .await
-        .expect("v");
-    let v3 = tx
-        .insert_unit(&unit(
-            "20201",
-            "宝桐社区便民服务站",
-            UnitKind::VillageStation,
-            Some(t202),
-        ))
-        .await
-        .expect("v");
-    let d01 = tx
-        .insert_department("D01", "重庆市渝北区市场监督管理局", "区市场监管局", hall)
-        .await
-        .expect("d");
-    let d02 = tx
-        .insert_department("D02", "重庆市渝北区民政局", "区民政局", hall)
-        .await
-        .expect("d");
-    let people: Vec<(&str, UnitId, Option<DepartmentId>, Role)> = vec![
-        ("admin", hall, None, Role::SystemAdmin),
-        ("supervisor", hall, None, Role::Supervisor),
-        ("d01.clerk", hall, Some(d01), Role::WindowClerk),
-        ("d01.officer", hall, Some(d01), Role::HandlingOfficer),
-        ("d01.reviewer", hall, Some(d01), Role::Reviewer),
-        ("d01.approver", hall, Some(d01), Role::Approver),
-        ("d02.officer", hall, Some(d02), Role::HandlingOfficer),
-        ("t201.clerk", t201, None, Role::WindowClerk),
-        ("t201.officer", t201, None, Role::HandlingOfficer),
-        ("t201.approver", t201, None, Role::Approver),
-        ("t202.officer", t202, None, Role::HandlingOfficer),
-        ("t201.admin", t201, None, Role::UnitAdmin),
-        ("v20101.clerk", v1, None, Role::WindowClerk),
-        ("v20102.clerk", v2, None, Role::WindowClerk),
-        ("v20201.clerk", v3, None, Role::WindowClerk),
-    ];
-    for (username, unit, department, role) in people {
-        tx.insert_staff(
-            &NewStaff {
-                username: username.into(),
-                display_name: username.into(),
-                unit_id: unit,
-                department_id: department,
-                roles: vec![role],
-                password_hash: password_hash().into(),
-            },
-            0,
-        )
-        .await
-        .expect("staff");
-    }
-    tx.commit().await.expect("commit");
-    let items = catalog_file::read_csv(CATALOG.as_bytes()).expect("catalog");
-    let from = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
-    app.import_catalog(None, items, from).await.expect("import");
 }

@@ -3,20 +3,21 @@
 //! security headers), and a cookie-keeping client that signs in through the sign-in form.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use chrono::{DateTime, TimeZone, Utc};
 use http_body_util::BodyExt;
-use liandong_app::{App, FixedClock, catalog_file};
-use liandong_domain::calendar::china_offset;
-use liandong_domain::organization::{DepartmentId, Role, UnitId, UnitKind};
-use liandong_store::{NewStaff, NewUnit, Store};
+use liandong_app::{App, FixedClock};
+use liandong_store::Store;
 use tower::ServiceExt;
 
+pub use liandong_testkit::district::{CATALOG, PASSWORD, build_district, start_time};
 pub use liandong_testkit::{Db, fresh_database};
+
+/// The applicant of the fixture applications: the check code is `31002X`.
+pub const RESIDENT_ID: &str = "11010519491231002X";
 
 /// Runs a test body on both databases: `both!(name, |t| async move { ... })`.
 #[macro_export]
@@ -41,34 +42,6 @@ macro_rules! both {
             }
         }
     };
-}
-
-/// The password of every fixture account.
-pub const PASSWORD: &str = "test-password-1";
-
-/// The applicant of the fixture applications: the check code is `31002X`.
-pub const RESIDENT_ID: &str = "11010519491231002X";
-
-fn password_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| liandong_app::auth::hash_password(PASSWORD).expect("hash"))
-}
-
-/// The catalog of the fixture district: a committed item with three steps, an on-the-spot
-/// item, and a township item.
-pub const CATALOG: &str = "code,name,department_code,level,branch_code,proxy_by_village,kind,legal_basis,statutory_days,committed_days,on_the_spot,window_authorised,materials,fees,prerequisites,steps
-XK00001000,食品经营许可（新办）,D01,district_hall,,true,licence,《中华人民共和国食品安全法》第三十五条,20,8,false,false,申请书|original|1|required;营业执照|copy|1|required;健康证明|copy|1|optional,,,handle|5|handling_officer;review|2|reviewer;approve|1|approver
-GG00002000,个体工商户名称变更登记,D01,district_hall,,true,public_service,《促进个体工商户发展条例》,5,0,true,true,变更申请书|original|1|required,,,approve|0|window_clerk
-GG00003000,最低生活保障申请受理,D02,township_center,,true,public_service,《社会救助暂行办法》第十一条,30,10,false,false,申请书|original|1|required;户口簿|copy|1|required,,,handle|6|handling_officer;approve|4|approver
-";
-
-/// A Monday in March 2026, 10:00 China time.
-pub fn start_time() -> DateTime<Utc> {
-    china_offset()
-        .with_ymd_and_hms(2026, 3, 2, 10, 0, 0)
-        .single()
-        .expect("time")
-        .with_timezone(&Utc)
 }
 
 /// A test's world.
@@ -292,115 +265,4 @@ impl Client {
         pairs.extend_from_slice(fields);
         self.post(&format!("/cases/{id}/act"), &pairs).await
     }
-}
-
-/// The fixture district: the hall, two townships with village stations, two departments,
-/// staff for every role, and the three-item catalog.
-async fn build_district(app: &App) {
-    let mut tx = app.store.begin().await.expect("begin");
-    let unit = |code: &str, name: &str, kind: UnitKind, parent: Option<UnitId>| NewUnit {
-        code: code.into(),
-        name: name.into(),
-        kind,
-        parent_id: parent,
-        address: String::new(),
-        phone: String::new(),
-    };
-    let hall = tx
-        .insert_unit(&unit(
-            "100",
-            "渝北区行政审批服务大厅",
-            UnitKind::DistrictHall,
-            None,
-        ))
-        .await
-        .expect("hall");
-    let t201 = tx
-        .insert_unit(&unit(
-            "201",
-            "双龙湖街道便民服务中心",
-            UnitKind::TownshipCenter,
-            Some(hall),
-        ))
-        .await
-        .expect("t");
-    let t202 = tx
-        .insert_unit(&unit(
-            "202",
-            "回兴街道便民服务中心",
-            UnitKind::TownshipCenter,
-            Some(hall),
-        ))
-        .await
-        .expect("t");
-    let v1 = tx
-        .insert_unit(&unit(
-            "20101",
-            "龙湖社区便民服务站",
-            UnitKind::VillageStation,
-            Some(t201),
-        ))
-        .await
-        .expect("v");
-    let v3 = tx
-        .insert_unit(&unit(
-            "20201",
-            "宝桐社区便民服务站",
-            UnitKind::VillageStation,
-            Some(t202),
-        ))
-        .await
-        .expect("v");
-    let d01 = tx
-        .insert_department("D01", "重庆市渝北区市场监督管理局", "区市场监管局", hall)
-        .await
-        .expect("d");
-    let d02 = tx
-        .insert_department("D02", "重庆市渝北区民政局", "区民政局", hall)
-        .await
-        .expect("d");
-    let people: Vec<(&str, &str, UnitId, Option<DepartmentId>, Role)> = vec![
-        ("admin", "系统管理员", hall, None, Role::SystemAdmin),
-        ("supervisor", "监察员", hall, None, Role::Supervisor),
-        ("d01.clerk", "李窗口", hall, Some(d01), Role::WindowClerk),
-        (
-            "d01.officer",
-            "张承办",
-            hall,
-            Some(d01),
-            Role::HandlingOfficer,
-        ),
-        ("d01.reviewer", "赵审核", hall, Some(d01), Role::Reviewer),
-        ("d01.approver", "刘批准", hall, Some(d01), Role::Approver),
-        (
-            "d02.officer",
-            "陈承办",
-            hall,
-            Some(d02),
-            Role::HandlingOfficer,
-        ),
-        ("t201.clerk", "周窗口", t201, None, Role::WindowClerk),
-        ("t201.admin", "吴管理", t201, None, Role::UnitAdmin),
-        ("v20101.clerk", "郑代办", v1, None, Role::WindowClerk),
-        ("v20201.clerk", "孙代办", v3, None, Role::WindowClerk),
-    ];
-    for (username, name, unit, department, role) in people {
-        tx.insert_staff(
-            &NewStaff {
-                username: username.into(),
-                display_name: name.into(),
-                unit_id: unit,
-                department_id: department,
-                roles: vec![role],
-                password_hash: password_hash().into(),
-            },
-            0,
-        )
-        .await
-        .expect("staff");
-    }
-    tx.commit().await.expect("commit");
-    let items = catalog_file::read_csv(CATALOG.as_bytes()).expect("catalog");
-    let from = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
-    app.import_catalog(None, items, from).await.expect("import");
 }
