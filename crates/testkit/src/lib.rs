@@ -47,3 +47,28 @@ pub async fn fresh_database(db: Db) -> Option<String> {
         }
     }
 }
+
+/// Runs a test body on SQLite and on PostgreSQL: `both_databases!(World, name, |w| async
+/// move { ... })`, where `World` has `new(Db)` and `try_new(Db) -> Option<World>` (None when
+/// PostgreSQL is skipped explicitly). Each test crate wraps it as its `both!`.
+#[macro_export]
+macro_rules! both_databases {
+    ($world:ty, $name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let t = <$world>::new($crate::Db::Sqlite).await;
+                ($body)(t).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(t) = <$world>::try_new($crate::Db::Postgres).await else {
+                    return;
+                };
+                ($body)(t).await;
+            }
+        }
+    };
+}

@@ -23,24 +23,7 @@ pub const RESIDENT_ID: &str = "11010519491231002X";
 #[macro_export]
 macro_rules! both {
     ($name:ident, $body:expr) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let t = $crate::support::TestApp::new($crate::support::Db::Sqlite).await;
-                ($body)(t).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let Some(t) =
-                    $crate::support::TestApp::try_new($crate::support::Db::Postgres).await
-                else {
-                    return;
-                };
-                ($body)(t).await;
-            }
-        }
+        liandong_testkit::both_databases!($crate::support::TestApp, $name, $body);
     };
 }
 
