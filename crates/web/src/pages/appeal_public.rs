@@ -16,6 +16,7 @@ use crate::error::{PageError, bilingual, message};
 use crate::form::{FieldErrors, Form};
 use crate::i18n::Lang;
 use crate::pages::appeals::{KINDS, SCOPES, registration};
+use crate::pages::progress::lookup_answer;
 use crate::session::{CheckedForm, Visitor};
 use crate::view::{Ctx, date, opt_time, page, render, time};
 
@@ -249,31 +250,6 @@ pub async fn lookup(
     };
     let rated = rating.is_some();
     let (status, e, problem, result) = match result {
-        Ok(p) => (
-            StatusCode::OK,
-            FieldErrors::default(),
-            None,
-            Some(found(p, l)),
-        ),
-        Err(AppError::Invalid(errors)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FieldErrors::new(errors),
-            None,
-            None,
-        ),
-        Err(AppError::NotFound(_)) => (
-            StatusCode::NOT_FOUND,
-            FieldErrors::default(),
-            Some(l.t("appeal.not_found").to_owned()),
-            None,
-        ),
-        Err(AppError::TooManyLookups { minutes }) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            FieldErrors::default(),
-            Some(l.tf("progress.locked", minutes)),
-            None,
-        ),
-        Err(e @ AppError::Storage(_)) => return Err(e.into()),
         Err(AppError::Appeal(a)) if field_errors(&a).is_some() => {
             // A poor rating without a reason: the appeal as it is, the form with the message.
             let p = app.lookup_appeal(&number, check).await?;
@@ -284,12 +260,7 @@ pub async fn lookup(
                 Some(found(p, l)),
             )
         }
-        Err(e) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FieldErrors::default(),
-            Some(message(&e, l)),
-            None,
-        ),
+        other => lookup_answer(other.map(|p| found(p, l)), l, "appeal.not_found")?,
     };
     let page_data = LookupPage {
         c: visitor.ctx("/appeal/lookup"),

@@ -80,13 +80,35 @@ pub async fn lookup(
     let l = visitor.lang;
     let number = form.get("number").trim().to_owned();
     // The check code is never echoed back into the page.
-    let (status, e, problem, result) = match app.lookup_progress(&number, form.get("check")).await {
-        Ok(p) => (
-            StatusCode::OK,
-            FieldErrors::default(),
-            None,
-            Some(found(p, l)),
-        ),
+    let (status, e, problem, result) = lookup_answer(
+        app.lookup_progress(&number, form.get("check"))
+            .await
+            .map(|p| found(p, l)),
+        l,
+        "progress.not_found",
+    )?;
+    let page_data = ProgressPage {
+        c: visitor.ctx("/progress"),
+        number,
+        e,
+        problem,
+        found: result,
+    };
+    Ok(visitor.finish(render(status, &page_data)))
+}
+
+/// What a public lookup page shows for a lookup's result: its status, the errors next to the
+/// fields, a problem line, and what was found. `not_found` is the message key for "no match"
+/// (the same for an unknown number and a wrong check code).
+pub(crate) type LookupAnswer<R> = (StatusCode, FieldErrors, Option<String>, Option<R>);
+
+pub(crate) fn lookup_answer<R>(
+    result: Result<R, AppError>,
+    l: Lang,
+    not_found: &str,
+) -> Result<LookupAnswer<R>, PageError> {
+    Ok(match result {
+        Ok(found) => (StatusCode::OK, FieldErrors::default(), None, Some(found)),
         Err(AppError::Invalid(errors)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             FieldErrors::new(errors),
@@ -96,7 +118,7 @@ pub async fn lookup(
         Err(AppError::NotFound(_)) => (
             StatusCode::NOT_FOUND,
             FieldErrors::default(),
-            Some(l.t("progress.not_found").to_owned()),
+            Some(l.t(not_found).to_owned()),
             None,
         ),
         Err(AppError::TooManyLookups { minutes }) => (
@@ -112,13 +134,5 @@ pub async fn lookup(
             Some(message(&e, l)),
             None,
         ),
-    };
-    let page_data = ProgressPage {
-        c: visitor.ctx("/progress"),
-        number,
-        e,
-        problem,
-        found: result,
-    };
-    Ok(visitor.finish(render(status, &page_data)))
+    })
 }
