@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use liandong_domain::appeal::{
     Appeal, AppealAction, AppealChannel, AppealContext, AppealEvent, AppealFacts, AppealLevel,
-    AppealState, AppealStats, Registration, UnitRef, decide, register, statistics,
+    AppealState, AppealStats, Registration, UnitRef, decide, register, statistics, warning_level,
 };
 use liandong_domain::calendar::{china_date, china_day_start};
 use liandong_domain::case::WarningLevel;
@@ -397,11 +397,12 @@ impl App {
                 },
             )
             .await?;
+        // The level follows from the row; only the red ones are read whole.
         let mut views = Vec::new();
         for row in rows {
-            let view = self.appeal_view_of(self.store.appeal(row.id).await?)?;
-            if view.level == WarningLevel::Red {
-                views.push(view);
+            let level = warning_level(row.state, row.registered_at, row.due_on, &calendar, now);
+            if level == WarningLevel::Red {
+                views.push(self.appeal_view_of(self.store.appeal(row.id).await?)?);
             }
         }
         Ok(views)

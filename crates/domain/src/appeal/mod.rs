@@ -644,25 +644,36 @@ impl Appeal {
     /// days or fewer are left (the efficiency complaint center is warned before the deadline
     /// is missed) or it has passed. Only appeals awaiting an answer have a level.
     pub fn warning_level(&self, calendar: &WorkingCalendar, now: DateTime<Utc>) -> WarningLevel {
-        if !self.state.awaits_answer() {
-            return WarningLevel::Green;
-        }
-        let due_at = calendar.close_of(self.due);
-        if now >= due_at {
-            return WarningLevel::Red;
-        }
-        let today = china_date(now);
-        let left = calendar.working_days_between(today, self.due).value;
-        if left <= RED_WORKING_DAYS_LEFT {
-            return WarningLevel::Red;
-        }
-        let whole = (due_at - self.registered_at).num_seconds().max(1);
-        let used = (now - self.registered_at).num_seconds();
-        if used * 5 >= whole * 4 {
-            WarningLevel::Yellow
-        } else {
-            WarningLevel::Green
-        }
+        warning_level(self.state, self.registered_at, self.due, calendar, now)
+    }
+}
+
+/// The level of an appeal in `state`, registered at `registered_at` and due on `due`: what
+/// [`Appeal::warning_level`] says, from the three facts a stored row holds.
+pub fn warning_level(
+    state: AppealState,
+    registered_at: DateTime<Utc>,
+    due: NaiveDate,
+    calendar: &WorkingCalendar,
+    now: DateTime<Utc>,
+) -> WarningLevel {
+    if !state.awaits_answer() {
+        return WarningLevel::Green;
+    }
+    let due_at = calendar.close_of(due);
+    if now >= due_at {
+        return WarningLevel::Red;
+    }
+    let left = calendar.working_days_between(china_date(now), due).value;
+    if left <= RED_WORKING_DAYS_LEFT {
+        return WarningLevel::Red;
+    }
+    let whole = (due_at - registered_at).num_seconds().max(1);
+    let used = (now - registered_at).num_seconds();
+    if used * 5 >= whole * 4 {
+        WarningLevel::Yellow
+    } else {
+        WarningLevel::Green
     }
 }
 
