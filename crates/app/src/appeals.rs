@@ -10,7 +10,7 @@ use liandong_domain::appeal::{
 use liandong_domain::calendar::{china_date, china_day_start};
 use liandong_domain::case::WarningLevel;
 use liandong_domain::case::disclosure::{check_code_matches, mask_person_name};
-use liandong_domain::organization::{AppealId, DepartmentId, Role, UnitId, UnitKind, Visibility};
+use liandong_domain::organization::{AppealId, Role, UnitId, UnitKind, Visibility};
 use liandong_store::{
     AppealFilter, AppealRecord, AppealSummary, NewAppeal, StoreError, StoredAppeal,
 };
@@ -134,16 +134,6 @@ impl App {
             kind: unit.kind,
             parent: unit.parent_id,
         })
-    }
-
-    /// A department named by a form must exist.
-    async fn known_department(&self, department: Option<DepartmentId>) -> Result<()> {
-        match department {
-            Some(d) if !self.store.departments().await?.iter().any(|r| r.id == d) => {
-                Err(AppError::NotFound("部门 department"))
-            }
-            _ => Ok(()),
-        }
     }
 
     async fn hall(&self) -> Result<UnitId> {

@@ -167,6 +167,9 @@ impl From<StoreError> for AppError {
             StoreError::Duplicate(what) => {
                 AppError::Duplicate(format!("{what}已存在 / {what} already exists"))
             }
+            // A reference the checks before the write missed is still the caller's mistake,
+            // not an outage.
+            e if e.is_missing_reference() => AppError::NotFound("引用的记录 referenced record"),
             other => AppError::Storage(other),
         }
     }

@@ -105,6 +105,7 @@ impl App {
             return Err(AppError::Invalid(errors));
         }
         self.store.unit(input.unit_id).await?;
+        self.known_department(input.department_id).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let id = tx
@@ -130,6 +131,16 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(self.store.staff_by_id(id).await?)
+    }
+
+    /// A department named by a form must exist.
+    pub(crate) async fn known_department(&self, department: Option<DepartmentId>) -> Result<()> {
+        match department {
+            Some(d) if !self.store.departments().await?.iter().any(|r| r.id == d) => {
+                Err(AppError::NotFound("部门 department"))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Changes an account; every change ends the account's sign-ins and is audited. A unit

@@ -73,6 +73,11 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the write named a row that does not exist (a foreign-key violation).
+    pub fn is_missing_reference(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(db)) if db.is_foreign_key_violation())
+    }
+
     /// Maps a unique-constraint violation to `Duplicate(what)`, leaving other errors alone.
     pub(crate) fn unique(what: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
         let what = what.into();

@@ -260,6 +260,15 @@ both!(
         let (status, problem) = t.post("/api/v1/staff", Some(&unit_admin), weak).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(problem["errors"].as_array().unwrap().len(), 2, "{problem}");
+        let mut nowhere = new_clerk.clone();
+        nowhere["username"] = json!("v20101.clerk3");
+        nowhere["department_id"] = json!(i64::MAX - 1);
+        let (status, problem) = t.post("/api/v1/staff", Some(&unit_admin), nowhere).await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "an unknown department is the caller's mistake: {problem}"
+        );
 
         let (_, listed) = t.get("/api/v1/staff", Some(&unit_admin)).await;
         let names: Vec<&str> = listed

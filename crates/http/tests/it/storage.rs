@@ -243,3 +243,30 @@ both!(
         let _ = std::fs::remove_file(&file);
     }
 );
+
+both!(
+    a_write_naming_a_missing_row_is_told_apart_from_an_outage,
+    |t: TestApp| async move {
+        let village = t.app.store.unit_by_code("20101").await.unwrap().unwrap();
+        let mut tx = t.app.store.begin().await.unwrap();
+        let err = tx
+            .insert_staff(
+                &liandong_store::NewStaff {
+                    username: "nobody.clerk".into(),
+                    display_name: "张三".into(),
+                    unit_id: village.id,
+                    department_id: Some(liandong_domain::organization::DepartmentId(i64::MAX - 1)),
+                    roles: vec![liandong_domain::organization::Role::WindowClerk],
+                    password_hash: "x".into(),
+                },
+                0,
+            )
+            .await
+            .unwrap_err();
+        assert!(err.is_missing_reference(), "{err}");
+        assert!(matches!(
+            liandong_app::AppError::from(err),
+            liandong_app::AppError::NotFound(_)
+        ));
+    }
+);
