@@ -9,6 +9,11 @@ use serde::Deserialize;
 use crate::auth::hash_password;
 use crate::{App, AppError, Result, Session};
 
+mod structure;
+pub use structure::{
+    DepartmentChange, DepartmentInput, UnitChange, UnitInput, WindowChange, WindowInput,
+};
+
 /// A change to a staff account: roles, whether it may sign in, and optionally a new password.
 #[derive(Debug, Clone, Deserialize)]
 pub struct StaffChange {
@@ -238,12 +243,7 @@ impl App {
         if session.staff.roles.contains(&Role::SystemAdmin) {
             return Ok(());
         }
-        let keeps_unit = self
-            .store
-            .unit_subtree(session.staff.unit_id)
-            .await?
-            .contains(&unit);
-        if !keeps_unit || roles.iter().any(|r| r.sees_everything()) {
+        if !self.keeps(session, unit).await? || roles.iter().any(|r| r.sees_everything()) {
             return Err(AppError::Forbidden(
                 "单位管理员只能管理本单位的业务账号 / a unit administrator manages working accounts of their own units only".into(),
             ));

@@ -128,10 +128,18 @@ impl App {
     async fn own_window(&self, session: &Session, window: WindowId) -> Result<WindowRecord> {
         session.require(Role::WindowClerk)?;
         let windows = self.store.windows(Some(session.staff.unit_id)).await?;
-        windows
+        let window = windows
             .into_iter()
             .find(|w| w.id == window)
-            .ok_or(AppError::NotFound("本单位窗口 window of your unit"))
+            .ok_or(AppError::NotFound("本单位窗口 window of your unit"))?;
+        if !window.active {
+            return Err(AppError::invalid(
+                "window",
+                "该窗口已停用",
+                "this window is closed",
+            ));
+        }
+        Ok(window)
     }
 
     /// Calls the next ticket to the clerk's window: the one taken first among the groups the

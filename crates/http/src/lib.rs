@@ -61,9 +61,18 @@ fn api_routes() -> OpenApiRouter<App> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::get_health))
         .routes(routes!(auth::create_token, auth::delete_token))
-        .routes(routes!(organization::list_units))
-        .routes(routes!(organization::list_departments))
-        .routes(routes!(organization::list_windows))
+        .routes(routes!(organization::list_units, organization::create_unit))
+        .routes(routes!(organization::change_unit))
+        .routes(routes!(
+            organization::list_departments,
+            organization::create_department
+        ))
+        .routes(routes!(organization::change_department))
+        .routes(routes!(
+            organization::list_windows,
+            organization::create_window
+        ))
+        .routes(routes!(organization::change_window))
         .routes(routes!(
             organization::list_staff,
             organization::create_staff

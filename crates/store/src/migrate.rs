@@ -56,6 +56,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0007_queue.sql"),
         postgres: include_str!("../../../migrations/postgres/0007_queue.sql"),
     },
+    Migration {
+        version: 8,
+        name: "organization_edits",
+        sqlite: include_str!("../../../migrations/sqlite/0008_organization_edits.sql"),
+        postgres: include_str!("../../../migrations/postgres/0008_organization_edits.sql"),
+    },
 ];
 
 impl Store {

@@ -19,6 +19,7 @@ pub struct UnitRecord {
     pub parent_id: Option<UnitId>,
     pub address: String,
     pub phone: String,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +40,7 @@ pub struct DepartmentRecord {
     pub name: String,
     pub short_name: String,
     pub unit_id: UnitId,
+    pub version: i64,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -50,6 +52,9 @@ pub struct WindowRecord {
     pub name: String,
     pub kind: WindowKind,
     pub department_ids: Vec<DepartmentId>,
+    /// False once the window is closed (停用): kept for the history that names it.
+    pub active: bool,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -106,6 +111,7 @@ fn unit_row(row: &AnyRow) -> Result<UnitRecord> {
         parent_id: row.try_get::<Option<i64>, _>("parent_id")?.map(UnitId),
         address: row.try_get("address")?,
         phone: row.try_get("phone")?,
+        version: row.try_get("version")?,
     })
 }
 
@@ -116,6 +122,7 @@ fn department_row(row: &AnyRow) -> Result<DepartmentRecord> {
         name: row.try_get("name")?,
         short_name: row.try_get("short_name")?,
         unit_id: UnitId(row.try_get("unit_id")?),
+        version: row.try_get("version")?,
     })
 }
 
@@ -152,7 +159,8 @@ fn staff_row(row: &AnyRow) -> Result<StaffRecord> {
     })
 }
 
-const UNIT_COLUMNS: &str = "SELECT id, code, name, kind, parent_id, address, phone FROM units";
+const UNIT_COLUMNS: &str =
+    "SELECT id, code, name, kind, parent_id, address, phone, version FROM units";
 
 const STAFF_COLUMNS: &str = "SELECT id, username, display_name, unit_id, department_id, roles, active, version, password_hash FROM staff";
 
@@ -209,7 +217,12 @@ impl WriteTx {
         .await
         .map_err(StoreError::unique(format!("窗口号 window {}", window.number)))?;
         let id = WindowId(row.try_get("id")?);
-        for department in &window.department_ids {
+        self.link_window(id, &window.department_ids).await?;
+        Ok(id)
+    }
+
+    async fn link_window(&mut self, id: WindowId, departments: &[DepartmentId]) -> Result<()> {
+        for department in departments {
             sqlx::query(
                 "INSERT INTO window_departments (window_id, department_id) VALUES ($1, $2)",
             )
@@ -218,7 +231,83 @@ impl WriteTx {
             .execute(self.conn())
             .await?;
         }
-        Ok(id)
+        Ok(())
+    }
+
+    /// Changes a unit's name, address and phone, if nobody changed it since `version`.
+    pub async fn update_unit(
+        &mut self,
+        id: UnitId,
+        version: i64,
+        name: &str,
+        address: &str,
+        phone: &str,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE units SET name = $1, address = $2, phone = $3, version = version + 1
+             WHERE id = $4 AND version = $5",
+        )
+        .bind(name)
+        .bind(address)
+        .bind(phone)
+        .bind(id.0)
+        .bind(version)
+        .execute(self.conn())
+        .await?;
+        updated_at_version(&done, version)
+    }
+
+    /// Renames a department or stations it in another unit, if nobody changed it since `version`.
+    pub async fn update_department(
+        &mut self,
+        id: DepartmentId,
+        version: i64,
+        name: &str,
+        short_name: &str,
+        unit_id: UnitId,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE departments SET name = $1, short_name = $2, unit_id = $3, version = version + 1
+             WHERE id = $4 AND version = $5",
+        )
+        .bind(name)
+        .bind(short_name)
+        .bind(unit_id.0)
+        .bind(id.0)
+        .bind(version)
+        .execute(self.conn())
+        .await?;
+        updated_at_version(&done, version)
+    }
+
+    /// Changes a window's number, name, kind, departments served and whether it is open, if
+    /// nobody changed it since `version`.
+    pub async fn update_window(
+        &mut self,
+        id: WindowId,
+        version: i64,
+        change: &NewWindow,
+        active: bool,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE windows SET number = $1, name = $2, kind = $3, active = $4, version = version + 1
+             WHERE id = $5 AND version = $6",
+        )
+        .bind(&change.number)
+        .bind(&change.name)
+        .bind(change.kind.as_str())
+        .bind(i64::from(active))
+        .bind(id.0)
+        .bind(version)
+        .execute(self.conn())
+        .await
+        .map_err(StoreError::unique(format!("窗口号 window {}", change.number)))?;
+        updated_at_version(&done, version)?;
+        sqlx::query("DELETE FROM window_departments WHERE window_id = $1")
+            .bind(id.0)
+            .execute(self.conn())
+            .await?;
+        self.link_window(id, &change.department_ids).await
     }
 
     pub async fn insert_staff(&mut self, staff: &NewStaff, now_ms: i64) -> Result<StaffId> {
@@ -338,7 +427,7 @@ impl Store {
 
     pub async fn departments(&self) -> Result<Vec<DepartmentRecord>> {
         let rows = sqlx::query(
-            "SELECT id, code, name, short_name, unit_id FROM departments ORDER BY code",
+            "SELECT id, code, name, short_name, unit_id, version FROM departments ORDER BY code",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -347,7 +436,7 @@ impl Store {
 
     pub async fn windows(&self, unit: Option<UnitId>) -> Result<Vec<WindowRecord>> {
         let rows = sqlx::query(
-            "SELECT id, unit_id, number, name, kind FROM windows
+            "SELECT id, unit_id, number, name, kind, active, version FROM windows
              WHERE $1 IS NULL OR unit_id = $1 ORDER BY unit_id, number",
         )
         .bind(unit.map(|u| u.0))
@@ -374,6 +463,8 @@ impl Store {
                         .filter(|(w, _)| *w == id)
                         .map(|(_, d)| DepartmentId(*d))
                         .collect(),
+                    active: row.try_get::<i64, _>("active")? != 0,
+                    version: row.try_get("version")?,
                 })
             })
             .collect()

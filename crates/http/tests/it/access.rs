@@ -50,6 +50,16 @@ both!(
             .await
             .unwrap()
             .unwrap();
+        let officer_department = t
+            .app
+            .store
+            .staff_by_username("d01.officer")
+            .await
+            .unwrap()
+            .unwrap()
+            .department_id
+            .unwrap()
+            .0;
         let staff_change =
             json!({"expected_version": 99, "roles": ["handling_officer"], "active": true});
         // A withdraw with a stale version: permitted callers get 409, others 403/404 first.
@@ -171,6 +181,49 @@ both!(
             ),
             (Method::GET, "/api/v1/windows".into(), None, "AKKKKKKKKK"),
             (Method::GET, "/api/v1/staff".into(), None, "AFFFFFFKKK"),
+            (
+                Method::POST,
+                "/api/v1/units".into(),
+                Some(
+                    json!({"code": "", "name": "", "kind": "village_station", "parent_id": t.township.0}),
+                ),
+                "AFFFFFFVFV",
+            ),
+            (
+                Method::PATCH,
+                format!("/api/v1/units/{}", t.township.0),
+                Some(json!({"expected_version": 99, "name": "龙溪街道便民服务中心"})),
+                "AFFFFFF9F9",
+            ),
+            (
+                Method::POST,
+                "/api/v1/departments".into(),
+                Some(json!({"code": "", "name": "", "unit_id": 1})),
+                "AFFFFFFFFV",
+            ),
+            (
+                Method::PATCH,
+                format!("/api/v1/departments/{}", officer_department),
+                Some(json!({"expected_version": 99, "name": "区民政局", "unit_id": 1})),
+                "AFFFFFFFF9",
+            ),
+            (
+                Method::POST,
+                "/api/v1/windows".into(),
+                Some(
+                    json!({"unit_id": t.township.0, "number": "", "name": "", "kind": "scheduled"}),
+                ),
+                "AFFFFFFVFV",
+            ),
+            (
+                Method::PATCH,
+                format!("/api/v1/windows/{window}"),
+                Some(
+                    json!({"expected_version": 99, "number": "1", "name": "综合窗口",
+                    "kind": "comprehensive", "department_ids": [officer_department], "active": true}),
+                ),
+                "AFFFFFFFF9",
+            ),
             (
                 Method::POST,
                 "/api/v1/staff".into(),

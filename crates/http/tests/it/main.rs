@@ -11,6 +11,7 @@ mod cases;
 mod catalog;
 mod kannel;
 mod open311;
+mod organization;
 mod outbox;
 mod progress;
 mod projects;
