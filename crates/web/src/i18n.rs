@@ -671,6 +671,25 @@ pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
     ("org.number", "窗口号", "Window"),
     ("org.kind", "类型", "Kind"),
     ("org.serves", "受理部门", "Departments served"),
+    ("org.new_unit", "新增单位", "New unit"),
+    ("org.edit_unit", "修改单位", "Change unit"),
+    ("org.new_department", "新增部门", "New department"),
+    ("org.edit_department", "修改部门", "Change department"),
+    ("org.new_window", "新增窗口", "New window"),
+    ("org.edit_window", "修改窗口", "Change window"),
+    ("org.edit", "修改", "Change"),
+    ("org.parent", "上级单位", "Unit above"),
+    ("org.address", "地址", "Address"),
+    ("org.phone", "联系电话", "Phone"),
+    ("org.short_name", "简称", "Short name"),
+    ("org.stationed", "进驻单位", "Stationed at"),
+    (
+        "org.open",
+        "窗口开放（取消勾选即停用）",
+        "Open (untick to close the window)",
+    ),
+    ("org.closed", "已停用", "Closed"),
+    ("org.saved", "已保存。", "Saved."),
     ("window.independent", "独立窗口", "Independent"),
     ("window.comprehensive", "综合窗口", "Comprehensive"),
     ("window.scheduled", "定时窗口", "Scheduled"),
@@ -1084,6 +1103,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Pages name keys in Rust too (labels, headings): every literal that looks like a key of
+    /// a known area ("org.edit") must be in the table.
+    #[test]
+    fn every_key_the_page_handlers_name_is_in_the_table() {
+        let areas: std::collections::BTreeSet<&str> = table()
+            .keys()
+            .filter_map(|k| k.split_once('.').map(|(area, _)| area))
+            .collect();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/pages");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for literal in text.split('"').skip(1).step_by(2) {
+                let Some((area, name)) = literal.split_once('.') else {
+                    continue;
+                };
+                let word = |w: &str| {
+                    !w.is_empty()
+                        && w.chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                };
+                let file = ["html", "csv", "xlsx", "css", "js", "json", "pdf"].contains(&name);
+                if areas.contains(area) && word(name) && !file {
+                    seen += 1;
+                    assert!(
+                        table().contains_key(literal),
+                        "{} names the missing key {literal}",
+                        path.display()
+                    );
+                }
+            }
+        }
+        assert!(seen > 50, "the scan finds the handlers' keys ({seen})");
     }
 
     #[test]

@@ -77,7 +77,31 @@ pub fn routes(app: App) -> Router<App> {
             "/admin/items/{code}/edit",
             get(setup::item_edit_form).post(setup::item_edit),
         )
-        .route("/admin/organization", get(setup::organization))
+        .route("/admin/organization", get(organization::organization))
+        .route(
+            "/admin/units/new",
+            get(organization::new_unit_form).post(organization::create_unit),
+        )
+        .route(
+            "/admin/units/{id}",
+            get(organization::edit_unit_form).post(organization::change_unit),
+        )
+        .route(
+            "/admin/departments/new",
+            get(organization::new_department_form).post(organization::create_department),
+        )
+        .route(
+            "/admin/departments/{id}",
+            get(organization::edit_department_form).post(organization::change_department),
+        )
+        .route(
+            "/admin/windows/new",
+            get(organization::new_window_form).post(organization::create_window),
+        )
+        .route(
+            "/admin/windows/{id}",
+            get(organization::edit_window_form).post(organization::change_window),
+        )
         .route(
             "/admin/catalog/import",
             get(setup::import_form).post(setup::import),

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cases;
 pub mod guide;
 pub mod home;
+pub mod organization;
 pub mod progress;
 pub mod proxy;
 pub mod setup;

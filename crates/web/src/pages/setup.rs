@@ -1,5 +1,5 @@
-//! Keeping the district's setup: the organization (read), editing a catalog item as a new
-//! dated version, and the holiday calendar.
+//! Keeping the district's setup: editing a catalog item as a new dated version, importing the
+//! catalog, and the holiday calendar.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -10,113 +10,12 @@ use liandong_app::catalog_file::{COLUMNS, item_from_cells, item_to_cells};
 use liandong_app::{App, AppError, FieldError};
 use liandong_domain::calendar::{DayKind, china_date};
 use liandong_domain::catalog::{ItemChange, ItemCode};
-use liandong_domain::organization::{Role, UnitKind};
+use liandong_domain::organization::Role;
 
 use crate::error::{PageError, message};
 use crate::form::{FieldErrors, Form, Params};
 use crate::session::{CheckedForm, Signed};
 use crate::view::{Ctx, date, page, render};
-
-/// A unit with the units under it.
-pub struct UnitNode {
-    pub name: String,
-    pub code: String,
-    pub kind: String,
-    pub address: String,
-    pub children: Vec<UnitNode>,
-}
-
-#[derive(Template)]
-#[template(path = "organization.html")]
-struct OrganizationPage {
-    c: Ctx,
-    tree: Vec<UnitNode>,
-    departments: Vec<(String, String, String)>,
-    windows: Vec<(String, String, String, String, String)>,
-    counts: Vec<(String, usize)>,
-}
-
-pub async fn organization(State(app): State<App>, signed: Signed) -> Result<Response, PageError> {
-    signed
-        .session
-        .require_any(&[Role::SystemAdmin, Role::UnitAdmin, Role::Supervisor])?;
-    let units = app.units().await?;
-    let departments = app.departments().await?;
-    let windows = app.windows(None).await?;
-    fn node(
-        units: &[liandong_store::UnitRecord],
-        u: &liandong_store::UnitRecord,
-        depth: u32,
-    ) -> UnitNode {
-        UnitNode {
-            name: u.name.clone(),
-            code: u.code.clone(),
-            kind: format!("level_kind.{}", u.kind),
-            address: u.address.clone(),
-            children: if depth > 3 {
-                Vec::new()
-            } else {
-                units
-                    .iter()
-                    .filter(|c| c.parent_id == Some(u.id))
-                    .map(|c| node(units, c, depth + 1))
-                    .collect()
-            },
-        }
-    }
-    let tree = units
-        .iter()
-        .filter(|u| u.parent_id.is_none())
-        .map(|u| node(&units, u, 0))
-        .collect();
-    let counts = [
-        UnitKind::DistrictHall,
-        UnitKind::BranchHall,
-        UnitKind::TownshipCenter,
-        UnitKind::VillageStation,
-    ]
-    .iter()
-    .map(|k| {
-        (
-            format!("level_kind.{k}"),
-            units.iter().filter(|u| u.kind == *k).count(),
-        )
-    })
-    .collect();
-    let unit_name = |id| {
-        units
-            .iter()
-            .find(|u| u.id == id)
-            .map(|u| u.name.clone())
-            .unwrap_or_default()
-    };
-    Ok(page(&OrganizationPage {
-        c: signed.ctx("/admin/organization"),
-        tree,
-        departments: departments
-            .iter()
-            .map(|d| (d.code.clone(), d.name.clone(), unit_name(d.unit_id)))
-            .collect(),
-        windows: windows
-            .iter()
-            .map(|w| {
-                (
-                    unit_name(w.unit_id),
-                    w.number.clone(),
-                    w.name.clone(),
-                    format!("window.{}", w.kind),
-                    w.department_ids
-                        .iter()
-                        .filter_map(|id| departments.iter().find(|d| d.id == *id))
-                        .map(|d| d.short_name.clone())
-                        .collect::<Vec<_>>()
-                        .join("、"),
-                )
-            })
-            .collect(),
-        counts,
-    }))
-}
 
 #[derive(Template)]
 #[template(path = "item_edit.html")]

@@ -22,6 +22,10 @@ const STAFF_PAGES: &[&str] = &[
     "/admin/reform-report",
     "/admin/items/XK00001000/edit",
     "/admin/organization",
+    "/admin/units/new",
+    "/admin/units/1",
+    "/admin/departments/new",
+    "/admin/windows/new",
     "/admin/calendar",
     "/admin/catalog/import",
 ];
@@ -779,5 +783,136 @@ both!(
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
         assert!(bad.body.contains("not toml"));
+    }
+);
+
+both!(
+    administrators_keep_units_departments_and_windows_from_the_organization_page,
+    |t: TestApp| async move {
+        let mut admin = t.signed_in("admin").await;
+        let org = admin.get("/admin/organization").await;
+        assert!(org.body.contains("id=\"new-unit\"") && org.body.contains("id=\"new-department\""));
+        let form = admin.get("/admin/units/new").await;
+        let csrf = form.csrf();
+        let township = t.app.store.unit_by_code("201").await.unwrap().unwrap();
+        let township_id = township.id.0.to_string();
+        // A station under the hall is refused next to the field, keeping what was typed.
+        let bad = admin
+            .post(
+                "/admin/units/new",
+                &[
+                    ("csrf", &csrf),
+                    ("code", "20103"),
+                    ("kind", "village_station"),
+                    ("parent_id", "1"),
+                    ("name", "石坪村便民服务站"),
+                    ("address", ""),
+                    ("phone", ""),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("id=\"e-parent_id\""), "{}", bad.body);
+        assert!(bad.body.contains("value=\"石坪村便民服务站\""));
+        let ok = admin
+            .post(
+                "/admin/units/new",
+                &[
+                    ("csrf", &csrf),
+                    ("code", "20103"),
+                    ("kind", "village_station"),
+                    ("parent_id", &township_id),
+                    ("name", "石坪村便民服务站"),
+                    ("address", "石坪村村委会"),
+                    ("phone", ""),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let edit = admin.get(ok.location()).await;
+        assert!(edit.body.contains("已保存") && edit.body.contains("村居便民服务站"));
+        let version = edit.field("expected_version");
+        let path = ok.location().split('?').next().unwrap().to_owned();
+        let change = [
+            ("csrf", csrf.as_str()),
+            ("expected_version", version.as_str()),
+            ("name", "石坪村便民服务站"),
+            ("address", "石坪村2组"),
+            ("phone", "023-67821234"),
+        ];
+        assert_eq!(
+            admin.post(&path, &change).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let stale = admin.post(&path, &change).await;
+        assert_eq!(
+            stale.status,
+            StatusCode::CONFLICT,
+            "a stale form never overwrites"
+        );
+        assert!(stale.body.contains("id=\"form-problem\""));
+        let stored = t.app.store.unit_by_code("20103").await.unwrap().unwrap();
+        assert_eq!((stored.address.as_str(), stored.version), ("石坪村2组", 2));
+
+        // A window for the township, then closed.
+        let departments = t.app.departments().await.unwrap();
+        let d1 = departments[0].id.0.to_string();
+        let created = admin
+            .post(
+                "/admin/windows/new",
+                &[
+                    ("csrf", &csrf),
+                    ("unit_id", &township_id),
+                    ("number", "3"),
+                    ("name", "社保窗口"),
+                    ("kind", "independent"),
+                    ("department_ids", &d1),
+                ],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        let edit = admin.get(created.location()).await;
+        assert!(
+            edit.body.contains("checked"),
+            "the served department is ticked"
+        );
+        let path = created.location().split('?').next().unwrap().to_owned();
+        let closed = admin
+            .post(
+                &path,
+                &[
+                    ("csrf", &csrf),
+                    ("expected_version", &edit.field("expected_version")),
+                    ("number", "3"),
+                    ("name", "社保窗口"),
+                    ("kind", "independent"),
+                    ("department_ids", &d1),
+                ],
+            )
+            .await;
+        assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+        let windows = t.app.windows(Some(township.id)).await.unwrap();
+        assert!(!windows[0].active);
+        let org = admin.get("/admin/organization").await;
+        assert!(
+            org.body
+                .contains("社保窗口 <span class=\"badge\">已停用</span>")
+        );
+
+        // A township's administrator may not add departments.
+        let mut township_admin = t.signed_in("t201.admin").await;
+        let token = township_admin.csrf().await;
+        let refused = township_admin
+            .post(
+                "/admin/departments/new",
+                &[
+                    ("csrf", &token),
+                    ("code", "D31"),
+                    ("name", "某局"),
+                    ("unit_id", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
     }
 );
