@@ -24,6 +24,9 @@ pub enum PageError {
     Csrf,
     #[error("malformed form")]
     BadForm,
+    /// A body over the server's limit.
+    #[error("too large")]
+    TooLarge,
     #[error("not found")]
     NotFound,
 }
@@ -43,6 +46,7 @@ impl PageError {
         let (status, headline) = match self {
             PageError::Csrf => (StatusCode::FORBIDDEN, "error.csrf"),
             PageError::BadForm => (StatusCode::BAD_REQUEST, "error.invalid"),
+            PageError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "error.too_large"),
             PageError::NotFound => (StatusCode::NOT_FOUND, "error.not_found"),
             PageError::App(e) => status_of(e),
         };
@@ -66,7 +70,7 @@ impl PageError {
                     .join("; "),
             )),
             PageError::App(e) => Some(bilingual(&e.to_string())),
-            PageError::Csrf | PageError::BadForm => None,
+            PageError::Csrf | PageError::BadForm | PageError::TooLarge => None,
         };
         Failure {
             status,

@@ -14,6 +14,10 @@ pub struct Form {
 }
 
 impl Form {
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Form {
+        Form { pairs }
+    }
+
     pub fn parse(bytes: &[u8]) -> Option<Form> {
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes)
             .ok()

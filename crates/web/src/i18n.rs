@@ -140,6 +140,11 @@ pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
     ("common.from", "起", "From"),
     ("common.to", "止", "To"),
     // Errors
+    (
+        "error.too_large",
+        "文件过大，请拆分后再上传",
+        "The file is too large; split it and send the parts",
+    ),
     ("error.title", "出错了", "Something went wrong"),
     (
         "error.not_found",
@@ -804,15 +809,16 @@ pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
     ("calendar.year", "年份", "Year"),
     (
         "import.title",
-        "导入事项目录（CSV）",
-        "Import the catalog (CSV)",
+        "导入事项目录（CSV / XLSX）",
+        "Import the catalog (CSV / XLSX)",
     ),
     (
         "import.lead",
-        "粘贴目录文件的内容（含表头，格式同 liandong catalog import）。有任何一行出错则不写入。",
-        "Paste the catalog file, header included (the format of liandong catalog import). Nothing is written if any row is wrong.",
+        "选择目录文件（CSV或XLSX，含表头，格式同导出文件和 liandong catalog import），或粘贴CSV内容。有任何一行出错则不写入。",
+        "Choose a catalog file (CSV or XLSX with its header, the format of the export and of liandong catalog import), or paste CSV rows. Nothing is written if any row is wrong.",
     ),
-    ("import.csv", "CSV内容", "CSV"),
+    ("import.file", "目录文件", "Catalog file"),
+    ("import.csv", "或粘贴CSV内容", "Or paste CSV rows"),
     ("import.submit", "导入", "Import"),
     (
         "import.bad_date",

@@ -232,15 +232,71 @@ impl FromRequest<App> for CheckedForm {
             .await
             .map_err(|_| PageError::BadForm)?;
         let form = Form::parse(&bytes).ok_or(PageError::BadForm)?;
-        let sent = form.get(CSRF_FIELD);
-        let expected = [
-            cookie(&headers, SESSION_COOKIE).map(|t| csrf_token("session", t)),
-            cookie(&headers, PRE_COOKIE).map(|p| csrf_token("pre", p)),
-        ];
-        if sent.is_empty() || !expected.iter().flatten().any(|e| same(e, sent)) {
-            return Err(PageError::Csrf);
-        }
+        check_csrf(&headers, &form)?;
         Ok(CheckedForm(form))
+    }
+}
+
+fn check_csrf(headers: &HeaderMap, form: &Form) -> Result<(), PageError> {
+    let sent = form.get(CSRF_FIELD);
+    let expected = [
+        cookie(headers, SESSION_COOKIE).map(|t| csrf_token("session", t)),
+        cookie(headers, PRE_COOKIE).map(|p| csrf_token("pre", p)),
+    ];
+    if sent.is_empty() || !expected.iter().flatten().any(|e| same(e, sent)) {
+        return Err(PageError::Csrf);
+    }
+    Ok(())
+}
+
+/// A file sent with a form.
+pub struct Upload {
+    pub field: String,
+    pub file_name: String,
+    pub bytes: axum::body::Bytes,
+}
+
+/// A `multipart/form-data` POST (a form with files) whose CSRF token matched. The body is
+/// held to the server's body limit; a larger one is refused with 413.
+pub struct CheckedUpload {
+    pub form: Form,
+    pub files: Vec<Upload>,
+}
+
+impl FromRequest<App> for CheckedUpload {
+    type Rejection = PageError;
+
+    async fn from_request(request: Request, app: &App) -> Result<Self, PageError> {
+        let headers = request.headers().clone();
+        let mut multipart = axum::extract::Multipart::from_request(request, app)
+            .await
+            .map_err(|_| PageError::BadForm)?;
+        let rejected = |e: axum::extract::multipart::MultipartError| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                PageError::TooLarge
+            } else {
+                PageError::BadForm
+            }
+        };
+        let mut pairs = Vec::new();
+        let mut files = Vec::new();
+        while let Some(field) = multipart.next_field().await.map_err(rejected)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            match field.file_name().map(str::to_owned) {
+                Some(file_name) => {
+                    let bytes = field.bytes().await.map_err(rejected)?;
+                    files.push(Upload {
+                        field: name,
+                        file_name,
+                        bytes,
+                    });
+                }
+                None => pairs.push((name, field.text().await.map_err(rejected)?)),
+            }
+        }
+        let form = Form::from_pairs(pairs);
+        check_csrf(&headers, &form)?;
+        Ok(CheckedUpload { form, files })
     }
 }
 

@@ -14,7 +14,7 @@ use liandong_domain::organization::Role;
 
 use crate::error::{PageError, message};
 use crate::form::{FieldErrors, Form, Params};
-use crate::session::{CheckedForm, Signed};
+use crate::session::{CheckedForm, CheckedUpload, Signed};
 use crate::view::{Ctx, date, page, render};
 
 #[derive(Template)]
@@ -263,6 +263,8 @@ pub async fn load_notice(
 struct ImportPage {
     c: Ctx,
     csv: String,
+    /// The file sent, named in the outcome.
+    file_name: String,
     effective_from: String,
     errors: Vec<String>,
     report: Option<liandong_app::catalog::ImportReport>,
@@ -275,6 +277,7 @@ fn import_page(app: &App, signed: &Signed) -> ImportPage {
     ImportPage {
         c: signed.ctx("/guide"),
         csv: String::new(),
+        file_name: String::new(),
         effective_from: date(&tomorrow),
         errors: Vec::new(),
         report: None,
@@ -286,11 +289,12 @@ pub async fn import_form(State(app): State<App>, signed: Signed) -> Result<Respo
     Ok(page(&import_page(&app, &signed)))
 }
 
-/// Imports catalog rows pasted as CSV (the file format of `liandong catalog import`).
+/// Imports a catalog file (CSV or XLSX, the formats of `liandong catalog import`) or rows
+/// pasted as CSV.
 pub async fn import(
     State(app): State<App>,
     signed: Signed,
-    CheckedForm(form): CheckedForm,
+    CheckedUpload { form, files }: CheckedUpload,
 ) -> Result<Response, PageError> {
     signed.session.require(Role::SystemAdmin)?;
     let l = signed.lang;
@@ -305,7 +309,25 @@ pub async fn import(
         data.errors = vec![l.t("import.bad_date").to_owned()];
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &data));
     };
-    let items = match liandong_app::catalog_file::read_csv(data.csv.as_bytes()) {
+    // A chosen file wins over pasted rows; a workbook is told by its name or its zip header.
+    let file = files
+        .iter()
+        .find(|f| f.field == "file" && !f.bytes.is_empty());
+    let read = match file {
+        Some(f)
+            if f.file_name.to_ascii_lowercase().ends_with(".xlsx")
+                || f.bytes.starts_with(b"PK\x03\x04") =>
+        {
+            data.file_name.clone_from(&f.file_name);
+            liandong_app::catalog_file::read_xlsx(&f.bytes)
+        }
+        Some(f) => {
+            data.file_name.clone_from(&f.file_name);
+            liandong_app::catalog_file::read_csv(&f.bytes)
+        }
+        None => liandong_app::catalog_file::read_csv(data.csv.as_bytes()),
+    };
+    let items = match read {
         Ok(items) => items,
         Err(errors) => {
             data.errors = errors.iter().map(pick).collect();

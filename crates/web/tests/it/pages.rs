@@ -737,13 +737,14 @@ both!(
         let row = "GG00009000,新事项,D01,district_hall,,false,public_service,依据,5,3,false,false,申请书|original|1|required,,,approve|3|approver";
         let wrong = format!("{header}\n{}", row.replace("D01", "D99"));
         let refused = admin
-            .post(
+            .post_files(
                 "/admin/catalog/import",
                 &[
                     ("csrf", &csrf),
                     ("effective_from", "2026-03-03"),
                     ("csv", &wrong),
                 ],
+                &[],
             )
             .await;
         assert_eq!(
@@ -755,17 +756,76 @@ both!(
         assert!(refused.body.contains("D99"));
         let right = format!("{header}\n{row}");
         let done = admin
-            .post(
+            .post_files(
                 "/admin/catalog/import",
                 &[
                     ("csrf", &csrf),
                     ("effective_from", "2026-03-03"),
                     ("csv", &right),
                 ],
+                &[],
             )
             .await;
         assert_eq!(done.status, StatusCode::OK, "{}", done.body);
         assert!(done.body.contains("导入完成：新增1项"), "{}", done.body);
+        // The same catalog as a workbook file, one item renamed: one change, the rest as they were.
+        let mut items = liandong_app::catalog_file::read_csv(CATALOG.as_bytes()).unwrap();
+        items[0].name = format!("{}（新）", items[0].name);
+        let workbook = liandong_app::catalog_file::write_xlsx(&items).unwrap();
+        let uploaded = admin
+            .post_files(
+                "/admin/catalog/import",
+                &[
+                    ("csrf", &csrf),
+                    ("effective_from", "2026-03-04"),
+                    ("csv", ""),
+                ],
+                &[("file", "目录.xlsx", &workbook)],
+            )
+            .await;
+        assert_eq!(uploaded.status, StatusCode::OK, "{}", uploaded.body);
+        assert!(
+            uploaded
+                .body
+                .contains("目录.xlsx：导入完成：新增0项 · 变更 1 · 未变 2"),
+            "{}",
+            uploaded.body
+        );
+        // A file that is neither is refused with its name, writing nothing.
+        let junk = admin
+            .post_files(
+                "/admin/catalog/import",
+                &[("csrf", &csrf), ("effective_from", "2026-03-04")],
+                &[("file", "照片.xlsx", b"PK\x03\x04 not a workbook")],
+            )
+            .await;
+        assert_eq!(
+            junk.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            junk.body
+        );
+        assert!(junk.body.contains("照片.xlsx"));
+        // An upload without the form's token is refused like any form.
+        let forged = admin
+            .post_files(
+                "/admin/catalog/import",
+                &[("effective_from", "2026-03-04")],
+                &[("file", "目录.xlsx", &workbook)],
+            )
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        // Over the server's body limit: 413 and the page says so.
+        let huge = vec![b'a'; liandong_http::MAX_BODY_BYTES + 1];
+        let too_large = admin
+            .post_files(
+                "/admin/catalog/import",
+                &[("csrf", &csrf), ("effective_from", "2026-03-04")],
+                &[("file", "目录.csv", &huge)],
+            )
+            .await;
+        assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(too_large.body.contains("文件过大"), "{}", too_large.body);
 
         let calendar = admin.get("/admin/calendar?year=2026").await;
         assert_eq!(calendar.status, StatusCode::OK);

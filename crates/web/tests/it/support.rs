@@ -122,6 +122,53 @@ pub struct Client {
 
 impl Client {
     pub async fn send(&mut self, method: Method, uri: &str, form: Option<&[(&str, &str)]>) -> Page {
+        let body = form.map(|pairs| {
+            (
+                "application/x-www-form-urlencoded".to_owned(),
+                serde_urlencoded::to_string(pairs)
+                    .expect("form")
+                    .into_bytes(),
+            )
+        });
+        self.send_body(method, uri, body).await
+    }
+
+    /// Posts a `multipart/form-data` form with files (field, file name, bytes), as a browser
+    /// sends an upload.
+    pub async fn post_files(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Page {
+        let boundary = "----liandong-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (name, file_name, bytes) in files {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                    .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        self.send_body(Method::POST, uri, Some((content_type, body)))
+            .await
+    }
+
+    async fn send_body(
+        &mut self,
+        method: Method,
+        uri: &str,
+        body: Option<(String, Vec<u8>)>,
+    ) -> Page {
         let mut request = Request::builder().method(method).uri(uri);
         if !self.cookies.is_empty() {
             let cookie = self
@@ -135,12 +182,10 @@ impl Client {
         for (k, v) in &self.headers {
             request = request.header(k.as_str(), v.as_str());
         }
-        let request = match form {
-            Some(pairs) => request
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(
-                    serde_urlencoded::to_string(pairs).expect("form"),
-                )),
+        let request = match body {
+            Some((content_type, bytes)) => request
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(bytes)),
             None => request.body(Body::empty()),
         }
         .expect("request");
