@@ -41,6 +41,8 @@ pub struct Client {
     stream: Option<TcpStream>,
     /// Bytes read past the previous response.
     buf: Vec<u8>,
+    /// Sent as the `Cookie` header when set: the pages' session.
+    cookie: Option<String>,
 }
 
 impl Client {
@@ -55,7 +57,13 @@ impl Client {
             host: addr.to_string(),
             stream: None,
             buf: Vec::with_capacity(16 * 1024),
+            cookie: None,
         })
+    }
+
+    /// Sends `cookie` (e.g. `ld_session=…`) with every request from now on.
+    pub fn set_cookie(&mut self, cookie: String) {
+        self.cookie = Some(cookie);
     }
 
     /// Drops the connection; the next request opens a new one.
@@ -113,6 +121,9 @@ impl Client {
         );
         if let Some(token) = token {
             request.extend_from_slice(format!("Authorization: Bearer {token}\r\n").as_bytes());
+        }
+        if let Some(cookie) = &self.cookie {
+            request.extend_from_slice(format!("Cookie: {cookie}\r\n").as_bytes());
         }
         if !body.is_empty() || method == "POST" || method == "PUT" {
             request.extend_from_slice(b"Content-Type: application/json\r\n");
@@ -322,4 +333,29 @@ mod tests {
         assert!(Client::new("10.0.0.1:80".parse().unwrap()).is_err());
         assert!(Client::new("127.0.0.1:80".parse().unwrap()).is_ok());
     }
+}
+
+/// Signs `username` in through the API and returns the bearer token (also the pages' session).
+pub async fn sign_in(addr: SocketAddr, username: &str, password: &str) -> Result<String> {
+    let mut client = Client::new(addr)?;
+    let body = serde_json::json!({ "username": username, "password": password });
+    let response = client
+        .request(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(body.to_string().as_bytes()),
+        )
+        .await?;
+    ensure!(
+        response.is_success(),
+        "sign in {username}: {} {}",
+        response.status,
+        response.body_excerpt(300)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&response.body)?;
+    value["token"]
+        .as_str()
+        .map(str::to_owned)
+        .context("no token in the sign-in answer")
 }

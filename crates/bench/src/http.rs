@@ -15,7 +15,7 @@ use anyhow::{Context, Result, bail, ensure};
 use liandong_app::{App, SystemClock};
 use liandong_store::Store;
 
-use crate::client::{Client, REQUEST_TIMEOUT, Response};
+use crate::client::{Client, REQUEST_TIMEOUT, Response, sign_in};
 use crate::district;
 use crate::fsync;
 use crate::stats::{Latencies, machine_line};
@@ -166,30 +166,6 @@ fn case_of(response: &Response) -> Result<(i64, u32)> {
         .and_then(|v| u32::try_from(v).ok())
         .context("summary.version")?;
     Ok((id, version))
-}
-
-async fn sign_in(addr: SocketAddr, username: &str) -> Result<String> {
-    let mut client = Client::new(addr)?;
-    let body = serde_json::json!({ "username": username, "password": district::PASSWORD });
-    let response = client
-        .request(
-            "POST",
-            "/api/v1/auth/token",
-            None,
-            Some(body.to_string().as_bytes()),
-        )
-        .await?;
-    ensure!(
-        response.is_success(),
-        "sign in {username}: {} {}",
-        response.status,
-        response.body_excerpt(300)
-    );
-    let value: serde_json::Value = serde_json::from_slice(&response.body)?;
-    value["token"]
-        .as_str()
-        .map(str::to_owned)
-        .context("no token in the sign-in answer")
 }
 
 async fn submit(client: &mut Client, tokens: &Tokens) -> Result<i64> {
@@ -411,10 +387,10 @@ async fn run_on(target: &Target, args: &HttpArgs) -> Result<()> {
 
 async fn drive(addr: SocketAddr, args: &HttpArgs) -> Result<Vec<RunResult>> {
     let tokens = Arc::new(Tokens {
-        clerk: sign_in(addr, district::CLERK).await?,
-        officer: sign_in(addr, district::OFFICER).await?,
-        reviewer: sign_in(addr, district::REVIEWER).await?,
-        approver: sign_in(addr, district::APPROVER).await?,
+        clerk: sign_in(addr, district::CLERK, district::PASSWORD).await?,
+        officer: sign_in(addr, district::OFFICER, district::PASSWORD).await?,
+        reviewer: sign_in(addr, district::REVIEWER, district::PASSWORD).await?,
+        approver: sign_in(addr, district::APPROVER, district::PASSWORD).await?,
     });
     // Every client starts on a submitted case of its own, made before the clock starts.
     let mut setup = Client::new(addr)?;

@@ -4,12 +4,14 @@
 //! - `fsync`: a raw durability reading of the disk (one-row commits) to print beside them;
 //! - `warnings`: warning levels of a million open cases, pure domain;
 //! - `seeding`: the real `liandong demo` seeding, rows per second;
-//! - `sms`: the SMS outbox's delivery rate through a real Kannel and its fake SMSC.
+//! - `sms`: the SMS outbox's delivery rate through a real Kannel and its fake SMSC;
+//! - `pages`: the busiest pages' response times over an existing demo database.
 
 mod client;
 mod district;
 mod fsync;
 mod http;
+mod pages;
 mod seeding;
 mod sms;
 mod stats;
@@ -110,6 +112,18 @@ enum Command {
         #[arg(long)]
         keep: bool,
     },
+    /// Response times of the busiest pages over an existing demo database (`liandong demo
+    /// --cases N --database URL` first).
+    Pages {
+        #[arg(long)]
+        database: String,
+        /// The demo accounts' password (`liandong demo` prints it).
+        #[arg(long, default_value = "liandong2026")]
+        password: String,
+        /// Requests per page after one warm-up.
+        #[arg(long, default_value_t = 20)]
+        requests: usize,
+    },
 }
 
 fn check_seconds(seconds: f64, name: &str) -> Result<()> {
@@ -189,6 +203,18 @@ async fn main() -> Result<()> {
                 concurrency,
                 fsync_seconds,
                 keep,
+            })
+            .await
+        }
+        Command::Pages {
+            database,
+            password,
+            requests,
+        } => {
+            pages::run(pages::PagesArgs {
+                database,
+                password,
+                requests,
             })
             .await
         }

@@ -1,6 +1,8 @@
-// Liandong pages work without this script. It adds two conveniences, both without inline
+// Liandong pages work without this script. It adds three conveniences, all without inline
 // code (the server's CSP forbids it): checking an ID number as it is typed at the window,
-// and the print button of the printable notices.
+// the print button of the printable notices, and keeping lists current: an element with an
+// id and data-refresh="SECONDS" is replaced by the same element of a fresh copy of the page,
+// unless the user is working inside it or the tab is hidden.
 (function () {
   "use strict";
   // GB 11643: weights and check characters of the 18-character resident ID.
@@ -44,6 +46,24 @@
     }
     document.querySelectorAll("[data-print]").forEach(function (b) {
       b.addEventListener("click", function () { window.print(); });
+    });
+    document.querySelectorAll("[data-refresh][id]").forEach(function (el) {
+      var seconds = Math.max(10, parseInt(el.getAttribute("data-refresh"), 10) || 60);
+      function refresh() {
+        if (el.contains(document.activeElement) && document.activeElement !== document.body) return;
+        fetch(window.location.href, { credentials: "same-origin" })
+          .then(function (r) { return r.ok && !r.redirected ? r.text() : null; })
+          .then(function (html) {
+            if (!html) return;
+            var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(el.id);
+            if (!fresh) return;
+            el.innerHTML = fresh.innerHTML;
+            el.setAttribute("data-refreshed", String(Date.now()));
+          })
+          .catch(function () { /* offline for a moment: the next round tries again */ });
+      }
+      el.addEventListener("liandong:refresh", refresh);
+      window.setInterval(function () { if (!document.hidden) refresh(); }, seconds * 1000);
     });
   });
 })();

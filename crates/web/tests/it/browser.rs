@@ -91,6 +91,8 @@ async fn browser(driver: &Driver, port: u16) -> Client {
 struct Session {
     c: Client,
     base: String,
+    /// The server's world, for what happens meanwhile elsewhere in the district.
+    t: std::sync::Arc<TestApp>,
 }
 
 impl Session {
@@ -210,7 +212,7 @@ async fn clerks_officers_and_the_public_work_through_the_pages_in_chromium() {
         eprintln!("browser test skipped: LIANDONG_TEST_SKIP_BROWSER is set");
         return;
     }
-    let t = TestApp::new(Db::Sqlite).await;
+    let t = std::sync::Arc::new(TestApp::new(Db::Sqlite).await);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -221,6 +223,7 @@ async fn clerks_officers_and_the_public_work_through_the_pages_in_chromium() {
     let s = Session {
         c: client.clone(),
         base,
+        t: t.clone(),
     };
     // The flows run in their own task so that, pass or fail, the browser session is closed
     // afterwards and Chromium exits with it.
@@ -285,6 +288,29 @@ async fn flows(s: Session) {
         assert_eq!(s.text("#case-state").await, state, "{user}");
         s.sign_out().await;
     }
+
+    // The inbox keeps itself current: a case accepted meanwhile at the window appears in it
+    // without a reload.
+    s.sign_in("d01.officer").await;
+    s.go("/inbox").await;
+    s.wait("#inbox-list").await;
+    let mut window = s.t.signed_in("d01.clerk").await;
+    let (_, fresh) = window
+        .intake("XK00001000", &["申请书", "营业执照"], "accept")
+        .await;
+    let link = format!("#inbox-list a[href='/cases/{fresh}']");
+    assert!(
+        s.c.find(Locator::Css(&link)).await.is_err(),
+        "not there before"
+    );
+    s.c.execute(
+        "document.getElementById('inbox-list').dispatchEvent(new Event('liandong:refresh'));",
+        vec![],
+    )
+    .await
+    .expect("script");
+    s.wait(&link).await;
+    s.sign_out().await;
 
     // The clerk delivers the result: the case concludes.
     s.sign_in("d01.clerk").await;
