@@ -267,6 +267,31 @@ async fn read_chunked(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Vec<u
     }
 }
 
+/// Signs `username` in through the API and returns the bearer token (also the pages' session).
+pub async fn sign_in(addr: SocketAddr, username: &str, password: &str) -> Result<String> {
+    let mut client = Client::new(addr)?;
+    let body = serde_json::json!({ "username": username, "password": password });
+    let response = client
+        .request(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(body.to_string().as_bytes()),
+        )
+        .await?;
+    ensure!(
+        response.is_success(),
+        "sign in {username}: {} {}",
+        response.status,
+        response.body_excerpt(300)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&response.body)?;
+    value["token"]
+        .as_str()
+        .map(str::to_owned)
+        .context("no token in the sign-in answer")
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -333,29 +358,4 @@ mod tests {
         assert!(Client::new("10.0.0.1:80".parse().unwrap()).is_err());
         assert!(Client::new("127.0.0.1:80".parse().unwrap()).is_ok());
     }
-}
-
-/// Signs `username` in through the API and returns the bearer token (also the pages' session).
-pub async fn sign_in(addr: SocketAddr, username: &str, password: &str) -> Result<String> {
-    let mut client = Client::new(addr)?;
-    let body = serde_json::json!({ "username": username, "password": password });
-    let response = client
-        .request(
-            "POST",
-            "/api/v1/auth/token",
-            None,
-            Some(body.to_string().as_bytes()),
-        )
-        .await?;
-    ensure!(
-        response.is_success(),
-        "sign in {username}: {} {}",
-        response.status,
-        response.body_excerpt(300)
-    );
-    let value: serde_json::Value = serde_json::from_slice(&response.body)?;
-    value["token"]
-        .as_str()
-        .map(str::to_owned)
-        .context("no token in the sign-in answer")
 }

@@ -60,6 +60,14 @@ pub fn routes(app: App) -> Router<App> {
         .route("/proxy/{id}", get(proxy::show))
         .route("/proxy/{id}/act", post(proxy::act))
         .route("/proxy/{id}/receipt", get(proxy::receipt))
+        .route("/projects", get(projects::list))
+        .route(
+            "/projects/new",
+            get(projects::new_form).post(projects::register),
+        )
+        .route("/projects/{id}", get(projects::show))
+        .route("/projects/{id}/open", post(projects::open))
+        .route("/projects/{id}/reviews", post(projects::review))
         .route("/guide", get(guide::list))
         .route("/guide/{code}", get(guide::show))
         .route("/progress", get(progress::form).post(progress::lookup))

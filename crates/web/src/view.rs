@@ -100,6 +100,9 @@ impl Ctx {
         ]) {
             links.push(("/proxy", "nav.proxy"));
         }
+        if has(&[Role::WindowClerk, Role::Approver, Role::Supervisor]) {
+            links.push(("/projects", "nav.projects"));
+        }
         links.push(("/guide", "nav.guide"));
         if has(&[Role::SystemAdmin, Role::UnitAdmin, Role::Supervisor]) {
             links.push(("/admin/staff", "nav.staff"));

@@ -40,14 +40,17 @@ pub struct PlannedApproval {
 pub enum ProjectError {
     #[error("审批计划不能为空 / the plan has no approvals")]
     EmptyPlan,
+    // Positions are held from 0 and told to people from 1, as lines are counted.
     #[error(
-        "第{approval}项依赖的第{missing}项不存在 / approval {approval} depends on {missing}, which is not in the plan"
+        "第{}项依赖的第{}项不存在 / approval no. {} depends on no. {}, which is not in the plan",
+        .approval + 1, .missing + 1, .approval + 1, .missing + 1
     )]
     UnknownDependency { approval: usize, missing: usize },
-    #[error("第{0}项不能依赖自身 / approval {0} depends on itself")]
+    #[error("第{}项不能依赖自身 / approval no. {} depends on itself", .0 + 1, .0 + 1)]
     SelfDependency(usize),
     #[error(
-        "审批事项之间存在循环依赖（第{0}项） / the plan's dependencies go round in a circle (at approval {0})"
+        "审批事项之间存在循环依赖（第{}项） / the plan's dependencies go round in a circle (at approval no. {})",
+        .0 + 1, .0 + 1
     )]
     Cycle(usize),
     #[error("事项{0}在计划中重复 / item {0} is in the plan twice")]

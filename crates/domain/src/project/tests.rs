@@ -228,3 +228,21 @@ fn the_gantt_chart_draws_a_bar_per_opened_approval_and_the_target() {
     assert_eq!(svg.matches("等待前置事项").count(), 2);
     assert!(svg.contains(">目标<"));
 }
+
+#[test]
+fn positions_are_told_to_people_counted_from_one() {
+    let e = ProjectError::UnknownDependency {
+        approval: 1,
+        missing: 2,
+    };
+    assert_eq!(
+        e.to_string(),
+        "第2项依赖的第3项不存在 / approval no. 2 depends on no. 3, which is not in the plan"
+    );
+    assert!(
+        ProjectError::SelfDependency(0)
+            .to_string()
+            .starts_with("第1项")
+    );
+    assert!(ProjectError::Cycle(4).to_string().contains("第5项"));
+}

@@ -9,6 +9,7 @@ pub mod guide;
 pub mod home;
 pub mod organization;
 pub mod progress;
+pub mod projects;
 pub mod proxy;
 pub mod setup;
 pub mod workbench;

@@ -6,5 +6,6 @@ mod access;
 mod appeals;
 mod browser;
 mod pages;
+mod projects;
 mod proxy;
 mod support;
