@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use liandong_domain::calendar::{WorkingCalendar, china_date};
 use liandong_domain::case::deadline::{case_clock, step_clock};
+use liandong_domain::case::tally::tally;
 use liandong_domain::case::{
     Action, ActionName, Applicant, Case, CaseEvent, Channel, ClockReading, Context, EventDraft,
     EventKind, WarningLevel, allowed_actions, decide,
@@ -402,11 +403,12 @@ impl App {
         };
         let caused: Vec<(u32, &EventKind)> = events.iter().map(|e| (e.seq, &e.kind)).collect();
         let planned = notify::applicant_messages(&facts, &caused);
+        let days = tally(&events, clock.as_ref());
         let (appended, written) = (events.clone(), record.clone());
         self.store
             .write(move |tx| {
                 Box::pin(async move {
-                    tx.append_events(id, expected_version, &appended, &written)
+                    tx.append_events(id, expected_version, &appended, &written, &days)
                         .await?;
                     // In the same transaction: the messages exist exactly when the events do.
                     crate::notify::enqueue_planned(tx, id, &planned, now).await

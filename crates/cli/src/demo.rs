@@ -10,6 +10,7 @@ use liandong_app::App;
 use liandong_app::cases::{case_record, seal_events};
 use liandong_domain::calendar::{WorkingCalendar, china_offset};
 use liandong_domain::case::deadline::case_clock;
+use liandong_domain::case::tally::tally;
 use liandong_domain::case::{
     Action, Applicant, Case, Channel, Context, EventKind, SpecialProcedure, decide,
 };
@@ -768,6 +769,7 @@ async fn simulate_case(
     let (id, number, first) = tx.insert_case(&new_case).await?;
     let mut case = Case::replay([&first]).map_err(|e| anyhow::anyhow!(e))?;
     let mut events = vec![first];
+    let mut counted = Vec::new();
     let mut at = received_at;
     // The script of a typical case; each step is decided by the engine as it would be live.
     let mut script: Vec<(u32, Option<Actor>, Action)> = Vec::new();
@@ -889,14 +891,23 @@ async fn simulate_case(
         for e in &sealed {
             case.apply(e).map_err(|e| anyhow::anyhow!(e))?;
         }
+        // Counted as the app counts an action: with the clock just after it.
+        let clock = case_clock(&case, item, calendar, &app.warning_rules, when);
+        counted.extend(tally(&sealed, clock.as_ref()));
         events.extend(sealed);
         at = when;
     }
     if events.len() > 1 {
         let clock = case_clock(&case, item, calendar, &app.warning_rules, now);
         let record = case_record(&case, clock.as_ref());
-        tx.append_events(id, 1, events.get(1..).unwrap_or_default(), &record)
-            .await?;
+        tx.append_events(
+            id,
+            1,
+            events.get(1..).unwrap_or_default(),
+            &record,
+            &counted,
+        )
+        .await?;
     }
     Ok(())
 }

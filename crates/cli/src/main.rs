@@ -185,6 +185,9 @@ fn start_sms(
 }
 
 async fn serve(mut app: App, settings: &Settings) -> Result<()> {
+    if let Some(rows) = app.rebuild_totals_if_missing().await? {
+        println!("统计已由办件事件重建 / running totals rebuilt from the case events: {rows} rows");
+    }
     let listen = settings.listen.as_str();
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -391,18 +394,29 @@ async fn main() -> Result<()> {
             for f in &findings {
                 println!("{}: {}", f.number, f.problem);
             }
-            if findings.is_empty() {
-                println!(
-                    "审计通过：{checked} 件办件的历史完整 / audit passed: the history of {checked} cases is intact"
-                );
-                Ok(())
-            } else {
+            if !findings.is_empty() {
                 bail!(
                     "审计失败：{} 件办件的历史被改动 / audit failed: {} of {checked} cases have altered histories",
                     findings.len(),
                     findings.len()
                 )
             }
+            // The running totals that monitoring reads must equal a recount of the events.
+            let differences = app.totals_differences().await?;
+            for d in differences.iter().take(20) {
+                println!("{d}");
+            }
+            if !differences.is_empty() {
+                bail!(
+                    "审计失败：{} 行统计与办件事件不符 / audit failed: {} rows of the running totals differ from a recount of the events",
+                    differences.len(),
+                    differences.len()
+                )
+            }
+            println!(
+                "审计通过：{checked} 件办件的历史完整，统计与事件一致 / audit passed: the history of {checked} cases is intact and the running totals equal a recount"
+            );
+            Ok(())
         }
     }
 }

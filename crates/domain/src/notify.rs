@@ -616,7 +616,7 @@ pub fn applicant_messages(
                 m.values.insert(Placeholder::Missing, missing.join("、"));
                 out.push(m);
             }
-            EventKind::Concluded { delivery } => {
+            EventKind::Concluded { delivery, .. } => {
                 let mut m = base(MessageKind::Concluded, seq);
                 let outcome = match facts.outcome {
                     Some(Outcome::Denied) => "不予许可",
@@ -955,6 +955,7 @@ mod tests {
         };
         let concluded = EventKind::Concluded {
             delivery: "窗口领取".into(),
+            on_the_spot: false,
         };
         assert!(kinds(&applicant_messages(&f, &[(1, &received(Channel::Window))])).is_empty());
         assert_eq!(

@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 28] = [
+pub const TABLES: [&str; 29] = [
     "units",
     "departments",
     "windows",
@@ -20,6 +20,7 @@ pub const TABLES: [&str; 28] = [
     "cases",
     "case_events",
     "case_number_sequences",
+    "case_totals",
     "idempotency_keys",
     "audit_log",
     "appeals",

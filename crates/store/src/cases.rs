@@ -1,6 +1,7 @@
 //! Cases, their event histories, case numbers and idempotent intake.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use liandong_domain::case::tally::{Tally, tally};
 use liandong_domain::case::{
     CaseEvent, CaseNumber, CaseState, Channel, EventDraft, EventKind, Outcome,
 };
@@ -260,6 +261,8 @@ impl WriteTx {
         .map_err(StoreError::unique(format!("办件编号 case number {number}")))?;
         let id = CaseId(row.try_get("id")?);
         self.insert_event(id, &event).await?;
+        self.add_to_totals(id, &tally(std::slice::from_ref(&event), None))
+            .await?;
         Ok((id, number, event))
     }
 
@@ -284,7 +287,8 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Appends events to a case read at `expected_version`, and writes its derived columns.
+    /// Appends events to a case read at `expected_version`, writes its derived columns and
+    /// adds what the events count (`days`, from `case::tally`) to the running totals.
     /// Zero rows updated means somebody else acted first: a conflict.
     pub async fn append_events(
         &mut self,
@@ -292,6 +296,7 @@ impl WriteTx {
         expected_version: u32,
         events: &[CaseEvent],
         record: &CaseRecord,
+        days: &[(NaiveDate, Tally)],
     ) -> Result<()> {
         let Some(last) = events.last() else {
             return Ok(());
@@ -318,7 +323,7 @@ impl WriteTx {
         for event in events {
             self.insert_event(case, event).await?;
         }
-        Ok(())
+        self.add_to_totals(case, days).await
     }
 
     /// Rewrites the derived columns of a case without new events (a recomputed deadline).

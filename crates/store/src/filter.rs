@@ -66,6 +66,21 @@ impl Where {
         query
     }
 
+    /// `select` (a `SELECT … FROM table`) of every matching row, then `rest` (GROUP BY,
+    /// ORDER BY).
+    pub(crate) async fn all(
+        &self,
+        pool: &AnyPool,
+        select: &str,
+        rest: &str,
+    ) -> Result<Vec<AnyRow>> {
+        let sql = format!("{select}{}{rest}", self.clause());
+        Ok(self
+            .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+            .fetch_all(pool)
+            .await?)
+    }
+
     /// `select` (a `SELECT … FROM table`) of the matching rows ordered by `order`, `limit`
     /// from `offset`, and how many rows of `table` match in all.
     pub(crate) async fn page(

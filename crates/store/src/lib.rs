@@ -18,6 +18,7 @@ mod outbox;
 mod projects;
 mod proxy;
 mod queue;
+mod totals;
 mod writer;
 
 use std::str::FromStr;
@@ -41,6 +42,7 @@ pub use projects::{
 };
 pub use proxy::{NewProxyRecord, ProxyFilter, ProxyRow, ProxySummary, StoredProxy};
 pub use queue::StoredTicket;
+pub use totals::{TotalsBy, TotalsFilter, TotalsKey};
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

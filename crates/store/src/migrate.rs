@@ -62,6 +62,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0008_organization_edits.sql"),
         postgres: include_str!("../../../migrations/postgres/0008_organization_edits.sql"),
     },
+    Migration {
+        version: 9,
+        name: "case_totals",
+        sqlite: include_str!("../../../migrations/sqlite/0009_case_totals.sql"),
+        postgres: include_str!("../../../migrations/postgres/0009_case_totals.sql"),
+    },
 ];
 
 impl Store {

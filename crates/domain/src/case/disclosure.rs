@@ -82,7 +82,7 @@ fn public_detail(kind: &EventKind) -> String {
         EventKind::ExtensionGranted { days, reason } => {
             format!("延长{days}个工作日：{reason}")
         }
-        EventKind::Concluded { delivery } => delivery.clone(),
+        EventKind::Concluded { delivery, .. } => delivery.clone(),
         EventKind::Received { materials, .. } => materials.join("；"),
         EventKind::Accepted { .. }
         | EventKind::Handled { .. }
@@ -256,6 +256,7 @@ mod tests {
         assert_eq!(special, "听证，所需时间20日，不计入办理时限");
         let concluded = public_detail(&EventKind::Concluded {
             delivery: "窗口领取".into(),
+            on_the_spot: false,
         });
         assert_eq!(concluded, "窗口领取");
         let returned = public_detail(&EventKind::Returned {

@@ -54,6 +54,10 @@ pub enum EventKind {
     },
     Concluded {
         delivery: String,
+        /// Accepted, decided and concluded in one step at the window (即办). Left out of the
+        /// stored form when false, so that histories from before it keep their hashes.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        on_the_spot: bool,
     },
     Returned {
         to: StepKind,

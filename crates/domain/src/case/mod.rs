@@ -8,6 +8,7 @@ pub mod deadline;
 pub mod disclosure;
 pub mod event;
 pub mod number;
+pub mod tally;
 pub mod workflow;
 
 use chrono::{DateTime, Utc};

@@ -668,7 +668,8 @@ fn given_a_licence_when_accepted_handled_reviewed_approved_and_concluded_by_the_
     assert_eq!(
         s.act_at(closed_at, Role::WindowClerk, conclude()),
         vec![EventKind::Concluded {
-            delivery: "窗口领取".into()
+            delivery: "窗口领取".into(),
+            on_the_spot: false,
         }]
     );
     assert_eq!(s.case.state, CaseState::Concluded);
@@ -731,7 +732,8 @@ fn given_an_on_the_spot_item_when_the_window_concludes_on_the_spot_then_one_acti
                 opinion: "当场审批 / decided on the spot".into()
             },
             EventKind::Concluded {
-                delivery: "当场领取".into()
+                delivery: "当场领取".into(),
+                on_the_spot: true,
             },
         ]
     );

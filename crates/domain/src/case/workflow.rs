@@ -283,6 +283,7 @@ pub fn decide(
             required(delivery, "delivery", "送达方式")?;
             vec![EventKind::Concluded {
                 delivery: delivery.trim().into(),
+                on_the_spot: false,
             }]
         }
         Action::ConcludeOnTheSpot { delivery } => {
@@ -300,6 +301,7 @@ pub fn decide(
                 },
                 EventKind::Concluded {
                     delivery: delivery.trim().into(),
+                    on_the_spot: true,
                 },
             ]
         }

@@ -10,6 +10,7 @@ mod appeals;
 mod cases;
 mod catalog;
 mod kannel;
+mod monitoring;
 mod open311;
 mod organization;
 mod outbox;

@@ -387,7 +387,7 @@ fn details(kind: &EventKind, l: Lang) -> Vec<(String, String)> {
         EventKind::Handled { opinion, .. }
         | EventKind::Reviewed { opinion, .. }
         | EventKind::Approved { opinion } => vec![(t("field.opinion"), opinion.clone())],
-        EventKind::Concluded { delivery } => vec![(t("field.delivery"), delivery.clone())],
+        EventKind::Concluded { delivery, .. } => vec![(t("field.delivery"), delivery.clone())],
         EventKind::Returned { to, reason } => vec![
             (t("field.return_to"), l.named("step", to.as_str()).into()),
             (t("field.reason"), reason.clone()),
@@ -877,7 +877,7 @@ pub async fn print(
         }
         _ => {
             if let Some((e, d)) = last_event(&view.events, |k| match k {
-                EventKind::Concluded { delivery } => Some(delivery.clone()),
+                EventKind::Concluded { delivery, .. } => Some(delivery.clone()),
                 _ => None,
             }) {
                 at = e.at;
