@@ -14,5 +14,6 @@ pub mod project;
 pub mod proxy;
 pub mod queue;
 pub mod rating;
+pub mod supervision;
 #[cfg(test)]
 mod testing;
