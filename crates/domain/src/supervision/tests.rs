@@ -785,6 +785,7 @@ fn given_a_conclusion_without_a_decision_or_a_second_acceptance_then_it_is_out_o
         at(2025, 11, 4, 10, 0),
         EventKind::Concluded {
             delivery: "邮寄".into(),
+            on_the_spot: false,
         },
     );
     let f = only(&s.on_last(), K::StepOutOfOrder);
