@@ -22,3 +22,5 @@ CREATE TABLE case_totals (
     PRIMARY KEY (day, received_unit_id, handling_unit_id, department_id, item_id)
 );
 CREATE INDEX case_totals_department_day ON case_totals(department_id, day);
+-- Open cases by department and unit with their due times, for the monitoring's levels.
+CREATE INDEX cases_open_due ON cases(department_id, handling_unit_id, due_at) WHERE closed_at IS NULL;

@@ -2,13 +2,16 @@
 
 use std::collections::BTreeMap;
 
-use liandong_domain::case::deadline::case_clock;
+use chrono::{DateTime, NaiveDate, Utc};
+use liandong_domain::calendar::china_date;
+use liandong_domain::case::deadline::{case_clock, level_by_due};
 use liandong_domain::case::tally::{Tally, tally};
-use liandong_domain::case::{Case, EventKind};
-use liandong_domain::organization::CaseId;
-use liandong_store::{StoreError, TotalsKey};
+use liandong_domain::case::{Case, EventKind, WarningLevel};
+use liandong_domain::organization::{CaseId, DepartmentId, Role, UnitId, Visibility};
+use liandong_store::{StoreError, TotalsBy, TotalsFilter, TotalsKey};
+use serde::Serialize;
 
-use crate::{App, AppError, Result};
+use crate::{App, AppError, Result, Session};
 
 impl App {
     /// The totals recounted from every case's events, event by event, with the same rule the
@@ -112,5 +115,253 @@ impl App {
             return self.rebuild_totals().await.map(Some);
         }
         Ok(None)
+    }
+}
+
+/// What the monitoring page asks for: a period, and optionally a unit (with the units under
+/// it) and a department.
+#[derive(Debug, Clone)]
+pub struct OverviewQuery {
+    pub from: NaiveDate,
+    /// Inclusive.
+    pub to: NaiveDate,
+    pub unit: Option<UnitId>,
+    pub department: Option<DepartmentId>,
+}
+
+/// Open cases by level.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LevelCounts {
+    pub green: i64,
+    pub yellow: i64,
+    pub red: i64,
+}
+
+impl LevelCounts {
+    fn count(&mut self, level: WarningLevel) {
+        match level {
+            WarningLevel::Green => self.green += 1,
+            WarningLevel::Yellow => self.yellow += 1,
+            WarningLevel::Red => self.red += 1,
+        }
+    }
+
+    pub fn total(&self) -> i64 {
+        self.green + self.yellow + self.red
+    }
+}
+
+/// One department's or unit's line of the overview.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct Breakdown {
+    pub id: i64,
+    pub name: String,
+    pub totals: Tally,
+    pub open: LevelCounts,
+}
+
+/// The supervision overview (实时监控) of a period.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct Overview {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub period: Tally,
+    pub today: Tally,
+    /// Per day, or per month (`YYYY-MM`) over a period longer than two months.
+    pub series: Vec<(String, Tally)>,
+    pub monthly: bool,
+    pub by_department: Vec<Breakdown>,
+    /// By the unit that handles the cases.
+    pub by_unit: Vec<Breakdown>,
+    /// Open cases now, by their level as their due time tells (`level_by_due`).
+    pub open: LevelCounts,
+    pub as_of: DateTime<Utc>,
+}
+
+/// The longest period an overview reads at once.
+const MAX_PERIOD_DAYS: i64 = 3_700;
+
+impl App {
+    /// The overview of a period for supervisors and system administrators (the district) and
+    /// unit administrators (the units they keep). Reads running totals and the open cases'
+    /// due times, never the history of every case.
+    pub async fn monitoring_overview(
+        &self,
+        session: &Session,
+        query: &OverviewQuery,
+    ) -> Result<Overview> {
+        session.require_any(&[Role::Supervisor, Role::SystemAdmin, Role::UnitAdmin])?;
+        let span = (query.to - query.from).num_days();
+        if !(0..=MAX_PERIOD_DAYS).contains(&span) {
+            return Err(AppError::invalid(
+                "to",
+                "统计期应为起止日期之间，不超过十年",
+                "the period runs from its first to its last day, ten years at most",
+            ));
+        }
+        let district_wide = session.visibility == Visibility::All;
+        let units = match (query.unit, district_wide) {
+            (Some(unit), true) => Some(self.store.unit_subtree(unit).await?),
+            (None, true) => None,
+            (Some(unit), false) if self.keeps(session, unit).await? => {
+                Some(self.store.unit_subtree(unit).await?)
+            }
+            (Some(_), false) => {
+                return Err(AppError::Forbidden(
+                    "只能查看本单位的统计 / the totals of your own units only".into(),
+                ));
+            }
+            (None, false) => Some(self.store.unit_subtree(session.staff.unit_id).await?),
+        };
+        let filter = TotalsFilter {
+            from: Some(query.from),
+            to: Some(query.to),
+            units: units.clone(),
+            department: query.department,
+            item: None,
+        };
+        let now = self.now();
+        let today = china_date(now);
+        let today_filter = TotalsFilter {
+            from: Some(today),
+            to: Some(today),
+            ..filter.clone()
+        };
+        let monthly = span > 62;
+        let by = if monthly { TotalsBy::Month } else { TotalsBy::Day };
+        let calendar = self.calendar();
+        let mut open = LevelCounts::default();
+        let mut open_by_department: BTreeMap<i64, LevelCounts> = BTreeMap::new();
+        let mut open_by_unit: BTreeMap<i64, LevelCounts> = BTreeMap::new();
+        for case in self
+            .store
+            .open_case_dues(units.as_deref(), query.department)
+            .await?
+        {
+            let level = level_by_due(case.due_at, &calendar, &self.warning_rules, now);
+            open.count(level);
+            open_by_department
+                .entry(case.department.0)
+                .or_default()
+                .count(level);
+            open_by_unit
+                .entry(case.handling_unit.0)
+                .or_default()
+                .count(level);
+        }
+        let departments = self.store.departments().await?;
+        let all_units = self.store.units().await?;
+        let by_department = self
+            .store
+            .totals_by(TotalsBy::Department, &filter)
+            .await?
+            .into_iter()
+            .filter_map(|(id, totals)| {
+                let id: i64 = id.parse().ok()?;
+                let d = departments.iter().find(|d| d.id.0 == id)?;
+                Some(Breakdown {
+                    id,
+                    name: d.name.clone(),
+                    totals,
+                    open: open_by_department.get(&id).copied().unwrap_or_default(),
+                })
+            })
+            .collect();
+        let by_unit = self
+            .store
+            .totals_by(TotalsBy::HandlingUnit, &filter)
+            .await?
+            .into_iter()
+            .filter_map(|(id, totals)| {
+                let id: i64 = id.parse().ok()?;
+                let u = all_units.iter().find(|u| u.id.0 == id)?;
+                Some(Breakdown {
+                    id,
+                    name: u.name.clone(),
+                    totals,
+                    open: open_by_unit.get(&id).copied().unwrap_or_default(),
+                })
+            })
+            .collect();
+        Ok(Overview {
+            from: query.from,
+            to: query.to,
+            period: self.store.totals(&filter).await?,
+            today: self.store.totals(&today_filter).await?,
+            series: every_day_or_month(
+                query.from,
+                query.to,
+                monthly,
+                self.store.totals_by(by, &filter).await?,
+            ),
+            monthly,
+            by_department,
+            by_unit,
+            open,
+            as_of: now,
+        })
+    }
+}
+
+/// The series with a line for every day (or month) of the period, zero where nothing was
+/// counted, so that a chart's axis is the calendar's.
+fn every_day_or_month(
+    from: NaiveDate,
+    to: NaiveDate,
+    monthly: bool,
+    counted: Vec<(String, Tally)>,
+) -> Vec<(String, Tally)> {
+    let key = |d: NaiveDate| {
+        if monthly {
+            d.format("%Y-%m").to_string()
+        } else {
+            d.to_string()
+        }
+    };
+    let mut series: Vec<(String, Tally)> = Vec::new();
+    for day in from.iter_days().take_while(|d| *d <= to) {
+        let k = key(day);
+        if series.last().is_none_or(|(last, _)| *last != k) {
+            series.push((k, Tally::default()));
+        }
+    }
+    for (k, t) in counted {
+        if let Some((_, slot)) = series.iter_mut().find(|(s, _)| *s == k) {
+            *slot = t;
+        }
+    }
+    series
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_series_has_every_day_or_month_of_its_period() {
+        let counted = Tally {
+            received: 3,
+            ..Tally::default()
+        };
+        let days = every_day_or_month(
+            day(2026, 2, 27),
+            day(2026, 3, 2),
+            false,
+            vec![("2026-03-01".into(), counted)],
+        );
+        let keys: Vec<&str> = days.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"]);
+        assert_eq!(days[2].1.received, 3);
+        assert!(days[0].1.is_empty());
+        let months = every_day_or_month(day(2025, 11, 15), day(2026, 2, 1), true, vec![]);
+        let keys: Vec<&str> = months.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["2025-11", "2025-12", "2026-01", "2026-02"]);
     }
 }

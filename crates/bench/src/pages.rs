@@ -39,6 +39,9 @@ const PAGES: &[(&str, &str)] = &[
     ("hall.admin", "/admin/organization"),
     ("hall.admin", "/admin/staff"),
     ("supervisor", "/guide"),
+    ("supervisor", "/monitor"),
+    ("supervisor", "/monitor?from=2025-01-01&to=2025-12-31"),
+    ("supervisor", "/projects"),
 ];
 
 pub async fn run(args: PagesArgs) -> Result<()> {
@@ -61,6 +64,13 @@ pub async fn run(args: PagesArgs) -> Result<()> {
     );
     println!("database: {} ({cases} cases)", args.database);
     let app = App::new(store.clone(), Arc::new(SystemClock)).await?;
+    let started = Instant::now();
+    if let Some(rows) = app.rebuild_totals_if_missing().await? {
+        println!(
+            "running totals rebuilt from the events: {rows} rows in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let router = liandong_http::router(app);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

@@ -42,7 +42,7 @@ pub use projects::{
 };
 pub use proxy::{NewProxyRecord, ProxyFilter, ProxyRow, ProxySummary, StoredProxy};
 pub use queue::StoredTicket;
-pub use totals::{TotalsBy, TotalsFilter, TotalsKey};
+pub use totals::{OpenCaseDue, TotalsBy, TotalsFilter, TotalsKey};
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

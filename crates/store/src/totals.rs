@@ -1,14 +1,14 @@
 //! Running totals of cases per day, receiving unit, handling unit, department and item
 //! (`case_totals`): added to in the same transaction as each event, read by monitoring.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use liandong_domain::case::tally::Tally;
 use liandong_domain::organization::{CaseId, DepartmentId, ItemId, UnitId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::filter::Where;
-use crate::{Result, Store, WriteTx};
+use crate::{Result, Store, WriteTx, instant};
 
 /// Which totals to read: a period of days, and optionally units, a department, an item.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +30,15 @@ pub struct TotalsKey {
     pub handling_unit: UnitId,
     pub department: DepartmentId,
     pub item: ItemId,
+}
+
+/// An open case's place and due time, for counting open cases by level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenCaseDue {
+    pub department: DepartmentId,
+    pub handling_unit: UnitId,
+    /// None before acceptance and while the clock is stopped.
+    pub due_at: Option<DateTime<Utc>>,
 }
 
 /// How totals are grouped.
@@ -63,6 +72,16 @@ fn tally_row(row: &AnyRow) -> Result<Tally> {
     Ok(Tally::from_values(values))
 }
 
+/// Rows of cases received or handled at any of `units`.
+fn received_or_handled_at(w: &mut Where, units: &[UnitId]) {
+    let mut alternatives = Vec::new();
+    for unit in units {
+        let p = w.int(unit.0);
+        alternatives.push(format!("handling_unit_id = {p} OR received_unit_id = {p}"));
+    }
+    w.any_of(&alternatives);
+}
+
 impl TotalsFilter {
     fn clause(&self) -> Where {
         let mut w = Where::default();
@@ -75,12 +94,7 @@ impl TotalsFilter {
             w.and(format!("day <= {p}"));
         }
         if let Some(units) = &self.units {
-            let mut alternatives = Vec::new();
-            for unit in units {
-                let p = w.int(unit.0);
-                alternatives.push(format!("handling_unit_id = {p} OR received_unit_id = {p}"));
-            }
-            w.any_of(&alternatives);
+            received_or_handled_at(&mut w, units);
         }
         if let Some(department) = self.department {
             let p = w.int(department.0);
@@ -209,6 +223,43 @@ impl Store {
                     item: ItemId(row.try_get("item_id")?),
                 };
                 Ok((key, tally_row(row)?))
+            })
+            .collect()
+    }
+
+    /// Every open case (not yet closed) received or handled at `units`, of `department`, with
+    /// its due time: the few columns the monitoring's levels need, from a partial index.
+    pub async fn open_case_dues(
+        &self,
+        units: Option<&[UnitId]>,
+        department: Option<DepartmentId>,
+    ) -> Result<Vec<OpenCaseDue>> {
+        let mut w = Where::default();
+        w.and("closed_at IS NULL".into());
+        if let Some(units) = units {
+            received_or_handled_at(&mut w, units);
+        }
+        if let Some(department) = department {
+            let p = w.int(department.0);
+            w.and(format!("department_id = {p}"));
+        }
+        let rows = w
+            .all(
+                &self.pool,
+                "SELECT department_id, handling_unit_id, due_at FROM cases",
+                "",
+            )
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(OpenCaseDue {
+                    department: DepartmentId(row.try_get("department_id")?),
+                    handling_unit: UnitId(row.try_get("handling_unit_id")?),
+                    due_at: row
+                        .try_get::<Option<i64>, _>("due_at")?
+                        .map(instant)
+                        .transpose()?,
+                })
             })
             .collect()
     }

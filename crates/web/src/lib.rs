@@ -8,6 +8,7 @@
 mod assets;
 mod error;
 mod form;
+mod charts;
 pub mod i18n;
 mod pages;
 mod session;
@@ -60,6 +61,7 @@ pub fn routes(app: App) -> Router<App> {
         .route("/proxy/{id}", get(proxy::show))
         .route("/proxy/{id}/act", post(proxy::act))
         .route("/proxy/{id}/receipt", get(proxy::receipt))
+        .route("/monitor", get(monitor::overview))
         .route("/projects", get(projects::list))
         .route(
             "/projects/new",

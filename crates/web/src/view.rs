@@ -103,6 +103,9 @@ impl Ctx {
         if has(&[Role::WindowClerk, Role::Approver, Role::Supervisor]) {
             links.push(("/projects", "nav.projects"));
         }
+        if has(&[Role::Supervisor, Role::SystemAdmin, Role::UnitAdmin]) {
+            links.push(("/monitor", "nav.monitor"));
+        }
         links.push(("/guide", "nav.guide"));
         if has(&[Role::SystemAdmin, Role::UnitAdmin, Role::Supervisor]) {
             links.push(("/admin/staff", "nav.staff"));

@@ -153,6 +153,33 @@ pub fn read_clock(
     }
 }
 
+/// An open case's level as far as its stored due time tells, for counting many cases without
+/// their histories: red past the due time, yellow with `yellow_days_left` working days or fewer
+/// to go, green otherwise or while the clock is stopped (no due time). The case page's level
+/// also turns yellow at 80 % of the limit used and red when a step is overdue; this one cannot
+/// see those.
+pub fn level_by_due(
+    due_at: Option<DateTime<Utc>>,
+    calendar: &WorkingCalendar,
+    rules: &WarningRules,
+    now: DateTime<Utc>,
+) -> WarningLevel {
+    match due_at {
+        None => WarningLevel::Green,
+        Some(due) if now > due => WarningLevel::Red,
+        Some(due) => {
+            let left = calendar
+                .working_days_between(china_date(now), china_date(due))
+                .value;
+            if left <= rules.yellow_days_left {
+                WarningLevel::Yellow
+            } else {
+                WarningLevel::Green
+            }
+        }
+    }
+}
+
 /// The case's clock against its committed limit plus extensions; none before acceptance.
 pub fn case_clock(
     case: &Case,

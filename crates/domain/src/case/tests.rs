@@ -2260,3 +2260,30 @@ proptest! {
         run_random_history(item_index, &kept, start, moves)?;
     }
 }
+
+#[test]
+fn an_open_cases_level_from_its_due_time_alone() {
+    use super::deadline::level_by_due;
+    let rules = WarningRules::default();
+    let cal = &*CALENDAR;
+    // Due at the close of Friday 9 October 2026; the days before are working days.
+    let due = Some(cal.close_of(NaiveDate::from_ymd_opt(2026, 10, 9).unwrap()));
+    let at = |m: u32, d: u32, h: u32| {
+        FixedOffset::east_opt(8 * 3600)
+            .unwrap()
+            .with_ymd_and_hms(2026, m, d, h, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    // 30 September: the National Day holiday lies between; two working days remain.
+    assert_eq!(level_by_due(due, cal, &rules, at(9, 30, 10)), WarningLevel::Green);
+    // Thursday 8 October: one working day left.
+    assert_eq!(level_by_due(due, cal, &rules, at(10, 8, 10)), WarningLevel::Yellow);
+    assert_eq!(level_by_due(due, cal, &rules, at(10, 9, 17)), WarningLevel::Yellow);
+    assert_eq!(level_by_due(due, cal, &rules, at(10, 9, 18)), WarningLevel::Red);
+    assert_eq!(
+        level_by_due(None, cal, &rules, at(10, 20, 10)),
+        WarningLevel::Green,
+        "a stopped clock has no due time"
+    );
+}

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cases;
 pub mod guide;
 pub mod home;
+pub mod monitor;
 pub mod organization;
 pub mod progress;
 pub mod projects;

@@ -56,6 +56,8 @@ both!(
             ("/appeals/new".into(), "LKFKFKF"),
             ("/proxy".into(), "LKKKKKK"),
             ("/proxy/export.csv".into(), "LKKKKKK"),
+            ("/monitor".into(), "LFKFFKK"),
+            ("/monitor?unit=1".into(), "LFFFFKK"),
             ("/projects".into(), "LKKKKKK"),
             ("/projects/new".into(), "LFFKFFF"),
             ("/projects/999999".into(), "LNNNNNN"),

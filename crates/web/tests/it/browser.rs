@@ -312,6 +312,14 @@ async fn flows(s: Session) {
     s.wait(&link).await;
     s.sign_out().await;
 
+    // The supervisor's monitoring page draws its charts.
+    s.sign_in("supervisor").await;
+    s.go("/monitor").await;
+    s.wait("#chart-volume svg").await;
+    assert!(s.text("#open-green").await.parse::<u32>().unwrap_or(0) >= 1);
+    s.shot("monitor").await;
+    s.sign_out().await;
+
     // The clerk delivers the result: the case concludes.
     s.sign_in("d01.clerk").await;
     s.go(&format!("/cases/{id}")).await;

@@ -5,6 +5,7 @@
 mod access;
 mod appeals;
 mod browser;
+mod monitor;
 mod pages;
 mod projects;
 mod proxy;

@@ -1,0 +1,55 @@
+//! The monitoring page: figures from the running totals, open cases by level, charts, scope.
+
+use axum::http::StatusCode;
+
+use crate::both;
+use crate::support::*;
+
+both!(
+    the_monitoring_page_counts_from_the_totals_and_keeps_to_the_viewers_units,
+    |t: TestApp| async move {
+        let mut supervisor = t.signed_in("supervisor").await;
+        let before = supervisor.get("/monitor").await;
+        assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+        assert!(before.body.contains("id=\"open-green\">0<"), "{}", before.body);
+
+        let mut clerk = t.signed_in("d01.clerk").await;
+        clerk
+            .intake("XK00001000", &["申请书", "营业执照"], "accept")
+            .await;
+        clerk
+            .intake("XK00001000", &["申请书", "营业执照"], "refuse")
+            .await;
+        let after = supervisor.get("/monitor").await;
+        assert!(after.body.contains("id=\"open-green\">1<"), "{}", after.body);
+        let figures = after
+            .body
+            .split("id=\"period-figures\"")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(
+            figures.contains("<span class=\"n\">2</span><span>收件</span>"),
+            "{figures}"
+        );
+        assert!(figures.contains("<span class=\"n\">1</span><span>不予受理</span>"));
+        assert!(after.body.contains("<svg") && after.body.contains("重庆市渝北区市场监督管理局"));
+        assert!(after.body.contains("data-refresh=\"30\""), "the live part refreshes");
+
+        // A period that ends before it starts is refused with the form kept.
+        let bad = supervisor.get("/monitor?from=2026-03-10&to=2026-03-01").await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("value=\"2026-03-10\""));
+
+        // A township's administrator sees its own units only: the hall's case is not there.
+        let mut township = t.signed_in("t201.admin").await;
+        let own = township.get("/monitor").await;
+        assert_eq!(own.status, StatusCode::OK);
+        assert!(own.body.contains("id=\"open-green\">0<"), "{}", own.body);
+        assert_eq!(
+            township.get("/monitor?unit=1").await.status,
+            StatusCode::FORBIDDEN
+        );
+        let mut officer = t.signed_in("d01.officer").await;
+        assert_eq!(officer.get("/monitor").await.status, StatusCode::FORBIDDEN);
+    }
+);
