@@ -182,7 +182,7 @@ pub struct Overview {
 }
 
 /// The longest period an overview reads at once.
-const MAX_PERIOD_DAYS: i64 = 3_700;
+const MAX_PERIOD_DAYS: i64 = 7_310;
 
 impl App {
     /// The overview of a period for supervisors and system administrators (the district) and
@@ -198,8 +198,8 @@ impl App {
         if !(0..=MAX_PERIOD_DAYS).contains(&span) {
             return Err(AppError::invalid(
                 "to",
-                "统计期应为起止日期之间，不超过十年",
-                "the period runs from its first to its last day, ten years at most",
+                "统计期应为起止日期之间，不超过二十年",
+                "the period runs from its first to its last day, twenty years at most",
             ));
         }
         let district_wide = session.visibility == Visibility::All;

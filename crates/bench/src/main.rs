@@ -5,12 +5,14 @@
 //! - `warnings`: warning levels of a million open cases, pure domain;
 //! - `seeding`: the real `liandong demo` seeding, rows per second;
 //! - `sms`: the SMS outbox's delivery rate through a real Kannel and its fake SMSC;
-//! - `pages`: the busiest pages' response times over an existing demo database.
+//! - `pages`: the busiest pages' response times over an existing demo database;
+//! - `monitor`: the monitoring overview over years of running totals.
 
 mod client;
 mod district;
 mod fsync;
 mod http;
+mod monitor;
 mod pages;
 mod seeding;
 mod sms;
@@ -123,6 +125,20 @@ enum Command {
         /// Requests per page after one warm-up.
         #[arg(long, default_value_t = 20)]
         requests: usize,
+    },    /// The monitoring overview over `--years` more years of running totals written before an
+    /// existing demo database's history (a bench copy: audit verify fails on it after).
+    Monitor {
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value = "liandong2026")]
+        password: String,
+        /// Cases the added years hold in all.
+        #[arg(long, default_value_t = 10_000_000)]
+        cases: u64,
+        #[arg(long, default_value_t = 10)]
+        years: u32,
+        #[arg(long, default_value_t = 20)]
+        requests: usize,
     },
 }
 
@@ -203,6 +219,22 @@ async fn main() -> Result<()> {
                 concurrency,
                 fsync_seconds,
                 keep,
+            })
+            .await
+        }
+        Command::Monitor {
+            database,
+            password,
+            cases,
+            years,
+            requests,
+        } => {
+            monitor::run(monitor::MonitorArgs {
+                database,
+                password,
+                cases,
+                years,
+                requests,
             })
             .await
         }
