@@ -8,6 +8,7 @@ pub mod case_export;
 pub mod cases;
 pub mod catalog;
 pub mod catalog_file;
+pub mod disclosure;
 pub mod monitoring;
 pub mod notify;
 pub mod organization;

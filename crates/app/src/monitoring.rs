@@ -231,7 +231,11 @@ impl App {
             ..filter.clone()
         };
         let monthly = span > 62;
-        let by = if monthly { TotalsBy::Month } else { TotalsBy::Day };
+        let by = if monthly {
+            TotalsBy::Month
+        } else {
+            TotalsBy::Day
+        };
         let calendar = self.calendar();
         let mut open = LevelCounts::default();
         let mut open_by_department: BTreeMap<i64, LevelCounts> = BTreeMap::new();
@@ -357,7 +361,10 @@ mod tests {
             vec![("2026-03-01".into(), counted)],
         );
         let keys: Vec<&str> = days.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(keys, ["2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"]);
+        assert_eq!(
+            keys,
+            ["2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"]
+        );
         assert_eq!(days[2].1.received, 3);
         assert!(days[0].1.is_empty());
         let months = every_day_or_month(day(2025, 11, 15), day(2026, 2, 1), true, vec![]);

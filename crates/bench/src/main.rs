@@ -125,7 +125,8 @@ enum Command {
         /// Requests per page after one warm-up.
         #[arg(long, default_value_t = 20)]
         requests: usize,
-    },    /// The monitoring overview over `--years` more years of running totals written before an
+    },
+    /// The monitoring overview over `--years` more years of running totals written before an
     /// existing demo database's history (a bench copy: audit verify fails on it after).
     Monitor {
         #[arg(long)]

@@ -32,7 +32,10 @@ pub struct MonitorArgs {
 
 pub async fn run(args: MonitorArgs) -> Result<()> {
     ensure!((1..=30).contains(&args.years), "--years takes 1 to 30");
-    ensure!((1..=1_000).contains(&args.requests), "--requests takes 1 to 1000");
+    ensure!(
+        (1..=1_000).contains(&args.requests),
+        "--requests takes 1 to 1000"
+    );
     println!("{}", machine_line());
     let store = Store::connect(&args.database)
         .await
@@ -64,7 +67,12 @@ pub async fn run(args: MonitorArgs) -> Result<()> {
         std::collections::BTreeMap::new();
     for (k, t) in &rows {
         per_combo
-            .entry((k.received_unit.0, k.handling_unit.0, k.department.0, k.item.0))
+            .entry((
+                k.received_unit.0,
+                k.handling_unit.0,
+                k.department.0,
+                k.item.0,
+            ))
             .or_default()
             .add(t);
     }
@@ -139,7 +147,10 @@ pub async fn run(args: MonitorArgs) -> Result<()> {
         ("whole span, district", start, None),
         ("whole span, a township", start, township),
     ];
-    println!("{:<28} {:>9} {:>9} {:>9}", "overview", "p50 ms", "p95 ms", "max ms");
+    println!(
+        "{:<28} {:>9} {:>9} {:>9}",
+        "overview", "p50 ms", "p95 ms", "max ms"
+    );
     for (label, from, unit) in cases {
         let query = OverviewQuery {
             from,

@@ -33,6 +33,7 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
         (name = "catalog", description = "service items (事项), versions, reform report"),
         (name = "cases", description = "cases (办件)"),
         (name = "progress", description = "public progress lookup (办件查询)"),
+        (name = "disclosure", description = "public monthly disclosure (公示) from the running totals"),
         (name = "appeals", description = "citizens' opinions, suggestions and problems (三项制度)"),
         (name = "proxy", description = "proxy service (全程代办): the ledger and its hand-overs"),
         (name = "projects", description = "key projects and the green channel (重点项目 · 绿色通道)"),
@@ -94,6 +95,7 @@ fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(calendar::get_year))
         .routes(routes!(calendar::load_notice))
         .routes(routes!(progress::lookup_progress))
+        .routes(routes!(disclosure::get_disclosure))
         .routes(routes!(notify::list_sms_templates))
         .routes(routes!(notify::update_sms_template))
         .routes(routes!(notify::list_sms_messages))

@@ -480,7 +480,9 @@ impl Store {
             w.and(format!("due_at < {p}"));
         }
         if filter.open_only {
-            w.and("state NOT IN ('concluded', 'refused', 'withdrawn')".into());
+            // Closed exactly when concluded, refused or withdrawn; the partial indexes of open
+            // cases answer this form.
+            w.and("closed_at IS NULL".into());
         }
         if let Some(state) = filter.state {
             let p = w.text(state.as_str());

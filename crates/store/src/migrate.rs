@@ -68,6 +68,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0009_case_totals.sql"),
         postgres: include_str!("../../../migrations/postgres/0009_case_totals.sql"),
     },
+    Migration {
+        version: 10,
+        name: "open_case_indexes",
+        sqlite: include_str!("../../../migrations/sqlite/0010_open_case_indexes.sql"),
+        postgres: include_str!("../../../migrations/postgres/0010_open_case_indexes.sql"),
+    },
 ];
 
 impl Store {

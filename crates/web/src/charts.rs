@@ -153,12 +153,18 @@ mod tests {
             concluded: 7,
             ..Tally::default()
         };
-        let svg = volume_chart(&[("2026-03-02".into(), day), ("2026-03-03".into(), day)], Lang::Zh);
+        let svg = volume_chart(
+            &[("2026-03-02".into(), day), ("2026-03-03".into(), day)],
+            Lang::Zh,
+        );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert_eq!(svg.matches("<title>").count(), 4);
         assert!(svg.contains("收件 12"), "{svg}");
         assert!(!svg.contains("style="), "no inline style under the CSP");
-        let bars = rate_bars(&[("A<&>B".into(), Some(990)), ("空".into(), None)], Lang::En);
+        let bars = rate_bars(
+            &[("A<&>B".into(), Some(990)), ("空".into(), None)],
+            Lang::En,
+        );
         assert!(bars.contains("A&lt;&amp;&gt;B") && !bars.contains("A<&>B"));
         assert!(bars.contains("99.0%") && bars.contains("—"));
     }

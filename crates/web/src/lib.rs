@@ -6,9 +6,9 @@
 //! HttpOnly cookie; every POST form carries a CSRF token derived from it (see `session`).
 
 mod assets;
+mod charts;
 mod error;
 mod form;
-mod charts;
 pub mod i18n;
 mod pages;
 mod session;
@@ -62,6 +62,7 @@ pub fn routes(app: App) -> Router<App> {
         .route("/proxy/{id}/act", post(proxy::act))
         .route("/proxy/{id}/receipt", get(proxy::receipt))
         .route("/monitor", get(monitor::overview))
+        .route("/disclosure", get(disclosure::show))
         .route("/projects", get(projects::list))
         .route(
             "/projects/new",

@@ -66,6 +66,7 @@ impl Ctx {
                     ("/guide", "nav.guide"),
                     ("/progress", "nav.progress"),
                     ("/appeal", "nav.appeal"),
+                    ("/disclosure", "nav.disclosure"),
                     ("/login", "nav.sign_in"),
                 ],
                 path,

@@ -2276,11 +2276,23 @@ fn an_open_cases_level_from_its_due_time_alone() {
             .with_timezone(&Utc)
     };
     // 30 September: the National Day holiday lies between; two working days remain.
-    assert_eq!(level_by_due(due, cal, &rules, at(9, 30, 10)), WarningLevel::Green);
+    assert_eq!(
+        level_by_due(due, cal, &rules, at(9, 30, 10)),
+        WarningLevel::Green
+    );
     // Thursday 8 October: one working day left.
-    assert_eq!(level_by_due(due, cal, &rules, at(10, 8, 10)), WarningLevel::Yellow);
-    assert_eq!(level_by_due(due, cal, &rules, at(10, 9, 17)), WarningLevel::Yellow);
-    assert_eq!(level_by_due(due, cal, &rules, at(10, 9, 18)), WarningLevel::Red);
+    assert_eq!(
+        level_by_due(due, cal, &rules, at(10, 8, 10)),
+        WarningLevel::Yellow
+    );
+    assert_eq!(
+        level_by_due(due, cal, &rules, at(10, 9, 17)),
+        WarningLevel::Yellow
+    );
+    assert_eq!(
+        level_by_due(due, cal, &rules, at(10, 9, 18)),
+        WarningLevel::Red
+    );
     assert_eq!(
         level_by_due(None, cal, &rules, at(10, 20, 10)),
         WarningLevel::Green,

@@ -43,6 +43,26 @@ impl Month {
         if self.month() <= 6 { 1 } else { 2 }
     }
 
+    pub fn first_day(self) -> NaiveDate {
+        self.0
+    }
+
+    pub fn last_day(self) -> NaiveDate {
+        self.next()
+            .and_then(|m| m.0.pred_opt())
+            .unwrap_or(NaiveDate::MAX)
+    }
+
+    /// The month `date` falls in.
+    pub fn of(date: NaiveDate) -> Month {
+        Month(date.with_day(1).unwrap_or(date))
+    }
+
+    /// The month before; `None` only at the start of the calendar.
+    pub fn previous(self) -> Option<Month> {
+        self.0.checked_sub_months(Months::new(1)).map(Month)
+    }
+
     /// The month after; `None` only at the end of the calendar.
     pub fn next(self) -> Option<Month> {
         self.0.checked_add_months(Months::new(1)).map(Month)

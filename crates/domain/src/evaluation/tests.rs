@@ -1772,3 +1772,26 @@ proptest! {
         prop_assert!(mean <= *points.iter().max().unwrap());
     }
 }
+
+#[test]
+fn a_month_knows_its_first_and_last_day_and_its_neighbours() {
+    let feb: Month = "2028-02".parse().unwrap();
+    assert_eq!(
+        feb.first_day(),
+        chrono::NaiveDate::from_ymd_opt(2028, 2, 1).unwrap()
+    );
+    assert_eq!(
+        feb.last_day(),
+        chrono::NaiveDate::from_ymd_opt(2028, 2, 29).unwrap(),
+        "a leap year"
+    );
+    assert_eq!(feb.previous().unwrap().to_string(), "2028-01");
+    assert_eq!(
+        Month::of(chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()).to_string(),
+        "2026-12"
+    );
+    assert_eq!(
+        "2026-12".parse::<Month>().unwrap().last_day().to_string(),
+        "2026-12-31"
+    );
+}

@@ -172,6 +172,12 @@ both!(
                 None,
                 "PPPPPPPPPP",
             ),
+            (
+                Method::GET,
+                "/api/v1/disclosure?month=2026-03".into(),
+                None,
+                "PPPPPPPPPP",
+            ),
             (Method::GET, "/api/v1/units".into(), None, "AKKKKKKKKK"),
             (
                 Method::GET,

@@ -133,3 +133,32 @@ both!(
         );
     }
 );
+
+both!(
+    the_monthly_disclosure_is_public_and_counts_per_department,
+    |t: TestApp| async move {
+        let (_, case) = t.submit("d01.clerk", "GG00002000", None).await;
+        let (status, _) = t
+            .act(
+                "d01.clerk",
+                &case,
+                json!({"action": "conclude_on_the_spot", "delivery": "当场"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, d) = t.get("/api/v1/disclosure?month=2026-03", None).await;
+        assert_eq!(status, StatusCode::OK, "{d}");
+        assert_eq!(d["month"], "2026-03");
+        assert_eq!(d["complete"], false);
+        assert_eq!(d["departments"][0]["department_code"], "D01");
+        assert_eq!(d["departments"][0]["received"], 1);
+        assert_eq!(d["departments"][0]["on_the_spot_permille"], 1000);
+        assert_eq!(d["district"]["concluded"], 1);
+        let (_, last) = t.get("/api/v1/disclosure", None).await;
+        assert_eq!(last["month"], "2026-02");
+        assert_eq!(last["complete"], true);
+        assert_eq!(last["departments"], json!([]));
+        let (status, problem) = t.get("/api/v1/disclosure?month=2026-13", None).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    }
+);

@@ -5,6 +5,7 @@ pub mod appeal_public;
 pub mod appeals;
 pub mod auth;
 pub mod cases;
+pub mod disclosure;
 pub mod guide;
 pub mod home;
 pub mod monitor;

@@ -72,7 +72,10 @@ fn figures(o: &Overview) -> Vec<(&'static str, String)> {
         ("monitor.accepted", p.accepted.to_string()),
         ("monitor.concluded", p.concluded.to_string()),
         ("monitor.on_time_rate", percent(p.on_time_permille())),
-        ("monitor.on_the_spot_rate", percent(p.on_the_spot_permille())),
+        (
+            "monitor.on_the_spot_rate",
+            percent(p.on_the_spot_permille()),
+        ),
         ("monitor.conclusion_rate", percent(p.conclusion_permille())),
         ("monitor.refused", p.intake_refused.to_string()),
         ("monitor.denied", p.denied.to_string()),
@@ -101,7 +104,11 @@ pub async fn overview(
     let units = app.units().await?;
     let keeps: Vec<UnitId> = match &signed.session.visibility {
         Visibility::All => units.iter().map(|u| u.id).collect(),
-        Visibility::Limited { .. } => app.store.unit_subtree(signed.session.staff.unit_id).await.map_err(AppError::from)?,
+        Visibility::Limited { .. } => app
+            .store
+            .unit_subtree(signed.session.staff.unit_id)
+            .await
+            .map_err(AppError::from)?,
     };
     let mut data = MonitorPage {
         c: signed.ctx("/monitor"),
@@ -142,7 +149,10 @@ pub async fn overview(
     data.today = vec![
         ("monitor.received", overview.today.received.to_string()),
         ("monitor.concluded", overview.today.concluded.to_string()),
-        ("monitor.on_the_spot", overview.today.on_the_spot.to_string()),
+        (
+            "monitor.on_the_spot",
+            overview.today.on_the_spot.to_string(),
+        ),
     ];
     data.volume = volume_chart(&overview.series, l);
     data.on_time = rate_bars(

@@ -56,6 +56,8 @@ both!(
             ("/appeals/new".into(), "LKFKFKF"),
             ("/proxy".into(), "LKKKKKK"),
             ("/proxy/export.csv".into(), "LKKKKKK"),
+            ("/disclosure".into(), "PPPPPPP"),
+            ("/disclosure?month=2026-03".into(), "PPPPPPP"),
             ("/monitor".into(), "LFKFFKK"),
             ("/monitor?unit=1".into(), "LFFFFKK"),
             ("/projects".into(), "LKKKKKK"),

@@ -11,7 +11,11 @@ both!(
         let mut supervisor = t.signed_in("supervisor").await;
         let before = supervisor.get("/monitor").await;
         assert_eq!(before.status, StatusCode::OK, "{}", before.body);
-        assert!(before.body.contains("id=\"open-green\">0<"), "{}", before.body);
+        assert!(
+            before.body.contains("id=\"open-green\">0<"),
+            "{}",
+            before.body
+        );
 
         let mut clerk = t.signed_in("d01.clerk").await;
         clerk
@@ -21,7 +25,11 @@ both!(
             .intake("XK00001000", &["申请书", "营业执照"], "refuse")
             .await;
         let after = supervisor.get("/monitor").await;
-        assert!(after.body.contains("id=\"open-green\">1<"), "{}", after.body);
+        assert!(
+            after.body.contains("id=\"open-green\">1<"),
+            "{}",
+            after.body
+        );
         let figures = after
             .body
             .split("id=\"period-figures\"")
@@ -33,10 +41,15 @@ both!(
         );
         assert!(figures.contains("<span class=\"n\">1</span><span>不予受理</span>"));
         assert!(after.body.contains("<svg") && after.body.contains("重庆市渝北区市场监督管理局"));
-        assert!(after.body.contains("data-refresh=\"30\""), "the live part refreshes");
+        assert!(
+            after.body.contains("data-refresh=\"30\""),
+            "the live part refreshes"
+        );
 
         // A period that ends before it starts is refused with the form kept.
-        let bad = supervisor.get("/monitor?from=2026-03-10&to=2026-03-01").await;
+        let bad = supervisor
+            .get("/monitor?from=2026-03-10&to=2026-03-01")
+            .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("value=\"2026-03-10\""));
 
@@ -51,5 +64,41 @@ both!(
         );
         let mut officer = t.signed_in("d01.officer").await;
         assert_eq!(officer.get("/monitor").await.status, StatusCode::FORBIDDEN);
+    }
+);
+
+both!(
+    the_public_sees_each_departments_month_and_nothing_about_a_person,
+    |t: TestApp| async move {
+        let mut clerk = t.signed_in("d01.clerk").await;
+        clerk
+            .intake("XK00001000", &["申请书", "营业执照"], "accept")
+            .await;
+        let mut public = t.client();
+        // The last complete month by default: nothing happened in it.
+        let last = public.get("/disclosure").await;
+        assert_eq!(last.status, StatusCode::OK, "{}", last.body);
+        assert!(last.body.contains("value=\"2026-02\""), "{}", last.body);
+        let this = public.get("/disclosure?month=2026-03").await;
+        assert!(this.body.contains("本月截至今日"));
+        let line = this
+            .body
+            .split("重庆市渝北区市场监督管理局</td>")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(
+            line.starts_with("<td>1</td><td>1</td><td>0</td>"),
+            "{}",
+            this.body
+        );
+        assert!(
+            !this.body.contains("王建国"),
+            "no applicant on a public page"
+        );
+        let future = public.get("/disclosure?month=2026-04").await;
+        assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let junk = public.get("/disclosure?month=March").await;
+        assert_eq!(junk.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(junk.body.contains("YYYY-MM"));
     }
 );
