@@ -63,8 +63,8 @@ impl App {
         Ok(totals)
     }
 
-    /// Where the kept totals differ from a recount of the events: each line names the row and
-    /// both values. Empty when they agree.
+    /// Where the kept totals differ from a recount of the events (each line names the row and
+    /// both values), or the monthly rollup from the daily totals. Empty when they agree.
     pub async fn totals_differences(&self) -> Result<Vec<String>> {
         let recount = self.recount_totals().await?;
         let kept: BTreeMap<TotalsKey, Tally> =
@@ -87,6 +87,11 @@ impl App {
                     counted.unwrap_or_default().values()
                 ));
             }
+        }
+        for month in self.store.monthly_totals_disagreeing().await? {
+            differences.push(format!(
+                "{month}: the monthly rollup differs from the daily totals"
+            ));
         }
         Ok(differences)
     }

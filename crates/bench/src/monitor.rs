@@ -87,13 +87,22 @@ pub async fn run(args: MonitorArgs) -> Result<()> {
     let factor = args.cases as f64 / (demo_per_day * weekdays.len() as f64).max(1.0);
     let began = Instant::now();
     let mut written = 0usize;
+    // Each combination's fraction of a case carried from day to day, so that the span holds
+    // the cases asked for and rare combinations still appear now and then.
+    let mut carried: std::collections::BTreeMap<(i64, i64, i64, i64), [f64; 12]> =
+        std::collections::BTreeMap::new();
     for chunk in weekdays.chunks(30) {
         let mut batch = Vec::new();
         for day in chunk {
             for ((received_unit, handling_unit, department, item), total) in &per_combo {
+                let carry = carried
+                    .entry((*received_unit, *handling_unit, *department, *item))
+                    .or_insert([0.0; 12]);
                 let mut scaled = [0i64; 12];
-                for (s, v) in scaled.iter_mut().zip(total.values()) {
-                    *s = (v as f64 * factor / days_of_demo as f64).round() as i64;
+                for ((s, v), c) in scaled.iter_mut().zip(total.values()).zip(carry.iter_mut()) {
+                    let exact = v as f64 * factor / days_of_demo as f64 + *c;
+                    *s = exact.floor() as i64;
+                    *c = exact - exact.floor();
                 }
                 let tally = Tally::from_values(scaled);
                 if tally.is_empty() {

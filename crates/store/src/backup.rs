@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 29] = [
+pub const TABLES: [&str; 30] = [
     "units",
     "departments",
     "windows",
@@ -21,6 +21,7 @@ pub const TABLES: [&str; 29] = [
     "case_events",
     "case_number_sequences",
     "case_totals",
+    "case_totals_monthly",
     "idempotency_keys",
     "audit_log",
     "appeals",

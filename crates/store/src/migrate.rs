@@ -74,6 +74,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0010_open_case_indexes.sql"),
         postgres: include_str!("../../../migrations/postgres/0010_open_case_indexes.sql"),
     },
+    Migration {
+        version: 11,
+        name: "case_totals_monthly",
+        sqlite: include_str!("../../../migrations/sqlite/0011_case_totals_monthly.sql"),
+        postgres: include_str!("../../../migrations/postgres/0011_case_totals_monthly.sql"),
+    },
 ];
 
 impl Store {

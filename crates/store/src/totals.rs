@@ -1,7 +1,7 @@
 //! Running totals of cases per day, receiving unit, handling unit, department and item
 //! (`case_totals`): added to in the same transaction as each event, read by monitoring.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use liandong_domain::case::tally::Tally;
 use liandong_domain::organization::{CaseId, DepartmentId, ItemId, UnitId};
 use sqlx::Row;
@@ -53,15 +53,65 @@ pub enum TotalsBy {
 }
 
 impl TotalsBy {
-    fn key(self) -> &'static str {
-        match self {
-            TotalsBy::Day => "day",
-            TotalsBy::Month => "SUBSTR(day, 1, 7)",
-            TotalsBy::Department => "department_id",
-            TotalsBy::HandlingUnit => "handling_unit_id",
-            TotalsBy::Item => "item_id",
+    /// The key's expression over the daily rows, or over the monthly rollup.
+    fn key(self, monthly: bool) -> &'static str {
+        match (self, monthly) {
+            (TotalsBy::Day, _) => "day",
+            (TotalsBy::Month, false) => "SUBSTR(day, 1, 7)",
+            (TotalsBy::Month, true) => "month",
+            (TotalsBy::Department, _) => "department_id",
+            (TotalsBy::HandlingUnit, _) => "handling_unit_id",
+            (TotalsBy::Item, _) => "item_id",
         }
     }
+}
+
+/// A stretch of a period: days read from the daily rows, or whole months from the monthly
+/// rollup (which has no item).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Days(Option<NaiveDate>, Option<NaiveDate>),
+    Months(String, String),
+}
+
+/// The stretches a filter's period is read in: whole months from the rollup, the days before
+/// the first and after the last whole month from the daily rows. Everything from the daily
+/// rows when the filter names an item, has an open end, or the key is a day.
+fn parts(filter: &TotalsFilter, by_day: bool) -> Vec<Part> {
+    let (Some(from), Some(to)) = (filter.from, filter.to) else {
+        return vec![Part::Days(filter.from, filter.to)];
+    };
+    if by_day || filter.item.is_some() || from > to {
+        return vec![Part::Days(Some(from), Some(to))];
+    }
+    let first_whole = if from.day() == 1 {
+        Some(from)
+    } else {
+        from.with_day(1)
+            .and_then(|d| d.checked_add_months(Months::new(1)))
+    };
+    let last_whole_end = match to.succ_opt() {
+        Some(next) if next.day() == 1 => Some(to),
+        _ => to.with_day(1).and_then(|d| d.pred_opt()),
+    };
+    let (Some(start), Some(end)) = (first_whole, last_whole_end) else {
+        return vec![Part::Days(Some(from), Some(to))];
+    };
+    if start > end {
+        return vec![Part::Days(Some(from), Some(to))];
+    }
+    let mut out = Vec::new();
+    if from < start {
+        out.push(Part::Days(Some(from), start.pred_opt()));
+    }
+    out.push(Part::Months(
+        start.format("%Y-%m").to_string(),
+        end.format("%Y-%m").to_string(),
+    ));
+    if end < to {
+        out.push(Part::Days(end.succ_opt(), Some(to)));
+    }
+    out
 }
 
 fn tally_row(row: &AnyRow) -> Result<Tally> {
@@ -83,16 +133,33 @@ fn received_or_handled_at(w: &mut Where, units: &[UnitId]) {
 }
 
 impl TotalsFilter {
-    fn clause(&self) -> Where {
+    /// The table and WHERE clause of one stretch of the period.
+    fn clause(&self, part: &Part) -> (&'static str, Where) {
         let mut w = Where::default();
-        if let Some(from) = self.from {
-            let p = w.text(from.to_string());
-            w.and(format!("day >= {p}"));
-        }
-        if let Some(to) = self.to {
-            let p = w.text(to.to_string());
-            w.and(format!("day <= {p}"));
-        }
+        let table = match part {
+            Part::Days(from, to) => {
+                if let Some(from) = from {
+                    let p = w.text(from.to_string());
+                    w.and(format!("day >= {p}"));
+                }
+                if let Some(to) = to {
+                    let p = w.text(to.to_string());
+                    w.and(format!("day <= {p}"));
+                }
+                if let Some(item) = self.item {
+                    let p = w.int(item.0);
+                    w.and(format!("item_id = {p}"));
+                }
+                "case_totals"
+            }
+            Part::Months(from, to) => {
+                let p = w.text(from.clone());
+                w.and(format!("month >= {p}"));
+                let p = w.text(to.clone());
+                w.and(format!("month <= {p}"));
+                "case_totals_monthly"
+            }
+        };
         if let Some(units) = &self.units {
             received_or_handled_at(&mut w, units);
         }
@@ -100,11 +167,7 @@ impl TotalsFilter {
             let p = w.int(department.0);
             w.and(format!("department_id = {p}"));
         }
-        if let Some(item) = self.item {
-            let p = w.int(item.0);
-            w.and(format!("item_id = {p}"));
-        }
-        w
+        (table, w)
     }
 }
 
@@ -129,14 +192,32 @@ impl WriteTx {
             placeholders.join(", "),
             updates.join(", ")
         );
+        let monthly_updates: Vec<String> = Tally::COLUMNS
+            .iter()
+            .map(|c| format!("{c} = case_totals_monthly.{c} + excluded.{c}"))
+            .collect();
+        let monthly = format!(
+            "INSERT INTO case_totals_monthly (month, received_unit_id, handling_unit_id, department_id, {columns})
+             SELECT $1, received_unit_id, handling_unit_id, department_id, {}
+             FROM cases WHERE id = $2
+             ON CONFLICT (month, received_unit_id, handling_unit_id, department_id)
+             DO UPDATE SET {}",
+            placeholders.join(", "),
+            monthly_updates.join(", ")
+        );
         for (day, tally) in days.iter().filter(|(_, t)| !t.is_empty()) {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(day.to_string())
-                .bind(case.0);
-            for value in tally.values() {
-                query = query.bind(value);
+            for (statement, key) in [
+                (&sql, day.to_string()),
+                (&monthly, day.format("%Y-%m").to_string()),
+            ] {
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(statement.clone()))
+                    .bind(key)
+                    .bind(case.0);
+                for value in tally.values() {
+                    query = query.bind(value);
+                }
+                query.execute(self.conn()).await?;
             }
-            query.execute(self.conn()).await?;
         }
         Ok(())
     }
@@ -162,14 +243,41 @@ impl WriteTx {
             query = query.bind(value);
         }
         query.execute(self.conn()).await?;
+        let updates: Vec<String> = Tally::COLUMNS
+            .iter()
+            .map(|c| format!("{c} = case_totals_monthly.{c} + excluded.{c}"))
+            .collect();
+        let monthly = format!(
+            "INSERT INTO case_totals_monthly (month, received_unit_id, handling_unit_id, department_id, {})
+             VALUES ($1, $2, $3, $4, {})
+             ON CONFLICT (month, received_unit_id, handling_unit_id, department_id)
+             DO UPDATE SET {}",
+            Tally::COLUMNS.join(", "),
+            (0..Tally::COLUMNS.len())
+                .map(|i| format!("CAST(${} AS BIGINT)", i + 5))
+                .collect::<Vec<_>>()
+                .join(", "),
+            updates.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(monthly))
+            .bind(key.day.format("%Y-%m").to_string())
+            .bind(key.received_unit.0)
+            .bind(key.handling_unit.0)
+            .bind(key.department.0);
+        for value in tally.values() {
+            query = query.bind(value);
+        }
+        query.execute(self.conn()).await?;
         Ok(())
     }
 
     /// Empties the totals, before they are recounted from the events.
     pub async fn clear_totals(&mut self) -> Result<()> {
-        sqlx::query("DELETE FROM case_totals")
-            .execute(self.conn())
-            .await?;
+        for table in ["case_totals", "case_totals_monthly"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+                .execute(self.conn())
+                .await?;
+        }
         Ok(())
     }
 }
@@ -177,27 +285,84 @@ impl WriteTx {
 impl Store {
     /// The sum of the totals that match.
     pub async fn totals(&self, filter: &TotalsFilter) -> Result<Tally> {
-        let select = format!("SELECT {} FROM case_totals", cast_sums());
-        let rows = filter.clause().all(&self.pool, &select, "").await?;
-        rows.first().map_or(Ok(Tally::default()), tally_row)
+        let mut sum = Tally::default();
+        for part in parts(filter, false) {
+            let (table, w) = filter.clause(&part);
+            let select = format!("SELECT {} FROM {table}", cast_sums());
+            if let Some(row) = w.all(&self.pool, &select, "").await?.first() {
+                sum.add(&tally_row(row)?);
+            }
+        }
+        Ok(sum)
     }
 
-    /// The totals that match, grouped `by`, in the order of the key.
+    /// The totals that match, grouped `by`, in the order of the key (as text).
     pub async fn totals_by(
         &self,
         by: TotalsBy,
         filter: &TotalsFilter,
     ) -> Result<Vec<(String, Tally)>> {
-        let key = by.key();
-        let select = format!(
-            "SELECT CAST({key} AS TEXT) AS k, {} FROM case_totals",
-            cast_sums()
-        );
-        let rest = format!(" GROUP BY {key} ORDER BY {key}");
-        let rows = filter.clause().all(&self.pool, &select, &rest).await?;
-        rows.iter()
-            .map(|row| Ok((row.try_get::<String, _>("k")?, tally_row(row)?)))
-            .collect()
+        let by_day = matches!(by, TotalsBy::Day | TotalsBy::Item);
+        let mut grouped: std::collections::BTreeMap<String, Tally> = Default::default();
+        for part in parts(filter, by_day) {
+            let (table, w) = filter.clause(&part);
+            let key = by.key(matches!(part, Part::Months(..)));
+            let select = format!(
+                "SELECT CAST({key} AS TEXT) AS k, {} FROM {table}",
+                cast_sums()
+            );
+            for row in w
+                .all(&self.pool, &select, &format!(" GROUP BY {key}"))
+                .await?
+            {
+                grouped
+                    .entry(row.try_get::<String, _>("k")?)
+                    .or_default()
+                    .add(&tally_row(&row)?);
+            }
+        }
+        Ok(grouped.into_iter().collect())
+    }
+
+    /// Whether the monthly rollup equals the daily rows summed by month: the months that do
+    /// not (none when they agree).
+    pub async fn monthly_totals_disagreeing(&self) -> Result<Vec<String>> {
+        let by_month = TotalsFilter::default();
+        let daily = {
+            let select = format!(
+                "SELECT SUBSTR(day, 1, 7) AS k, {} FROM case_totals",
+                cast_sums()
+            );
+            let (_, w) = by_month.clause(&Part::Days(None, None));
+            w.all(&self.pool, &select, " GROUP BY SUBSTR(day, 1, 7)")
+                .await?
+        };
+        let monthly = {
+            let select = format!(
+                "SELECT month AS k, {} FROM case_totals_monthly",
+                cast_sums()
+            );
+            sqlx::query(sqlx::AssertSqlSafe(format!("{select} GROUP BY month")))
+                .fetch_all(&self.pool)
+                .await?
+        };
+        let read = |rows: &[AnyRow]| -> Result<std::collections::BTreeMap<String, Tally>> {
+            rows.iter()
+                .map(|r| Ok((r.try_get::<String, _>("k")?, tally_row(r)?)))
+                .collect()
+        };
+        let (daily, monthly) = (read(&daily)?, read(&monthly)?);
+        Ok(daily
+            .keys()
+            .chain(monthly.keys())
+            .filter(|m| {
+                daily.get(*m).copied().unwrap_or_default()
+                    != monthly.get(*m).copied().unwrap_or_default()
+            })
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect())
     }
 
     /// Every row of totals, in key order (to compare with a recount).
@@ -280,4 +445,62 @@ fn cast_sums() -> String {
         .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> TotalsFilter {
+        TotalsFilter {
+            from,
+            to,
+            ..TotalsFilter::default()
+        }
+    }
+
+    #[test]
+    fn whole_months_come_from_the_rollup_and_the_ends_from_the_days() {
+        assert_eq!(
+            parts(&period(day(2025, 11, 15), day(2026, 3, 2)), false),
+            [
+                Part::Days(day(2025, 11, 15), day(2025, 11, 30)),
+                Part::Months("2025-12".into(), "2026-02".into()),
+                Part::Days(day(2026, 3, 1), day(2026, 3, 2)),
+            ]
+        );
+        assert_eq!(
+            parts(&period(day(2024, 1, 1), day(2024, 2, 29)), false),
+            [Part::Months("2024-01".into(), "2024-02".into())],
+            "exact months, a leap February"
+        );
+    }
+
+    #[test]
+    fn days_alone_when_no_month_is_whole_or_the_question_needs_days() {
+        let march = period(day(2026, 3, 2), day(2026, 3, 31));
+        assert_eq!(
+            parts(&march, false),
+            [Part::Days(day(2026, 3, 2), day(2026, 3, 31))]
+        );
+        let year = period(day(2025, 1, 1), day(2025, 12, 31));
+        assert!(matches!(parts(&year, true)[..], [Part::Days(..)]), "by day");
+        let item = TotalsFilter {
+            item: Some(ItemId(3)),
+            ..year.clone()
+        };
+        assert!(
+            matches!(parts(&item, false)[..], [Part::Days(..)]),
+            "the rollup has no item"
+        );
+        assert_eq!(
+            parts(&period(None, day(2026, 3, 1)), false),
+            [Part::Days(None, day(2026, 3, 1))]
+        );
+    }
 }

@@ -115,6 +115,41 @@ both!(
             t.app.totals_differences().await.unwrap(),
             Vec::<String>::new()
         );
+        // Whole months come from the monthly rollup, the ends from the days: the same sums.
+        let period = |from: (u32, u32), to: (u32, u32)| TotalsFilter {
+            from: chrono::NaiveDate::from_ymd_opt(2026, from.0, from.1),
+            to: chrono::NaiveDate::from_ymd_opt(2026, to.0, to.1),
+            ..TotalsFilter::default()
+        };
+        let march = t.app.store.totals(&period((3, 1), (3, 31))).await.unwrap();
+        assert_eq!((march.received, march.concluded), (4, 2));
+        let spanning = t.app.store.totals(&period((2, 15), (4, 30))).await.unwrap();
+        assert_eq!(spanning, all);
+        let months = t
+            .app
+            .store
+            .totals_by(liandong_store::TotalsBy::Month, &period((1, 1), (6, 30)))
+            .await
+            .unwrap();
+        let keys: Vec<(&str, i64)> = months
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.concluded))
+            .collect();
+        assert_eq!(keys, [("2026-03", 2), ("2026-04", 1)]);
+        sqlx::query("UPDATE case_totals_monthly SET concluded = concluded + 1")
+            .execute(t.app.store.pool())
+            .await
+            .unwrap();
+        let found = t.app.totals_differences().await.unwrap();
+        assert!(
+            found.iter().any(|d| d.contains("monthly rollup")),
+            "{found:?}"
+        );
+        t.app.rebuild_totals().await.unwrap();
+        assert_eq!(
+            t.app.totals_differences().await.unwrap(),
+            Vec::<String>::new()
+        );
 
         // A total changed behind the app's back is found, and a rebuild puts it right.
         sqlx::query("UPDATE case_totals SET received = received + 1")
