@@ -107,7 +107,7 @@ impl App {
                     for (key, tally) in &totals {
                         tx.put_totals(key, tally).await?;
                     }
-                    Ok(())
+                    tx.roll_up_months().await
                 })
             })
             .await?;
@@ -263,10 +263,13 @@ impl App {
         }
         let departments = self.store.departments().await?;
         let all_units = self.store.units().await?;
-        let by_department = self
-            .store
-            .totals_by(TotalsBy::Department, &filter)
-            .await?
+        // Every row has a department: the period's sum is the departments' sum.
+        let department_totals = self.store.totals_by(TotalsBy::Department, &filter).await?;
+        let mut period = Tally::default();
+        for (_, t) in &department_totals {
+            period.add(t);
+        }
+        let by_department = department_totals
             .into_iter()
             .filter_map(|(id, totals)| {
                 let id: i64 = id.parse().ok()?;
@@ -298,7 +301,7 @@ impl App {
         Ok(Overview {
             from: query.from,
             to: query.to,
-            period: self.store.totals(&filter).await?,
+            period,
             today: self.store.totals(&today_filter).await?,
             series: every_day_or_month(
                 query.from,

@@ -132,6 +132,9 @@ pub async fn run(args: MonitorArgs) -> Result<()> {
             })
             .await?;
     }
+    store
+        .write(|tx| Box::pin(async move { tx.roll_up_months().await }))
+        .await?;
     let all = store.totals(&Default::default()).await?;
     println!(
         "wrote {written} rows of totals for {} weekdays from {start} in {:.1} s: {} cases received in all",

@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 30] = [
+pub const TABLES: [&str; 31] = [
     "units",
     "departments",
     "windows",
@@ -22,6 +22,7 @@ pub const TABLES: [&str; 30] = [
     "case_number_sequences",
     "case_totals",
     "case_totals_monthly",
+    "case_totals_district_monthly",
     "idempotency_keys",
     "audit_log",
     "appeals",

@@ -157,7 +157,12 @@ impl TotalsFilter {
                 w.and(format!("month >= {p}"));
                 let p = w.text(to.clone());
                 w.and(format!("month <= {p}"));
-                "case_totals_monthly"
+                // The district's view needs no receiving unit: the narrow rollup.
+                if self.units.is_some() {
+                    ROLLUPS[0].0
+                } else {
+                    ROLLUPS[1].0
+                }
             }
         };
         if let Some(units) = &self.units {
@@ -171,46 +176,91 @@ impl TotalsFilter {
     }
 }
 
+/// The monthly rollups of the daily rows: each table and the case columns it keeps besides
+/// the month. The first serves a unit's view, the second the district's.
+const ROLLUPS: [(&str, &[&str]); 2] = [
+    (
+        "case_totals_monthly",
+        &["received_unit_id", "handling_unit_id", "department_id"],
+    ),
+    (
+        "case_totals_district_monthly",
+        &["handling_unit_id", "department_id"],
+    ),
+];
+
+/// `INSERT INTO table (first, keys…, counts…) <source> ON CONFLICT DO UPDATE` adding the counts,
+/// where `source` supplies the values (`VALUES (…)` or `SELECT … FROM cases …`).
+fn add_counts_sql(table: &str, first: &str, keys: &[&str], source: &str) -> String {
+    let conflict = std::iter::once(first)
+        .chain(keys.iter().copied())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let updates: Vec<String> = Tally::COLUMNS
+        .iter()
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO {table} ({conflict}, {}) {source} ON CONFLICT ({conflict}) DO UPDATE SET {}",
+        Tally::COLUMNS.join(", "),
+        updates.join(", ")
+    )
+}
+
+/// `count` placeholders cast to BIGINT, numbered from `first`.
+fn count_placeholders(first: usize) -> String {
+    (0..Tally::COLUMNS.len())
+        .map(|i| format!("CAST(${} AS BIGINT)", i + first))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl WriteTx {
-    /// Adds what a case's events count (`case::tally`) to the totals of their days, under the
-    /// case's units, department and item.
+    /// Adds what a case's events count (`case::tally`) to the totals of their days and the
+    /// monthly rollups, under the case's units, department and item.
     pub async fn add_to_totals(&mut self, case: CaseId, days: &[(NaiveDate, Tally)]) -> Result<()> {
-        let columns = Tally::COLUMNS.join(", ");
-        let placeholders: Vec<String> = (0..Tally::COLUMNS.len())
-            .map(|i| format!("CAST(${} AS BIGINT)", i + 3))
-            .collect();
-        let updates: Vec<String> = Tally::COLUMNS
-            .iter()
-            .map(|c| format!("{c} = case_totals.{c} + excluded.{c}"))
-            .collect();
-        let sql = format!(
-            "INSERT INTO case_totals (day, received_unit_id, handling_unit_id, department_id, item_id, {columns})
-             SELECT $1, received_unit_id, handling_unit_id, department_id, item_id, {}
-             FROM cases WHERE id = $2
-             ON CONFLICT (day, received_unit_id, handling_unit_id, department_id, item_id)
-             DO UPDATE SET {}",
-            placeholders.join(", "),
-            updates.join(", ")
-        );
-        let monthly_updates: Vec<String> = Tally::COLUMNS
-            .iter()
-            .map(|c| format!("{c} = case_totals_monthly.{c} + excluded.{c}"))
-            .collect();
-        let monthly = format!(
-            "INSERT INTO case_totals_monthly (month, received_unit_id, handling_unit_id, department_id, {columns})
-             SELECT $1, received_unit_id, handling_unit_id, department_id, {}
-             FROM cases WHERE id = $2
-             ON CONFLICT (month, received_unit_id, handling_unit_id, department_id)
-             DO UPDATE SET {}",
-            placeholders.join(", "),
-            monthly_updates.join(", ")
-        );
+        let daily_keys = [
+            "received_unit_id",
+            "handling_unit_id",
+            "department_id",
+            "item_id",
+        ];
+        let mut statements = vec![(
+            add_counts_sql(
+                "case_totals",
+                "day",
+                &daily_keys,
+                &format!(
+                    "SELECT $1, {}, {} FROM cases WHERE id = $2",
+                    daily_keys.join(", "),
+                    count_placeholders(3)
+                ),
+            ),
+            false,
+        )];
+        for (table, keys) in ROLLUPS {
+            statements.push((
+                add_counts_sql(
+                    table,
+                    "month",
+                    keys,
+                    &format!(
+                        "SELECT $1, {}, {} FROM cases WHERE id = $2",
+                        keys.join(", "),
+                        count_placeholders(3)
+                    ),
+                ),
+                true,
+            ));
+        }
         for (day, tally) in days.iter().filter(|(_, t)| !t.is_empty()) {
-            for (statement, key) in [
-                (&sql, day.to_string()),
-                (&monthly, day.format("%Y-%m").to_string()),
-            ] {
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(statement.clone()))
+            for (sql, monthly) in &statements {
+                let key = if *monthly {
+                    day.format("%Y-%m").to_string()
+                } else {
+                    day.to_string()
+                };
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                     .bind(key)
                     .bind(case.0);
                 for value in tally.values() {
@@ -222,16 +272,14 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Writes one row of totals (a recount's; rows are otherwise only added to).
+    /// Writes one daily row of totals (a recount's; rows are otherwise only added to). The
+    /// rollups follow with `roll_up_months`.
     pub async fn put_totals(&mut self, key: &TotalsKey, tally: &Tally) -> Result<()> {
-        let placeholders: Vec<String> = (0..Tally::COLUMNS.len())
-            .map(|i| format!("${}", i + 6))
-            .collect();
         let sql = format!(
             "INSERT INTO case_totals (day, received_unit_id, handling_unit_id, department_id, item_id, {})
              VALUES ($1, $2, $3, $4, $5, {})",
             Tally::COLUMNS.join(", "),
-            placeholders.join(", ")
+            count_placeholders(6)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(key.day.to_string())
@@ -243,37 +291,35 @@ impl WriteTx {
             query = query.bind(value);
         }
         query.execute(self.conn()).await?;
-        let updates: Vec<String> = Tally::COLUMNS
+        Ok(())
+    }
+
+    /// Refills the monthly rollups from the daily rows (after `put_totals`).
+    pub async fn roll_up_months(&mut self) -> Result<()> {
+        let sums = Tally::COLUMNS
             .iter()
-            .map(|c| format!("{c} = case_totals_monthly.{c} + excluded.{c}"))
-            .collect();
-        let monthly = format!(
-            "INSERT INTO case_totals_monthly (month, received_unit_id, handling_unit_id, department_id, {})
-             VALUES ($1, $2, $3, $4, {})
-             ON CONFLICT (month, received_unit_id, handling_unit_id, department_id)
-             DO UPDATE SET {}",
-            Tally::COLUMNS.join(", "),
-            (0..Tally::COLUMNS.len())
-                .map(|i| format!("CAST(${} AS BIGINT)", i + 5))
-                .collect::<Vec<_>>()
-                .join(", "),
-            updates.join(", ")
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(monthly))
-            .bind(key.day.format("%Y-%m").to_string())
-            .bind(key.received_unit.0)
-            .bind(key.handling_unit.0)
-            .bind(key.department.0);
-        for value in tally.values() {
-            query = query.bind(value);
+            .map(|c| format!("SUM({c})"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        for (table, keys) in ROLLUPS {
+            let keys = keys.join(", ");
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+                .execute(self.conn())
+                .await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO {table} (month, {keys}, {}) SELECT SUBSTR(day, 1, 7), {keys}, {sums}
+                 FROM case_totals GROUP BY SUBSTR(day, 1, 7), {keys}",
+                Tally::COLUMNS.join(", ")
+            )))
+            .execute(self.conn())
+            .await?;
         }
-        query.execute(self.conn()).await?;
         Ok(())
     }
 
     /// Empties the totals, before they are recounted from the events.
     pub async fn clear_totals(&mut self) -> Result<()> {
-        for table in ["case_totals", "case_totals_monthly"] {
+        for table in std::iter::once("case_totals").chain(ROLLUPS.iter().map(|(t, _)| *t)) {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
                 .execute(self.conn())
                 .await?;
@@ -324,45 +370,43 @@ impl Store {
         Ok(grouped.into_iter().collect())
     }
 
-    /// Whether the monthly rollup equals the daily rows summed by month: the months that do
-    /// not (none when they agree).
+    /// The months where a monthly rollup differs from the daily rows summed by month, each
+    /// with its table (none when they agree).
     pub async fn monthly_totals_disagreeing(&self) -> Result<Vec<String>> {
-        let by_month = TotalsFilter::default();
-        let daily = {
-            let select = format!(
-                "SELECT SUBSTR(day, 1, 7) AS k, {} FROM case_totals",
-                cast_sums()
-            );
-            let (_, w) = by_month.clause(&Part::Days(None, None));
-            w.all(&self.pool, &select, " GROUP BY SUBSTR(day, 1, 7)")
-                .await?
-        };
-        let monthly = {
-            let select = format!(
-                "SELECT month AS k, {} FROM case_totals_monthly",
-                cast_sums()
-            );
-            sqlx::query(sqlx::AssertSqlSafe(format!("{select} GROUP BY month")))
-                .fetch_all(&self.pool)
-                .await?
-        };
-        let read = |rows: &[AnyRow]| -> Result<std::collections::BTreeMap<String, Tally>> {
+        let read = |rows: Vec<AnyRow>| -> Result<std::collections::BTreeMap<String, Tally>> {
             rows.iter()
                 .map(|r| Ok((r.try_get::<String, _>("k")?, tally_row(r)?)))
                 .collect()
         };
-        let (daily, monthly) = (read(&daily)?, read(&monthly)?);
-        Ok(daily
-            .keys()
-            .chain(monthly.keys())
-            .filter(|m| {
-                daily.get(*m).copied().unwrap_or_default()
-                    != monthly.get(*m).copied().unwrap_or_default()
-            })
-            .cloned()
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect())
+        let sql = |table: &str, key: &str| {
+            format!(
+                "SELECT {key} AS k, {} FROM {table} GROUP BY {key}",
+                cast_sums()
+            )
+        };
+        let daily = read(
+            sqlx::query(sqlx::AssertSqlSafe(sql("case_totals", "SUBSTR(day, 1, 7)")))
+                .fetch_all(&self.pool)
+                .await?,
+        )?;
+        let mut out = Vec::new();
+        for (table, _) in ROLLUPS {
+            let monthly = read(
+                sqlx::query(sqlx::AssertSqlSafe(sql(table, "month")))
+                    .fetch_all(&self.pool)
+                    .await?,
+            )?;
+            let months: std::collections::BTreeSet<&String> =
+                daily.keys().chain(monthly.keys()).collect();
+            for m in months {
+                if daily.get(m).copied().unwrap_or_default()
+                    != monthly.get(m).copied().unwrap_or_default()
+                {
+                    out.push(format!("{table} {m}"));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Every row of totals, in key order (to compare with a recount).
