@@ -263,16 +263,29 @@ impl App {
         }
         let departments = self.store.departments().await?;
         let all_units = self.store.units().await?;
-        // Every row has a department: the period's sum is the departments' sum.
-        let department_totals = self.store.totals_by(TotalsBy::Department, &filter).await?;
+        // One reading gives both breakdowns, and their sum the period's (every row has both).
         let mut period = Tally::default();
-        for (_, t) in &department_totals {
-            period.add(t);
+        let mut per_department: BTreeMap<i64, Tally> = BTreeMap::new();
+        let mut per_unit: BTreeMap<i64, Tally> = BTreeMap::new();
+        for (key, t) in self
+            .store
+            .totals_by(TotalsBy::DepartmentAndHandlingUnit, &filter)
+            .await?
+        {
+            let Some((department, unit)) = key.split_once('-') else {
+                continue;
+            };
+            let (Ok(department), Ok(unit)) = (department.parse::<i64>(), unit.parse::<i64>())
+            else {
+                continue;
+            };
+            period.add(&t);
+            per_department.entry(department).or_default().add(&t);
+            per_unit.entry(unit).or_default().add(&t);
         }
-        let by_department = department_totals
+        let by_department = per_department
             .into_iter()
             .filter_map(|(id, totals)| {
-                let id: i64 = id.parse().ok()?;
                 let d = departments.iter().find(|d| d.id.0 == id)?;
                 Some(Breakdown {
                     id,
@@ -282,13 +295,9 @@ impl App {
                 })
             })
             .collect();
-        let by_unit = self
-            .store
-            .totals_by(TotalsBy::HandlingUnit, &filter)
-            .await?
+        let by_unit = per_unit
             .into_iter()
             .filter_map(|(id, totals)| {
-                let id: i64 = id.parse().ok()?;
                 let u = all_units.iter().find(|u| u.id.0 == id)?;
                 Some(Breakdown {
                     id,

@@ -48,7 +48,8 @@ pub enum TotalsBy {
     /// `YYYY-MM`.
     Month,
     Department,
-    HandlingUnit,
+    /// `department_id-handling_unit_id`: both breakdowns of an overview from one reading.
+    DepartmentAndHandlingUnit,
     Item,
 }
 
@@ -60,7 +61,9 @@ impl TotalsBy {
             (TotalsBy::Month, false) => "SUBSTR(day, 1, 7)",
             (TotalsBy::Month, true) => "month",
             (TotalsBy::Department, _) => "department_id",
-            (TotalsBy::HandlingUnit, _) => "handling_unit_id",
+            (TotalsBy::DepartmentAndHandlingUnit, _) => {
+                "CAST(department_id AS TEXT) || '-' || CAST(handling_unit_id AS TEXT)"
+            }
             (TotalsBy::Item, _) => "item_id",
         }
     }

@@ -45,6 +45,15 @@ both!(
             after.body.contains("data-refresh=\"30\""),
             "the live part refreshes"
         );
+        let by_unit = after
+            .body
+            .split("id=\"by-unit\"")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(
+            by_unit.contains("渝北区行政审批服务大厅</td><td>2</td><td>0</td>"),
+            "{by_unit}"
+        );
 
         // A period that ends before it starts is refused with the form kept.
         let bad = supervisor
