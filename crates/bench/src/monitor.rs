@@ -31,7 +31,10 @@ pub struct MonitorArgs {
 }
 
 pub async fn run(args: MonitorArgs) -> Result<()> {
-    ensure!((1..=30).contains(&args.years), "--years takes 1 to 30");
+    ensure!(
+        (0..=30).contains(&args.years),
+        "--years takes 0 (time the overview of the database as it is) to 30"
+    );
     ensure!(
         (1..=1_000).contains(&args.requests),
         "--requests takes 1 to 1000"
