@@ -54,7 +54,7 @@ pub async fn run(args: MonitorArgs) -> Result<()> {
     let first_day = rows.iter().map(|(k, _)| k.day).min().context("no rows")?;
     let demo_cases: i64 = rows.iter().map(|(_, t)| t.received).sum();
     println!(
-        "database: {} ({demo_cases} cases of demo history from {first_day}, {} rows of totals)",
+        "database: {} ({demo_cases} cases received in its totals from {first_day}, {} rows of totals)",
         args.database,
         rows.len()
     );
