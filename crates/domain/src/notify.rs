@@ -737,6 +737,7 @@ mod tests {
     use super::*;
     use crate::calendar::china_offset;
     use crate::case::Channel;
+    use crate::case::fixtures::received;
     use crate::catalog::StepKind;
     use chrono::TimeZone;
 
@@ -925,20 +926,6 @@ mod tests {
     fn accepted() -> EventKind {
         EventKind::Accepted {
             first_step: StepKind::Handle,
-        }
-    }
-
-    fn received(channel: Channel) -> EventKind {
-        EventKind::Received {
-            applicant: crate::case::Applicant::Person {
-                name: "王建国".into(),
-                resident_id: crate::ids::ResidentId::parse("11010519491231002X").unwrap(),
-            },
-            phone: crate::ids::PhoneNumber::parse("13800138000").unwrap(),
-            item_code: crate::catalog::ItemCode::parse("XK00001000").unwrap(),
-            item_version: 1,
-            channel,
-            materials: vec![],
         }
     }
 

@@ -98,6 +98,8 @@ pub fn message(e: &AppError, lang: Lang) -> String {
             .collect::<Vec<_>>()
             .join("; "),
         AppError::Storage(_) => lang.t("error.unavailable").to_owned(),
+        // A stale version: the page's own words (someone acted first; look again).
+        AppError::Conflict { .. } => lang.t("error.conflict").to_owned(),
         other => {
             let (zh, en) = bilingual(&other.to_string());
             match lang {

@@ -150,9 +150,10 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::case::{Applicant, Channel, EventDraft, SpecialProcedure};
-    use crate::catalog::{ItemCode, StepKind};
-    use crate::ids::{PhoneNumber, ResidentId};
+    use crate::case::fixtures::received;
+    use crate::case::{Channel, EventDraft, SpecialProcedure};
+    use crate::catalog::StepKind;
+
     use crate::organization::StaffId;
 
     fn event(seq: u32, kind: EventKind, comment: &str) -> CaseEvent {
@@ -170,24 +171,10 @@ mod tests {
         )
     }
 
-    fn received() -> EventKind {
-        EventKind::Received {
-            applicant: Applicant::Person {
-                name: "王建国".into(),
-                resident_id: ResidentId::parse("11010519491231002X").unwrap(),
-            },
-            phone: PhoneNumber::parse("13800138000").unwrap(),
-            item_code: ItemCode::parse("XK00094001").unwrap(),
-            item_version: 1,
-            channel: Channel::Window,
-            materials: vec!["申请书".into()],
-        }
-    }
-
     #[test]
     fn the_public_timeline_keeps_no_identity_opinion_or_comment() {
         let events = vec![
-            event(1, received(), "申请人王建国电话13800138000"),
+            event(1, received(Channel::Window), "申请人王建国电话13800138000"),
             event(
                 2,
                 EventKind::Accepted {

@@ -7,6 +7,8 @@ pub mod action;
 pub mod deadline;
 pub mod disclosure;
 pub mod event;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod number;
 pub mod tally;
 pub mod workflow;

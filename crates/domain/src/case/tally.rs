@@ -165,9 +165,10 @@ mod tests {
     use chrono::{DateTime, Utc};
 
     use super::*;
-    use crate::case::{Applicant, Channel, EventDraft};
-    use crate::catalog::{ItemCode, StepKind};
-    use crate::ids::{PhoneNumber, ResidentId};
+    use crate::case::fixtures::received;
+    use crate::case::{Channel, EventDraft};
+    use crate::catalog::StepKind;
+
     use crate::organization::{StaffId, UnitId};
     use crate::testing::china;
 
@@ -184,20 +185,6 @@ mod tests {
                 kind,
             },
         )
-    }
-
-    fn received() -> EventKind {
-        EventKind::Received {
-            applicant: Applicant::Person {
-                name: "王建国".into(),
-                resident_id: ResidentId::parse("11010519491231002X").unwrap(),
-            },
-            phone: PhoneNumber::parse("13800138000").unwrap(),
-            item_code: ItemCode::parse("XK00001000").unwrap(),
-            item_version: 1,
-            channel: Channel::Window,
-            materials: vec![],
-        }
     }
 
     fn clock(remaining_days: i64) -> ClockReading {
@@ -217,7 +204,7 @@ mod tests {
     fn an_intake_counts_once_on_its_china_day() {
         // 23:30 UTC on 1 March is 07:30 on 2 March in China.
         let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 3, 1, 23, 30, 0).unwrap();
-        let first = [event(received(), at)];
+        let first = [event(received(Channel::Window), at)];
         let days = tally(&first, None);
         assert_eq!(days.len(), 1);
         assert_eq!(days[0].0, NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());

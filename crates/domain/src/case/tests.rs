@@ -6,8 +6,6 @@
 //! `CaseEvent::seal` onto the chain, and `Case::apply` it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::LazyLock;
-
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -15,9 +13,9 @@ use proptest::test_runner::TestCaseError;
 use super::deadline::{case_clock, step_clock};
 use super::event::{ChainBreak, GENESIS_HASH, verify_chain};
 use super::*;
-use crate::calendar::WorkingCalendar;
-use crate::catalog::tests::{licence, on_the_spot};
-use crate::catalog::{ServiceItem, Step, StepKind};
+use crate::case::fixtures::*;
+use crate::catalog::tests::on_the_spot;
+use crate::catalog::{ServiceItem, StepKind};
 use crate::ids::{PhoneNumber, ResidentId};
 use crate::organization::{Actor, Role, StaffId, UnitId};
 
@@ -28,21 +26,6 @@ use super::ActionName as A;
 
 const NUMBER: &str = "20307-20251103-0001";
 
-static CALENDAR: LazyLock<WorkingCalendar> = LazyLock::new(WorkingCalendar::shipped);
-
-/// An instant given in China time (UTC+8).
-fn china(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    FixedOffset::east_opt(8 * 3600)
-        .unwrap()
-        .with_ymd_and_hms(y, m, d, h, min, 0)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
 fn staff(roles: &[Role]) -> Actor {
     Actor {
         staff_id: StaffId(7),
@@ -52,58 +35,9 @@ fn staff(roles: &[Role]) -> Actor {
     }
 }
 
-/// Someone holding every role: only the state machine and the payload can refuse them.
-fn everyone() -> Actor {
-    staff(&Role::ALL)
-}
-
-/// 食品经营许可: handle (5, handling officer) → review (2, reviewer) → approve (1, approver).
-fn a_licence() -> ServiceItem {
-    licence("XK00001000")
-}
-
 /// 即办件: one approve step held by the window clerk, committed 0 days.
 fn an_on_the_spot_item() -> ServiceItem {
     on_the_spot("XK00002000")
-}
-
-/// A licence whose procedure has no review step.
-fn a_licence_without_review() -> ServiceItem {
-    ServiceItem {
-        steps: vec![
-            Step {
-                kind: StepKind::Handle,
-                share_days: 6,
-                role: Role::HandlingOfficer,
-            },
-            Step {
-                kind: StepKind::Approve,
-                share_days: 2,
-                role: Role::Approver,
-            },
-        ],
-        ..licence("XK00004000")
-    }
-}
-
-/// 双章制: the window holds the approval seal and decides itself.
-fn a_window_authorised_licence() -> ServiceItem {
-    ServiceItem {
-        window_authorised: true,
-        steps: vec![
-            Step {
-                kind: StepKind::Handle,
-                share_days: 5,
-                role: Role::HandlingOfficer,
-            },
-            Step {
-                kind: StepKind::Approve,
-                share_days: 3,
-                role: Role::WindowClerk,
-            },
-        ],
-        ..licence("XK00003000")
-    }
 }
 
 fn with_committed(item: ServiceItem, days: u32) -> ServiceItem {
@@ -132,64 +66,15 @@ fn supplement(received: &[&str]) -> Action {
         received: received.iter().map(|s| (*s).to_owned()).collect(),
     }
 }
-fn handle() -> Action {
-    Action::Handle {
-        opinion: "材料齐全，符合条件".into(),
-    }
-}
-fn review() -> Action {
-    Action::Review {
-        opinion: "同意承办意见".into(),
-    }
-}
-fn approve() -> Action {
-    Action::Approve {
-        opinion: "准予许可".into(),
-    }
-}
 fn deny() -> Action {
     Action::Deny {
         reason: "经营场所不符合要求".into(),
         legal_basis: "《食品安全法》第三十五条".into(),
     }
 }
-fn conclude() -> Action {
-    Action::Conclude {
-        delivery: "窗口领取".into(),
-    }
-}
 fn conclude_on_the_spot() -> Action {
     Action::ConcludeOnTheSpot {
         delivery: "当场领取".into(),
-    }
-}
-fn return_to(to: StepKind) -> Action {
-    Action::Return {
-        to,
-        reason: "承办意见不完整".into(),
-    }
-}
-fn start_special(stated_days: u32) -> Action {
-    Action::StartSpecialProcedure {
-        procedure: SpecialProcedure::Inspection,
-        stated_days,
-        reason: "现场核查".into(),
-    }
-}
-fn end_special() -> Action {
-    Action::EndSpecialProcedure {
-        result: "核查合格".into(),
-    }
-}
-fn extend(days: u32) -> Action {
-    Action::GrantExtension {
-        days,
-        reason: "情况复杂，需现场核查".into(),
-    }
-}
-fn withdraw() -> Action {
-    Action::Withdraw {
-        reason: "申请人主动撤回".into(),
     }
 }
 
@@ -345,15 +230,6 @@ impl Story {
         )
         .expect("the case is at a step")
     }
-}
-
-/// Whether an error message speaks Chinese first, then English after " / ".
-fn bilingual(message: &str) -> bool {
-    let Some((zh, en)) = message.split_once(" / ") else {
-        return false;
-    };
-    zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-        && en.chars().any(|c| c.is_ascii_alphabetic())
 }
 
 // ---------------------------------------------------------------------------------------

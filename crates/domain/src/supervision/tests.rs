@@ -7,23 +7,21 @@
 //! sealed directly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::LazyLock;
-
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
 use super::finding::untouched_since_acceptance;
 use super::*;
-use crate::calendar::WorkingCalendar;
 use crate::case::deadline::{case_clock, step_clock};
 use crate::case::event::GENESIS_HASH;
+use crate::case::fixtures::{china as at, *};
 use crate::case::{
     Action, ActionName, Applicant, Case, CaseEvent, Channel, Context, EventDraft, EventKind,
-    SpecialProcedure, WarningLevel, WarningRules, WorkflowError, allowed_actions,
+    WarningLevel, WarningRules, WorkflowError, allowed_actions,
 };
-use crate::catalog::tests::{licence, on_the_spot};
-use crate::catalog::{Fee, ItemCode, ServiceItem, Step, StepKind};
+use crate::catalog::tests::on_the_spot;
+use crate::catalog::{Fee, ItemCode, ServiceItem, StepKind};
 use crate::ids::{PhoneNumber, ResidentId};
 use crate::organization::{Actor, CaseId, DepartmentId, Role, StaffId, UnitId};
 
@@ -35,21 +33,6 @@ use FindingKind as K;
 const CASE: CaseId = CaseId(42);
 const NUMBER: &str = "20307-20251103-0001";
 
-static CALENDAR: LazyLock<WorkingCalendar> = LazyLock::new(WorkingCalendar::shipped);
-
-/// An instant given in China time (UTC+8).
-fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    FixedOffset::east_opt(8 * 3600)
-        .unwrap()
-        .with_ymd_and_hms(y, m, d, h, min, 0)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
 fn ms(instant: DateTime<Utc>) -> i64 {
     instant.timestamp_millis()
 }
@@ -57,58 +40,6 @@ fn ms(instant: DateTime<Utc>) -> i64 {
 /// The close of office (17:30) of a working day, the end of any limit ending that day.
 fn close(y: i32, m: u32, d: u32) -> DateTime<Utc> {
     at(y, m, d, 17, 30)
-}
-
-fn everyone() -> Actor {
-    Actor {
-        staff_id: StaffId(7),
-        unit_id: UnitId(3),
-        department_id: None,
-        roles: Role::ALL.to_vec(),
-    }
-}
-
-/// 食品经营许可 of department D22: handle 5 (handling officer) → review 2 (reviewer) →
-/// approve 1 (approver); committed 8 working days.
-fn a_licence() -> ServiceItem {
-    licence("XK00001000")
-}
-
-fn a_licence_without_review() -> ServiceItem {
-    ServiceItem {
-        steps: vec![
-            Step {
-                kind: StepKind::Handle,
-                share_days: 6,
-                role: Role::HandlingOfficer,
-            },
-            Step {
-                kind: StepKind::Approve,
-                share_days: 2,
-                role: Role::Approver,
-            },
-        ],
-        ..licence("XK00004000")
-    }
-}
-
-fn a_window_authorised_licence() -> ServiceItem {
-    ServiceItem {
-        window_authorised: true,
-        steps: vec![
-            Step {
-                kind: StepKind::Handle,
-                share_days: 5,
-                role: Role::HandlingOfficer,
-            },
-            Step {
-                kind: StepKind::Approve,
-                share_days: 3,
-                role: Role::WindowClerk,
-            },
-        ],
-        ..licence("XK00003000")
-    }
 }
 
 /// A licence with one fee standard: 工本费 10.00 yuan.
@@ -139,21 +70,6 @@ fn supplement() -> Action {
         received: vec!["身份证明".into()],
     }
 }
-fn handle() -> Action {
-    Action::Handle {
-        opinion: "材料齐全，符合条件".into(),
-    }
-}
-fn review() -> Action {
-    Action::Review {
-        opinion: "同意承办意见".into(),
-    }
-}
-fn approve() -> Action {
-    Action::Approve {
-        opinion: "准予许可".into(),
-    }
-}
 fn deny(reason: &str, legal_basis: &str) -> Action {
     Action::Deny {
         reason: reason.into(),
@@ -162,40 +78,6 @@ fn deny(reason: &str, legal_basis: &str) -> Action {
 }
 fn a_good_denial() -> Action {
     deny("经营场所不符合要求", "《食品安全法》第三十五条")
-}
-fn conclude() -> Action {
-    Action::Conclude {
-        delivery: "窗口领取".into(),
-    }
-}
-fn return_to(to: StepKind) -> Action {
-    Action::Return {
-        to,
-        reason: "承办意见不完整".into(),
-    }
-}
-fn start_special(stated_days: u32) -> Action {
-    Action::StartSpecialProcedure {
-        procedure: SpecialProcedure::Inspection,
-        stated_days,
-        reason: "现场核查".into(),
-    }
-}
-fn end_special() -> Action {
-    Action::EndSpecialProcedure {
-        result: "核查合格".into(),
-    }
-}
-fn extend(days: u32) -> Action {
-    Action::GrantExtension {
-        days,
-        reason: "情况复杂，需现场核查".into(),
-    }
-}
-fn withdraw() -> Action {
-    Action::Withdraw {
-        reason: "申请人主动撤回".into(),
-    }
 }
 
 /// A case, its sealed history and the rules it is judged by.
@@ -328,15 +210,6 @@ fn responsible(role: Role) -> ResponsibleParty {
         department_code: "D22".into(),
         role,
     }
-}
-
-/// Whether an error message speaks Chinese first, then English after " / ".
-fn bilingual(message: &str) -> bool {
-    let Some((zh, en)) = message.split_once(" / ") else {
-        return false;
-    };
-    zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-        && en.chars().any(|c| c.is_ascii_alphabetic())
 }
 
 // ---------------------------------------------------------------------------------------

@@ -195,7 +195,6 @@ fn refused(mut data: StaffFormPage, form: &Form, e: AppError) -> Response {
             "该用户名已被使用",
             "this username is taken",
         )),
-        AppError::Conflict { .. } => data.problem = Some(l.t("error.conflict").to_owned()),
         other => data.problem = Some(message(&other, l)),
     }
     render(status, &data)

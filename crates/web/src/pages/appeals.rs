@@ -611,17 +611,10 @@ pub async fn act(
                 );
             }
             Err(e @ (AppError::NotFound(_) | AppError::Storage(_))) => return Err(e.into()),
-            Err(AppError::Conflict { .. }) => {
+            Err(e @ AppError::Conflict { .. }) => {
                 let view = app.appeal_view(&signed.session, id).await?;
-                let page_data = appeal_page(
-                    &app,
-                    &signed,
-                    view,
-                    None,
-                    None,
-                    Some(l.t("error.conflict").to_owned()),
-                )
-                .await?;
+                let page_data =
+                    appeal_page(&app, &signed, view, None, None, Some(message(&e, l))).await?;
                 return Ok(render(StatusCode::CONFLICT, &page_data));
             }
             Err(e) => (status_of(&e).0, message(&e, l)),

@@ -770,18 +770,11 @@ pub async fn act(
                     .into_response());
                 }
                 Err(e @ (AppError::NotFound(_) | AppError::Storage(_))) => return Err(e.into()),
-                Err(AppError::Conflict { .. }) => {
+                Err(e @ AppError::Conflict { .. }) => {
                     // Shown on the case as it is now, with the clerk's words kept.
                     let view = app.case_view(&signed.session, id).await?;
-                    let page_data = case_page(
-                        &app,
-                        &signed,
-                        view,
-                        None,
-                        None,
-                        Some(l.t("error.conflict").to_owned()),
-                    )
-                    .await?;
+                    let page_data =
+                        case_page(&app, &signed, view, None, None, Some(message(&e, l))).await?;
                     return Ok(render(StatusCode::CONFLICT, &page_data));
                 }
                 Err(e) => (

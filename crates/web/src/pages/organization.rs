@@ -264,7 +264,6 @@ impl OrgFormPage {
                 "已被使用",
                 "already taken",
             )),
-            AppError::Conflict { .. } => self.problem = Some(l.t("error.conflict").to_owned()),
             other => self.problem = Some(message(&other, l)),
         }
         render(status, &self)

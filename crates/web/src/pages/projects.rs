@@ -396,10 +396,7 @@ pub async fn open(
             let view = app.project_view(&signed.session, id).await?;
             let mut data = project_page(&app, &signed, &view);
             let status = crate::error::status_of(&e).0;
-            data.problem = Some(match e {
-                AppError::Conflict { .. } => signed.lang.t("error.conflict").to_owned(),
-                other => message(&other, signed.lang),
-            });
+            data.problem = Some(message(&e, signed.lang));
             Ok(render(status, &data))
         }
     }

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use liandong_app::proxy::ProxyView;
 use liandong_app::{App, AppError};
@@ -365,7 +365,6 @@ pub async fn act(
     {
         Ok(_) => return Ok(Redirect::to(&format!("/proxy/{id}?done={name}")).into_response()),
         Err(e @ (AppError::NotFound(_) | AppError::Storage(_))) => return Err(e.into()),
-        Err(AppError::Conflict { .. }) => (StatusCode::CONFLICT, l.t("error.conflict").to_owned()),
         Err(e) => (status_of(&e).0, message(&e, l)),
     };
     let view = app.proxy_view(&signed.session, id).await?;

@@ -156,10 +156,6 @@ pub async fn item_edit(
         Err(AppError::Invalid(errors)) => {
             Ok(refuse(data, errors.into_iter().map(cell_error).collect()))
         }
-        Err(e @ AppError::Conflict { .. }) => {
-            data.problem = Some(l.t("error.conflict").to_owned());
-            Ok(render(crate::error::status_of(&e).0, &data))
-        }
         Err(e @ (AppError::Storage(_) | AppError::NotFound(_))) => Err(e.into()),
         Err(e) => {
             data.problem = Some(message(&e, l));
