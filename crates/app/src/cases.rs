@@ -404,12 +404,23 @@ impl App {
         let caused: Vec<(u32, &EventKind)> = events.iter().map(|e| (e.seq, &e.kind)).collect();
         let planned = notify::applicant_messages(&facts, &caused);
         let days = tally(&events, clock.as_ref());
+        let findings = crate::supervision::findings_of_events(
+            id,
+            &stored.events,
+            &events,
+            &item,
+            &calendar,
+            &self.supervision_rules,
+        )?;
+        let department = stored.summary.department_id;
         let (appended, written) = (events.clone(), record.clone());
         self.store
             .write(move |tx| {
                 Box::pin(async move {
                     tx.append_events(id, expected_version, &appended, &written, &days)
                         .await?;
+                    // Irregularities the events reveal are recorded with them.
+                    tx.record_findings(department, &findings).await?;
                     // In the same transaction: the messages exist exactly when the events do.
                     crate::notify::enqueue_planned(tx, id, &planned, now).await
                 })

@@ -16,6 +16,7 @@ pub mod progress;
 pub mod projects;
 pub mod proxy;
 pub mod queue;
+pub mod supervision;
 pub mod web_appeals;
 pub mod web_queries;
 
@@ -197,6 +198,8 @@ pub struct App {
     pub proxy_limits: liandong_domain::proxy::LegLimits,
     /// SMS notifications: the delivery-report secret and the retry schedule.
     pub notify: notify::NotifyConfig,
+    /// What counts as an irregularity (预警纠错), and a supervision notice's terms.
+    pub supervision_rules: liandong_domain::supervision::SupervisionRules,
 }
 
 impl App {
@@ -220,6 +223,7 @@ impl App {
             item_versions: Arc::default(),
             proxy_limits: liandong_domain::proxy::LegLimits::default(),
             notify: notify::NotifyConfig::default(),
+            supervision_rules: liandong_domain::supervision::SupervisionRules::default(),
         })
     }
 

@@ -85,6 +85,18 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Electronic supervision: `sweep` records what time has brought about in the open
+    /// cases (the server does it every five minutes).
+    Supervision {
+        #[command(subcommand)]
+        command: SupervisionCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SupervisionCommand {
+    /// Read every open case against the clock once and record new findings.
+    Sweep,
 }
 
 #[derive(Subcommand)]
@@ -194,10 +206,12 @@ async fn serve(mut app: App, settings: &Settings) -> Result<()> {
         .with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr()?;
     let sms = start_sms(&mut app, settings, address)?;
+    let sweeper = tokio::spawn(sweep_every(app.clone(), SWEEP_EVERY));
     println!(
         "联动已启动 Liandong is serving on http://{address}  (API: http://{address}/api/v1, OpenAPI: http://{address}/api/openapi.json)"
     );
     liandong_http::serve(listener, liandong_http::router(app)).await?;
+    sweeper.abort();
     if let Some((stop, running)) = sms {
         // Let a pass in progress record its answers: an attempt cut short is only reconciled
         // after its lease and the report grace.
@@ -205,6 +219,21 @@ async fn serve(mut app: App, settings: &Settings) -> Result<()> {
         let _ = tokio::time::timeout(std::time::Duration::from_secs(20), running).await;
     }
     Ok(())
+}
+
+/// How often the server sweeps the open cases for what time brings about.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Sweeps now and then every `every`; a failed sweep is logged and the next one tries again.
+async fn sweep_every(app: App, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        match app.sweep_findings().await {
+            Ok(r) => tracing::info!(cases = r.cases, new = r.new_findings, "supervision sweep"),
+            Err(e) => tracing::warn!(error = %e, "supervision sweep failed"),
+        }
+    }
 }
 
 fn is_xlsx(path: &std::path::Path) -> bool {
@@ -383,6 +412,18 @@ async fn main() -> Result<()> {
             let app = open(&settings).await?;
             let rows = app.store.restore_from(&input).await?;
             println!("restored {rows} rows from {}", input.display());
+            Ok(())
+        }
+        Command::Supervision {
+            command: SupervisionCommand::Sweep,
+        } => {
+            let settings = config.settle(None, cli.database);
+            let app = open(&settings).await?;
+            let report = app.sweep_findings().await?;
+            println!(
+                "巡检完成：{} 件在办件，新发现 {} 项 / sweep done: {} open cases, {} new findings",
+                report.cases, report.new_findings, report.cases, report.new_findings
+            );
             Ok(())
         }
         Command::Audit {

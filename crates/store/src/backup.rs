@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 31] = [
+pub const TABLES: [&str; 32] = [
     "units",
     "departments",
     "windows",
@@ -23,6 +23,7 @@ pub const TABLES: [&str; 31] = [
     "case_totals",
     "case_totals_monthly",
     "case_totals_district_monthly",
+    "findings",
     "idempotency_keys",
     "audit_log",
     "appeals",
@@ -42,7 +43,7 @@ pub const TABLES: [&str; 31] = [
 ];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
-const SERIAL_TABLES: [&str; 12] = [
+const SERIAL_TABLES: [&str; 13] = [
     "units",
     "departments",
     "windows",
@@ -55,6 +56,7 @@ const SERIAL_TABLES: [&str; 12] = [
     "key_projects",
     "joint_reviews",
     "queue_tickets",
+    "findings",
 ];
 
 enum Value {

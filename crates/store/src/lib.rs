@@ -12,6 +12,7 @@ mod calendar;
 mod cases;
 mod catalog;
 mod filter;
+mod findings;
 mod migrate;
 mod organization;
 mod outbox;
@@ -33,6 +34,7 @@ pub use audit::{AuditEntry, AuditFinding};
 pub use backup::TABLES;
 pub use cases::{CaseFilter, CaseRecord, CaseSort, CaseSummary, NewCase, StoredCase};
 pub use catalog::{ItemRecord, NewItemVersion};
+pub use findings::{FindingFilter, FindingRecord};
 pub use organization::{
     DepartmentRecord, NewStaff, NewUnit, NewWindow, StaffRecord, UnitRecord, WindowRecord,
 };

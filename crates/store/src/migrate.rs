@@ -80,6 +80,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0011_case_totals_monthly.sql"),
         postgres: include_str!("../../../migrations/postgres/0011_case_totals_monthly.sql"),
     },
+    Migration {
+        version: 12,
+        name: "findings",
+        sqlite: include_str!("../../../migrations/sqlite/0012_findings.sql"),
+        postgres: include_str!("../../../migrations/postgres/0012_findings.sql"),
+    },
 ];
 
 impl Store {

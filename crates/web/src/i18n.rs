@@ -695,6 +695,72 @@ pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
         "On time: decided within the committed limit (lawful extensions counted); on the spot: accepted and concluded at once.",
     ),
     ("nav.disclosure", "办件公示", "Disclosure"),
+    ("finding.case_overdue", "办件超期", "Case overdue"),
+    ("finding.step_overdue", "环节超时", "Step overdue"),
+    (
+        "finding.step_out_of_order",
+        "环节顺序异常",
+        "Step out of order",
+    ),
+    (
+        "finding.pause_too_long",
+        "特别程序超时",
+        "Special procedure too long",
+    ),
+    (
+        "finding.supplement_repeated",
+        "多次补正告知",
+        "Supplement notice repeated",
+    ),
+    (
+        "finding.left_untouched",
+        "受理后未办理",
+        "Left untouched after acceptance",
+    ),
+    (
+        "finding.refusal_without_grounds",
+        "拒绝理由或依据不全",
+        "Refusal without grounds",
+    ),
+    (
+        "finding.intake_refused",
+        "不予受理审查",
+        "Intake refused (review)",
+    ),
+    ("finding.denied", "不予许可审查", "Denied (review)"),
+    (
+        "finding.returns_repeated",
+        "同一环节多次退回",
+        "Returns repeated",
+    ),
+    (
+        "finding.suspended",
+        "暂停计时审查",
+        "Clock stopped (review)",
+    ),
+    ("finding.terminated", "终止办理审查", "Terminated (review)"),
+    (
+        "finding.fee_off_standard",
+        "违规收费",
+        "Fee off its standard",
+    ),
+    (
+        "finding.fees_unreconciled",
+        "应收实收不符",
+        "Fees unreconciled",
+    ),
+    ("findings.title", "预警纠错", "Irregularities"),
+    ("findings.irregular", "违规与超时", "Irregularities"),
+    ("findings.routine", "例行审查", "Routine reviews"),
+    ("findings.kind", "类别", "Kind"),
+    ("findings.detected", "发现时间", "Found"),
+    ("findings.what", "情况", "What"),
+    (
+        "findings.lead",
+        "办件事件发生时即时判定，在办件每五分钟巡检一次；同一问题只记一次。",
+        "Judged as each case event arrives, and open cases are swept every five minutes; each irregularity is recorded once.",
+    ),
+    ("nav.findings", "预警纠错", "Irregularities"),
     ("monitor.title", "实时监控", "Monitoring"),
     ("monitor.now", "当前", "Now"),
     ("monitor.as_of", "截至", "as of"),
@@ -1283,6 +1349,13 @@ mod tests {
             }
         }
         assert!(seen > 50, "the scan finds the handlers' keys ({seen})");
+    }
+
+    #[test]
+    fn every_finding_kind_has_words() {
+        for k in liandong_domain::supervision::FindingKind::ALL {
+            assert!(table().contains_key(format!("finding.{k}").as_str()), "{k}");
+        }
     }
 
     #[test]

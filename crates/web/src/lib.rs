@@ -62,6 +62,7 @@ pub fn routes(app: App) -> Router<App> {
         .route("/proxy/{id}/act", post(proxy::act))
         .route("/proxy/{id}/receipt", get(proxy::receipt))
         .route("/monitor", get(monitor::overview))
+        .route("/findings", get(findings::list))
         .route("/disclosure", get(disclosure::show))
         .route("/projects", get(projects::list))
         .route(

@@ -107,6 +107,9 @@ impl Ctx {
         if has(&[Role::Supervisor, Role::SystemAdmin, Role::UnitAdmin]) {
             links.push(("/monitor", "nav.monitor"));
         }
+        if has(&[Role::Supervisor, Role::SystemAdmin]) {
+            links.push(("/findings", "nav.findings"));
+        }
         links.push(("/guide", "nav.guide"));
         if has(&[Role::SystemAdmin, Role::UnitAdmin, Role::Supervisor]) {
             links.push(("/admin/staff", "nav.staff"));

@@ -19,3 +19,4 @@ mod projects;
 mod proxy;
 mod queue;
 mod storage;
+mod supervision;

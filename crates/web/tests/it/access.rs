@@ -56,6 +56,8 @@ both!(
             ("/appeals/new".into(), "LKFKFKF"),
             ("/proxy".into(), "LKKKKKK"),
             ("/proxy/export.csv".into(), "LKKKKKK"),
+            ("/findings".into(), "LFFFFKK"),
+            ("/findings?routine=1&kind=intake_refused".into(), "LFFFFKK"),
             ("/disclosure".into(), "PPPPPPP"),
             ("/disclosure?month=2026-03".into(), "PPPPPPP"),
             ("/monitor".into(), "LFKFFKK"),

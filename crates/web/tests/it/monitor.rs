@@ -111,3 +111,27 @@ both!(
         assert!(junk.body.contains("YYYY-MM"));
     }
 );
+
+both!(
+    the_efficiency_office_lists_irregularities_and_routine_reviews_apart,
+    |t: TestApp| async move {
+        let mut clerk = t.signed_in("d01.clerk").await;
+        clerk
+            .intake("XK00001000", &["申请书", "营业执照"], "refuse")
+            .await;
+        let mut supervisor = t.signed_in("supervisor").await;
+        let irregular = supervisor.get("/findings").await;
+        assert_eq!(irregular.status, StatusCode::OK, "{}", irregular.body);
+        assert!(
+            irregular.body.contains("共0条"),
+            "a refusal is no irregularity"
+        );
+        let routine = supervisor.get("/findings?routine=1").await;
+        assert!(routine.body.contains("共1条"), "{}", routine.body);
+        assert!(routine.body.contains("不予受理审查"));
+        let en = supervisor.get("/findings?routine=1&lang=en").await;
+        assert!(en.body.contains("Intake refused (review)"));
+        let mut officer = t.signed_in("d01.officer").await;
+        assert_eq!(officer.get("/findings").await.status, StatusCode::FORBIDDEN);
+    }
+);

@@ -1,0 +1,162 @@
+//! Findings of electronic supervision (预警纠错), one row per irregularity.
+
+use chrono::{DateTime, Utc};
+use liandong_domain::organization::{CaseId, DepartmentId};
+use liandong_domain::supervision::{Finding, FindingKind};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::filter::Where;
+use crate::{Result, Store, WriteTx, instant, millis, parse_column};
+
+/// A finding as stored, with the case's number for listing.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingRecord {
+    pub id: i64,
+    pub kind: FindingKind,
+    pub case_id: CaseId,
+    pub case_number: String,
+    pub step: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+    pub detected_at: DateTime<Utc>,
+    pub department_id: DepartmentId,
+    pub role: String,
+    pub description_zh: String,
+    pub description_en: String,
+    pub provisional: bool,
+    /// Reviewed as routine (refusals, denials, suspensions, terminations).
+    pub routine: bool,
+}
+
+/// Which findings to list.
+#[derive(Debug, Clone, Default)]
+pub struct FindingFilter {
+    pub kind: Option<FindingKind>,
+    pub department: Option<DepartmentId>,
+    /// Some(false): irregularities only; Some(true): routine reviews only.
+    pub routine: Option<bool>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// The columns of a finding with its case's number; conditions name `findings.` columns,
+/// so that the same WHERE serves the count over `findings` alone.
+const FINDING_COLUMNS: &str = "SELECT findings.id, findings.kind, findings.case_id, c.number,
+    findings.step, findings.occurred_at, findings.detected_at, findings.department_id,
+    findings.role, findings.description_zh, findings.description_en, findings.provisional,
+    findings.routine FROM findings JOIN cases c ON c.id = findings.case_id";
+
+fn finding_row(row: &AnyRow) -> Result<FindingRecord> {
+    Ok(FindingRecord {
+        id: row.try_get("id")?,
+        kind: parse_column(row, "kind")?,
+        case_id: CaseId(row.try_get("case_id")?),
+        case_number: row.try_get("number")?,
+        step: row.try_get("step")?,
+        occurred_at: instant(row.try_get("occurred_at")?)?,
+        detected_at: instant(row.try_get("detected_at")?)?,
+        department_id: DepartmentId(row.try_get("department_id")?),
+        role: row.try_get("role")?,
+        description_zh: row.try_get("description_zh")?,
+        description_en: row.try_get("description_en")?,
+        provisional: row.try_get::<i64, _>("provisional")? != 0,
+        routine: row.try_get::<i64, _>("routine")? != 0,
+    })
+}
+
+impl WriteTx {
+    /// Records findings of a case of `department`; one already recorded (the same dedup key,
+    /// from the other path or an earlier sweep) is left as it is. Returns how many are new.
+    pub async fn record_findings(
+        &mut self,
+        department: DepartmentId,
+        findings: &[Finding],
+    ) -> Result<u64> {
+        let mut new = 0;
+        for f in findings {
+            let done = sqlx::query(
+                "INSERT INTO findings (dedup_key, case_id, kind, step, occurred_at, detected_at,
+                    department_id, role, description_zh, description_en, provisional, routine)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                 ON CONFLICT (dedup_key) DO NOTHING",
+            )
+            .bind(&f.dedup_key)
+            .bind(f.case_id.0)
+            .bind(f.kind.as_str())
+            .bind(f.step.map(|s| s.as_str()))
+            .bind(millis(f.occurred_at))
+            .bind(millis(f.detected_at))
+            .bind(department.0)
+            .bind(f.responsible.role.as_str())
+            .bind(&f.description_zh)
+            .bind(&f.description_en)
+            .bind(i64::from(f.provisional))
+            .bind(i64::from(f.kind.always_reviewed()))
+            .execute(self.conn())
+            .await?;
+            new += done.rows_affected();
+        }
+        Ok(new)
+    }
+}
+
+impl Store {
+    /// A page of findings, newest first, and how many match.
+    pub async fn findings(&self, filter: &FindingFilter) -> Result<(Vec<FindingRecord>, i64)> {
+        let mut w = Where::default();
+        if let Some(kind) = filter.kind {
+            let p = w.text(kind.as_str());
+            w.and(format!("findings.kind = {p}"));
+        }
+        if let Some(department) = filter.department {
+            let p = w.int(department.0);
+            w.and(format!("findings.department_id = {p}"));
+        }
+        if let Some(routine) = filter.routine {
+            let p = w.int(i64::from(routine));
+            w.and(format!("findings.routine = {p}"));
+        }
+        let (rows, total) = w
+            .page(
+                &self.pool,
+                FINDING_COLUMNS,
+                "findings",
+                "findings.detected_at DESC, findings.id DESC",
+                filter.limit.clamp(1, 500),
+                filter.offset,
+            )
+            .await?;
+        Ok((rows.iter().map(finding_row).collect::<Result<_>>()?, total))
+    }
+
+    /// The findings of one case, in the order found.
+    pub async fn case_findings(&self, case: CaseId) -> Result<Vec<FindingRecord>> {
+        let (rows, _) = {
+            let mut w = Where::default();
+            let p = w.int(case.0);
+            w.and(format!("findings.case_id = {p}"));
+            w.page(
+                &self.pool,
+                FINDING_COLUMNS,
+                "findings",
+                "findings.id",
+                500,
+                0,
+            )
+            .await?
+        };
+        rows.iter().map(finding_row).collect()
+    }
+
+    /// Ids of the cases accepted and not closed: the sweep's work.
+    pub async fn open_accepted_case_ids(&self) -> Result<Vec<CaseId>> {
+        let rows = sqlx::query(
+            "SELECT id FROM cases WHERE closed_at IS NULL AND accepted_at IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(CaseId(r.try_get("id")?))).collect()
+    }
+}
