@@ -34,6 +34,7 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
         (name = "cases", description = "cases (办件)"),
         (name = "progress", description = "public progress lookup (办件查询)"),
         (name = "disclosure", description = "public monthly disclosure (公示) from the running totals"),
+        (name = "supervision", description = "electronic supervision: monitoring and findings (实时监控 · 预警纠错)"),
         (name = "appeals", description = "citizens' opinions, suggestions and problems (三项制度)"),
         (name = "proxy", description = "proxy service (全程代办): the ledger and its hand-overs"),
         (name = "projects", description = "key projects and the green channel (重点项目 · 绿色通道)"),
@@ -96,6 +97,8 @@ fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(calendar::load_notice))
         .routes(routes!(progress::lookup_progress))
         .routes(routes!(disclosure::get_disclosure))
+        .routes(routes!(supervision::get_overview))
+        .routes(routes!(supervision::list_findings))
         .routes(routes!(notify::list_sms_templates))
         .routes(routes!(notify::update_sms_template))
         .routes(routes!(notify::list_sms_messages))

@@ -13,3 +13,4 @@ pub mod progress;
 pub mod projects;
 pub mod proxy;
 pub mod queue;
+pub mod supervision;

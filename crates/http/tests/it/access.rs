@@ -174,6 +174,13 @@ both!(
             ),
             (
                 Method::GET,
+                "/api/v1/monitoring/overview?from=2026-03-01&to=2026-03-31".into(),
+                None,
+                "AFFFFFFKKK",
+            ),
+            (Method::GET, "/api/v1/findings".into(), None, "AFFFFFFFKK"),
+            (
+                Method::GET,
                 "/api/v1/disclosure?month=2026-03".into(),
                 None,
                 "PPPPPPPPPP",
