@@ -15,7 +15,9 @@ CREATE TABLE findings (
     description_en TEXT NOT NULL,
     provisional INTEGER NOT NULL DEFAULT 0,
     -- Refusals, denials, suspensions and terminations: reviewed as routine, not irregular.
-    routine INTEGER NOT NULL DEFAULT 0
+    routine INTEGER NOT NULL DEFAULT 0,
+    -- The finding as the rules made it (JSON), for opening its notice.
+    data TEXT NOT NULL
 );
 CREATE INDEX findings_department ON findings(department_id, detected_at);
 CREATE INDEX findings_detected ON findings(detected_at);

@@ -148,6 +148,8 @@ pub enum AppError {
     Proxy(#[from] liandong_domain::proxy::ProxyError),
     #[error(transparent)]
     Queue(#[from] liandong_domain::queue::QueueError),
+    #[error(transparent)]
+    Supervision(#[from] liandong_domain::supervision::SupervisionError),
     #[error("服务暂时不可用 / service unavailable: {0}")]
     Storage(StoreError),
 }

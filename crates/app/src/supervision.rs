@@ -1,14 +1,16 @@
-//! Electronic supervision's findings (预警纠错): recorded as events arrive (with the events,
-//! in the same transaction) and by the sweep of open cases for those that time brings about.
+//! Electronic supervision (预警纠错): findings recorded as events arrive (with the events, in
+//! the same transaction) and by the sweep of open cases for those that time brings about;
+//! supervision notices (督办单) opened on them, answered, escalated and closed.
 
 use liandong_domain::calendar::WorkingCalendar;
 use liandong_domain::case::CaseEvent;
 use liandong_domain::catalog::ServiceItem;
-use liandong_domain::organization::{CaseId, DepartmentId, Role};
+use liandong_domain::organization::{CaseId, DepartmentId, Role, StaffId};
 use liandong_domain::supervision::{
-    Finding, FindingKind, SupervisionRules, findings_on_event, sweep,
+    Finding, FindingKind, NoticeAction, NoticeEvent, NoticeParty, SupervisionNotice,
+    SupervisionRules, decide, due_escalation, findings_on_event, open, sweep,
 };
-use liandong_store::{FindingFilter, FindingRecord, StoreError};
+use liandong_store::{FindingFilter, FindingRecord, NoticeFilter, NoticeRecord, StoreError};
 
 use crate::{App, AppError, Result, Session};
 
@@ -39,12 +41,15 @@ pub fn findings_of_events(
 pub struct SweepReport {
     pub cases: usize,
     pub new_findings: u64,
+    pub notices_opened: usize,
+    pub notices_escalated: usize,
 }
 
 impl App {
     /// Reads every open, accepted case against the clock and records what time has brought
-    /// about (overdue cases and steps, cases left untouched, pauses too long). Findings already
-    /// recorded are not recorded again.
+    /// about (overdue cases and steps, cases left untouched, pauses too long; findings already
+    /// recorded are not recorded again), then opens a notice for every irregularity without
+    /// one and escalates the notices past their reply deadline.
     pub async fn sweep_findings(&self) -> Result<SweepReport> {
         let calendar = self.calendar();
         let now = self.now();
@@ -75,6 +80,7 @@ impl App {
                 })
             })
             .await?;
+        (report.notices_opened, report.notices_escalated) = self.sweep_notices().await?;
         Ok(report)
     }
 
@@ -91,5 +97,212 @@ impl App {
     /// Kinds of finding by name, for filters.
     pub fn finding_kinds(&self) -> &'static [FindingKind] {
         &FindingKind::ALL
+    }
+}
+
+/// A notice as its page shows it: the stored row and history, folded.
+#[derive(Debug, Clone)]
+pub struct NoticeView {
+    pub stored: liandong_store::StoredNotice,
+    pub notice: SupervisionNotice,
+    /// The session's part on it (a supervisor, the department), if any.
+    pub party: Option<NoticeParty>,
+}
+
+impl App {
+    /// The session's part on a notice held against `department`; none is not found.
+    fn notice_party(&self, session: &Session, department: DepartmentId) -> Option<NoticeParty> {
+        if session.staff.roles.contains(&Role::SystemAdmin) {
+            // Reads like a supervisor; acting is the supervisor's and the department's.
+            return Some(NoticeParty::System);
+        }
+        NoticeParty::of(&session.staff.actor(), department)
+    }
+
+    pub async fn notice_view(&self, session: &Session, id: i64) -> Result<NoticeView> {
+        let stored = self.store.notice(id).await?;
+        let party = self
+            .notice_party(session, stored.record.department_id)
+            .ok_or(AppError::NotFound("督办单 notice"))?;
+        let notice = SupervisionNotice::replay(&stored.events).map_err(corrupt)?;
+        Ok(NoticeView {
+            stored,
+            notice,
+            party: (party != NoticeParty::System).then_some(party),
+        })
+    }
+
+    /// Notices: every one for supervisors and system administrators, a department's own for
+    /// its staff.
+    pub async fn list_notices(
+        &self,
+        session: &Session,
+        closed: Option<bool>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<NoticeRecord>, i64)> {
+        let department = if session.staff.roles.iter().any(|r| r.sees_everything()) {
+            None
+        } else {
+            Some(session.staff.department_id.ok_or(AppError::RoleRequired {
+                role: Role::Supervisor,
+            })?)
+        };
+        Ok(self
+            .store
+            .notices(&NoticeFilter {
+                department,
+                closed,
+                limit,
+                offset,
+            })
+            .await?)
+    }
+
+    /// Opens a supervision notice on a finding (a supervisor's act; the sweep opens the rest).
+    pub async fn open_notice(&self, session: &Session, finding_id: i64) -> Result<i64> {
+        session.require(Role::Supervisor)?;
+        self.open_notice_as(finding_id, NoticeParty::Supervisor, Some(session.staff.id))
+            .await
+    }
+
+    async fn open_notice_as(
+        &self,
+        finding_id: i64,
+        party: NoticeParty,
+        actor: Option<StaffId>,
+    ) -> Result<i64> {
+        let (finding, department) = self.store.finding(finding_id).await?;
+        let now = self.now();
+        let kind = open(
+            &finding,
+            party,
+            &self.supervision_rules,
+            &self.calendar(),
+            now,
+        )?;
+        let event = NoticeEvent {
+            seq: 1,
+            at: now,
+            party,
+            actor,
+            kind,
+        };
+        let notice = SupervisionNotice::replay(std::slice::from_ref(&event)).map_err(corrupt)?;
+        let case = finding.case_id;
+        Ok(self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.insert_notice(finding_id, case, department, &event, &notice)
+                        .await
+                })
+            })
+            .await?)
+    }
+
+    /// Acts on a notice read at `expected_version`: the department replies; the supervisor
+    /// returns a reply, escalates or closes.
+    pub async fn act_on_notice(
+        &self,
+        session: &Session,
+        id: i64,
+        expected_version: u32,
+        action: &NoticeAction,
+    ) -> Result<NoticeView> {
+        let view = self.notice_view(session, id).await?;
+        let party = view.party.ok_or(AppError::RoleRequired {
+            role: Role::Supervisor,
+        })?;
+        self.apply_notice_action(
+            view,
+            expected_version,
+            action,
+            party,
+            Some(session.staff.id),
+        )
+        .await?;
+        self.notice_view(session, id).await
+    }
+
+    async fn apply_notice_action(
+        &self,
+        view: NoticeView,
+        expected_version: u32,
+        action: &NoticeAction,
+        party: NoticeParty,
+        actor: Option<StaffId>,
+    ) -> Result<()> {
+        if view.stored.record.version != expected_version {
+            return Err(AppError::Conflict {
+                stale: i64::from(expected_version),
+            });
+        }
+        let now = self.now();
+        let kinds = decide(&view.notice, action, party, now, &self.calendar())?;
+        let mut notice = view.notice;
+        let mut events = Vec::new();
+        for kind in kinds {
+            let event = NoticeEvent {
+                seq: notice.version + 1,
+                at: now,
+                party,
+                actor,
+                kind,
+            };
+            notice.apply(&event).map_err(corrupt)?;
+            events.push(event);
+        }
+        let id = view.stored.record.id;
+        self.store
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.append_notice_events(id, expected_version, &events, &notice)
+                        .await
+                })
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// The sweep's part on notices: opens one for every irregularity that has none, and
+    /// escalates those whose reply deadline passed. Returns (opened, escalated).
+    pub async fn sweep_notices(&self) -> Result<(usize, usize)> {
+        let mut opened = 0;
+        for finding in self.store.findings_without_notice().await? {
+            match self
+                .open_notice_as(finding, NoticeParty::System, None)
+                .await
+            {
+                Ok(_) => opened += 1,
+                // Opened meanwhile by a supervisor.
+                Err(AppError::Duplicate(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let mut escalated = 0;
+        let calendar = self.calendar();
+        for id in self.store.running_notice_ids().await? {
+            let stored = self.store.notice(id).await?;
+            let notice = SupervisionNotice::replay(&stored.events).map_err(corrupt)?;
+            if let Some(action) = due_escalation(&notice, &calendar, self.now()) {
+                let version = stored.record.version;
+                let view = NoticeView {
+                    stored,
+                    notice,
+                    party: Some(NoticeParty::System),
+                };
+                match self
+                    .apply_notice_action(view, version, &action, NoticeParty::System, None)
+                    .await
+                {
+                    Ok(()) => escalated += 1,
+                    // Someone acted meanwhile: the next sweep looks again.
+                    Err(AppError::Conflict { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok((opened, escalated))
     }
 }

@@ -8,6 +8,7 @@ use liandong_domain::appeal::AppealError;
 use liandong_domain::case::{ActionName, WorkflowError};
 use liandong_domain::proxy::ProxyError;
 use liandong_domain::queue::QueueError;
+use liandong_domain::supervision::SupervisionError;
 use serde::Serialize;
 
 /// `application/problem+json` body.
@@ -110,6 +111,13 @@ pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
         AppError::Queue(QueueError::UnknownGroup(_)) => (StatusCode::NOT_FOUND, "not_found"),
         AppError::Queue(QueueError::Full) => (StatusCode::CONFLICT, "queue_full"),
         AppError::Queue(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+        AppError::Supervision(SupervisionError::PartyNotAllowed { .. }) => {
+            (StatusCode::FORBIDDEN, "forbidden")
+        }
+        AppError::Supervision(SupervisionError::Required { .. }) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input")
+        }
+        AppError::Supervision(_) => (StatusCode::CONFLICT, "action_not_allowed"),
         AppError::Workflow(WorkflowError::NotAllowedNow { .. }) => {
             (StatusCode::CONFLICT, "action_not_allowed")
         }

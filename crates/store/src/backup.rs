@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 32] = [
+pub const TABLES: [&str; 34] = [
     "units",
     "departments",
     "windows",
@@ -24,6 +24,8 @@ pub const TABLES: [&str; 32] = [
     "case_totals_monthly",
     "case_totals_district_monthly",
     "findings",
+    "notices",
+    "notice_events",
     "idempotency_keys",
     "audit_log",
     "appeals",
@@ -43,7 +45,7 @@ pub const TABLES: [&str; 32] = [
 ];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
-const SERIAL_TABLES: [&str; 13] = [
+const SERIAL_TABLES: [&str; 14] = [
     "units",
     "departments",
     "windows",
@@ -57,6 +59,7 @@ const SERIAL_TABLES: [&str; 13] = [
     "joint_reviews",
     "queue_tickets",
     "findings",
+    "notices",
 ];
 
 enum Value {

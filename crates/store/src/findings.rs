@@ -78,8 +78,8 @@ impl WriteTx {
         for f in findings {
             let done = sqlx::query(
                 "INSERT INTO findings (dedup_key, case_id, kind, step, occurred_at, detected_at,
-                    department_id, role, description_zh, description_en, provisional, routine)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                    department_id, role, description_zh, description_en, provisional, routine, data)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                  ON CONFLICT (dedup_key) DO NOTHING",
             )
             .bind(&f.dedup_key)
@@ -94,6 +94,7 @@ impl WriteTx {
             .bind(&f.description_en)
             .bind(i64::from(f.provisional))
             .bind(i64::from(f.kind.always_reviewed()))
+            .bind(serde_json::to_string(f).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?)
             .execute(self.conn())
             .await?;
             new += done.rows_affected();

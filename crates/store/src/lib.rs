@@ -14,6 +14,7 @@ mod catalog;
 mod filter;
 mod findings;
 mod migrate;
+mod notices;
 mod organization;
 mod outbox;
 mod projects;
@@ -35,6 +36,7 @@ pub use backup::TABLES;
 pub use cases::{CaseFilter, CaseRecord, CaseSort, CaseSummary, NewCase, StoredCase};
 pub use catalog::{ItemRecord, NewItemVersion};
 pub use findings::{FindingFilter, FindingRecord};
+pub use notices::{NoticeFilter, NoticeRecord, StoredNotice};
 pub use organization::{
     DepartmentRecord, NewStaff, NewUnit, NewWindow, StaffRecord, UnitRecord, WindowRecord,
 };

@@ -86,6 +86,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0012_findings.sql"),
         postgres: include_str!("../../../migrations/postgres/0012_findings.sql"),
     },
+    Migration {
+        version: 13,
+        name: "notices",
+        sqlite: include_str!("../../../migrations/sqlite/0013_notices.sql"),
+        postgres: include_str!("../../../migrations/postgres/0013_notices.sql"),
+    },
 ];
 
 impl Store {

@@ -8,6 +8,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use liandong_app::{App, AppError};
 use liandong_domain::case::WorkflowError;
+use liandong_domain::supervision::SupervisionError;
 
 use crate::form::Form;
 use crate::i18n::Lang;
@@ -129,6 +130,13 @@ pub fn status_of(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Duplicate(_) | AppError::Workflow(WorkflowError::NotAllowedNow { .. }) => {
             (StatusCode::CONFLICT, "error.title")
         }
+        AppError::Supervision(SupervisionError::PartyNotAllowed { .. }) => {
+            (StatusCode::FORBIDDEN, "error.forbidden")
+        }
+        AppError::Supervision(SupervisionError::Required { .. }) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "error.invalid")
+        }
+        AppError::Supervision(_) => (StatusCode::CONFLICT, "error.title"),
         AppError::Invalid(_)
         | AppError::IdempotencyMismatch
         | AppError::Workflow(_)

@@ -63,6 +63,9 @@ pub fn routes(app: App) -> Router<App> {
         .route("/proxy/{id}/receipt", get(proxy::receipt))
         .route("/monitor", get(monitor::overview))
         .route("/findings", get(findings::list))
+        .route("/notices", get(notices::list))
+        .route("/notices/{id}", get(notices::show))
+        .route("/notices/{id}/act", post(notices::act))
         .route("/disclosure", get(disclosure::show))
         .route("/projects", get(projects::list))
         .route(

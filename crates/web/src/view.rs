@@ -110,6 +110,9 @@ impl Ctx {
         if has(&[Role::Supervisor, Role::SystemAdmin]) {
             links.push(("/findings", "nav.findings"));
         }
+        if has(&[Role::Supervisor, Role::SystemAdmin]) || s.session.staff.department_id.is_some() {
+            links.push(("/notices", "nav.notices"));
+        }
         links.push(("/guide", "nav.guide"));
         if has(&[Role::SystemAdmin, Role::UnitAdmin, Role::Supervisor]) {
             links.push(("/admin/staff", "nav.staff"));

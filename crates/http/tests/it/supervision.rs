@@ -105,3 +105,126 @@ both!(
         );
     }
 );
+
+both!(
+    every_irregularity_gets_a_notice_that_the_department_answers_or_that_escalates,
+    |t: TestApp| async move {
+        use liandong_domain::supervision::{CardLevel, NoticeAction, NoticeState, Resolution};
+        // Two cases accepted and left past their limit.
+        for _ in 0..2 {
+            let (_, case) = t.submit("d01.clerk", "XK00001000", None).await;
+            t.act("d01.clerk", &case, json!({"action": "accept"})).await;
+        }
+        t.clock.advance(Duration::days(21));
+        let report = t.app.sweep_findings().await.unwrap();
+        assert!(report.notices_opened >= 2, "{report:?}");
+        assert_eq!(
+            t.app.sweep_findings().await.unwrap().notices_opened,
+            0,
+            "one per finding"
+        );
+
+        let session = |name: &'static str| {
+            let app = t.app.clone();
+            async move {
+                let token = app
+                    .sign_in(name, liandong_testkit::district::PASSWORD)
+                    .await
+                    .unwrap();
+                app.authenticate(&token.token).await.unwrap()
+            }
+        };
+        let supervisor = session("supervisor").await;
+        let officer = session("d01.officer").await;
+        let outsider = session("d01.clerk").await;
+        let (running, total) = t
+            .app
+            .list_notices(&supervisor, Some(false), 100, 0)
+            .await
+            .unwrap();
+        assert_eq!(total, i64::try_from(report.notices_opened).unwrap());
+        let (own, _) = t
+            .app
+            .list_notices(&officer, Some(false), 100, 0)
+            .await
+            .unwrap();
+        assert_eq!(own.len(), running.len(), "all are D01's");
+
+        // The department replies; the supervisor returns the reply, then closes the notice.
+        let id = running[0].id;
+        let v = t.app.notice_view(&officer, id).await.unwrap();
+        let reply = NoticeAction::Reply {
+            reply: "已督促承办人当日办理，并约谈科室负责人".into(),
+        };
+        let v = t
+            .app
+            .act_on_notice(&officer, id, v.stored.record.version, &reply)
+            .await
+            .unwrap();
+        assert_eq!(v.notice.state, NoticeState::Replied);
+        let stale = t.app.act_on_notice(&officer, id, 1, &reply).await;
+        assert!(
+            matches!(stale, Err(liandong_app::AppError::Conflict { .. })),
+            "{stale:?}"
+        );
+        let not_theirs = t
+            .app
+            .act_on_notice(
+                &officer,
+                id,
+                v.stored.record.version,
+                &NoticeAction::Close {
+                    resolution: Resolution::Rectified,
+                    note: String::new(),
+                },
+            )
+            .await;
+        assert!(not_theirs.is_err(), "closing is the supervisor's");
+        let v = t
+            .app
+            .act_on_notice(
+                &supervisor,
+                id,
+                v.stored.record.version,
+                &NoticeAction::Close {
+                    resolution: Resolution::Rectified,
+                    note: "整改到位".into(),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(v.notice.state, NoticeState::Closed);
+        // A window clerk of the department may read and answer it too; staff elsewhere see
+        // nothing of it.
+        assert!(t.app.notice_view(&outsider, id).await.is_ok());
+        let township = session("t201.officer").await;
+        assert!(matches!(
+            t.app.notice_view(&township, id).await,
+            Err(liandong_app::AppError::NotFound(_))
+        ));
+
+        // Left without a reply: a yellow card after the reply deadline, then a red one.
+        let other = running[1].id;
+        t.clock.advance(Duration::days(8));
+        t.app.sweep_findings().await.unwrap();
+        let v = t.app.notice_view(&supervisor, other).await.unwrap();
+        assert_eq!(v.notice.card, CardLevel::Yellow, "{:?}", v.stored.events);
+        // Five working days from the yellow card, the Qingming holiday between.
+        t.clock.advance(Duration::days(12));
+        t.app.sweep_findings().await.unwrap();
+        let v = t.app.notice_view(&supervisor, other).await.unwrap();
+        assert_eq!(v.notice.card, CardLevel::Red);
+        t.clock.advance(Duration::days(8));
+        t.app.sweep_findings().await.unwrap();
+        assert_eq!(
+            t.app
+                .notice_view(&supervisor, other)
+                .await
+                .unwrap()
+                .notice
+                .card,
+            CardLevel::Red,
+            "red is the end"
+        );
+    }
+);

@@ -10,6 +10,7 @@ pub mod findings;
 pub mod guide;
 pub mod home;
 pub mod monitor;
+pub mod notices;
 pub mod organization;
 pub mod progress;
 pub mod projects;

@@ -135,3 +135,81 @@ both!(
         assert_eq!(officer.get("/findings").await.status, StatusCode::FORBIDDEN);
     }
 );
+
+both!(
+    a_department_answers_its_notice_and_the_supervisor_concludes_it_on_the_pages,
+    |t: TestApp| async move {
+        let mut clerk = t.signed_in("d01.clerk").await;
+        clerk
+            .intake("XK00001000", &["申请书", "营业执照"], "accept")
+            .await;
+        t.clock.advance(chrono::Duration::days(21));
+        t.app.sweep_findings().await.unwrap();
+        let mut officer = t.signed_in("d01.officer").await;
+        let list = officer.get("/notices").await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        let href = list
+            .body
+            .split("<a href=\"/notices/")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_default()
+            .to_owned();
+        let path = format!("/notices/{href}");
+        let notice = officer.get(&path).await;
+        assert!(notice.body.contains("id=\"reply-form\""), "{}", notice.body);
+        assert!(
+            !notice.body.contains("id=\"close-form\""),
+            "closing is the supervisor's"
+        );
+        let empty = officer
+            .post(
+                &format!("{path}/act"),
+                &[
+                    ("csrf", &notice.csrf()),
+                    ("expected_version", &notice.field("expected_version")),
+                    ("action", "reply"),
+                    ("text", " "),
+                ],
+            )
+            .await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(empty.body.contains("答复内容不能为空"), "{}", empty.body);
+        let replied = officer
+            .post(
+                &format!("{path}/act"),
+                &[
+                    ("csrf", &notice.csrf()),
+                    ("expected_version", &notice.field("expected_version")),
+                    ("action", "reply"),
+                    ("text", "已督促承办人当日办理"),
+                ],
+            )
+            .await;
+        assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
+        let mut supervisor = t.signed_in("supervisor").await;
+        let page = supervisor.get(&path).await;
+        assert!(page.body.contains("已督促承办人当日办理") && page.body.contains("已答复待审核"));
+        let closed = supervisor
+            .post(
+                &format!("{path}/act"),
+                &[
+                    ("csrf", &page.csrf()),
+                    ("expected_version", &page.field("expected_version")),
+                    ("action", "close"),
+                    ("resolution", "rectified"),
+                    ("text", "整改到位"),
+                ],
+            )
+            .await;
+        assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+        let done = supervisor.get(closed.location()).await;
+        assert!(
+            done.body.contains("id=\"notice-state\">已办结"),
+            "{}",
+            done.body
+        );
+        let mut elsewhere = t.signed_in("v20101.clerk").await;
+        assert_eq!(elsewhere.get(&path).await.status, StatusCode::NOT_FOUND);
+    }
+);
