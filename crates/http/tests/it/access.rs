@@ -179,6 +179,25 @@ both!(
                 "AFFFFFFKKK",
             ),
             (Method::GET, "/api/v1/findings".into(), None, "AFFFFFFFKK"),
+            (Method::GET, "/api/v1/notices".into(), None, "AFFKKKKFKK"),
+            (
+                Method::GET,
+                "/api/v1/notices/999999".into(),
+                None,
+                "ANNNNNNNNN",
+            ),
+            (
+                Method::POST,
+                "/api/v1/notices/999999/actions".into(),
+                Some(json!({"expected_version": 1, "action": "reply", "reply": "已整改"})),
+                "ANNNNNNNNN",
+            ),
+            (
+                Method::POST,
+                "/api/v1/findings/999999/notice".into(),
+                None,
+                "AFFFFFFFNF",
+            ),
             (
                 Method::GET,
                 "/api/v1/disclosure?month=2026-03".into(),

@@ -226,5 +226,32 @@ both!(
             CardLevel::Red,
             "red is the end"
         );
+
+        // Through the API: the department's list, a reply, and a second notice refused.
+        let token = t.token("d01.officer").await;
+        let (status, list) = t.get("/api/v1/notices?closed=false", Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        let first = &list["items"][0];
+        let (status, answered) = t
+            .post(
+                &format!("/api/v1/notices/{}/actions", first["id"]),
+                Some(&token),
+                json!({"expected_version": first["version"], "action": "reply", "reply": "已整改"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{answered}");
+        assert_eq!(answered["notice"]["state"], "replied");
+        let boss = t.token("supervisor").await;
+        let (status, problem) = t
+            .post(
+                &format!(
+                    "/api/v1/findings/{}/notice",
+                    answered["record"]["finding_id"]
+                ),
+                Some(&boss),
+                json!(null),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{problem}");
     }
 );
