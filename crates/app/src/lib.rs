@@ -9,6 +9,7 @@ pub mod cases;
 pub mod catalog;
 pub mod catalog_file;
 pub mod disclosure;
+pub mod evaluation;
 pub mod monitoring;
 pub mod notify;
 pub mod organization;
@@ -202,6 +203,8 @@ pub struct App {
     pub notify: notify::NotifyConfig,
     /// What counts as an irregularity (预警纠错), and a supervision notice's terms.
     pub supervision_rules: liandong_domain::supervision::SupervisionRules,
+    /// The performance evaluation's formula (绩效评估).
+    pub evaluation_rules: liandong_domain::evaluation::EvaluationRules,
 }
 
 impl App {
@@ -226,6 +229,7 @@ impl App {
             proxy_limits: liandong_domain::proxy::LegLimits::default(),
             notify: notify::NotifyConfig::default(),
             supervision_rules: liandong_domain::supervision::SupervisionRules::default(),
+            evaluation_rules: liandong_domain::evaluation::EvaluationRules::default(),
         })
     }
 

@@ -151,6 +151,31 @@ impl Store {
         rows.iter().map(finding_row).collect()
     }
 
+    /// Findings detected in `[from, to)` counted by department and kind.
+    pub async fn finding_counts(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(DepartmentId, FindingKind, i64)>> {
+        let rows = sqlx::query(
+            "SELECT department_id, kind, COUNT(*) AS n FROM findings
+             WHERE detected_at >= $1 AND detected_at < $2 GROUP BY department_id, kind",
+        )
+        .bind(millis(from))
+        .bind(millis(to))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    DepartmentId(r.try_get("department_id")?),
+                    parse_column(r, "kind")?,
+                    r.try_get("n")?,
+                ))
+            })
+            .collect()
+    }
+
     /// Ids of the cases accepted and not closed: the sweep's work.
     pub async fn open_accepted_case_ids(&self) -> Result<Vec<CaseId>> {
         let rows = sqlx::query(

@@ -240,6 +240,33 @@ impl Store {
         Ok((rows.iter().map(notice_row).collect::<Result<_>>()?, total))
     }
 
+    /// Cards (警告, 问责) issued in `[from, to)`, by the department of their notice.
+    pub async fn cards_issued(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(DepartmentId, CardLevel)>> {
+        let rows = sqlx::query(
+            "SELECT n.department_id, e.data FROM notice_events e JOIN notices n ON n.id = e.notice_id
+             WHERE e.kind = 'escalated' AND e.at >= $1 AND e.at < $2",
+        )
+        .bind(millis(from))
+        .bind(millis(to))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let data: String = r.try_get("data")?;
+                let kind: NoticeEventKind =
+                    serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let NoticeEventKind::Escalated { to, .. } = kind else {
+                    return Err(StoreError::Corrupt("an escalation that is not one".into()));
+                };
+                Ok((DepartmentId(r.try_get("department_id")?), to))
+            })
+            .collect()
+    }
+
     /// Ids of the notices not yet concluded (the sweep escalates the overdue).
     pub async fn running_notice_ids(&self) -> Result<Vec<i64>> {
         let rows = sqlx::query("SELECT id FROM notices WHERE state <> 'closed' ORDER BY id")

@@ -63,6 +63,8 @@ pub fn routes(app: App) -> Router<App> {
         .route("/proxy/{id}/receipt", get(proxy::receipt))
         .route("/monitor", get(monitor::overview))
         .route("/findings", get(findings::list))
+        .route("/evaluation", get(evaluation::show))
+        .route("/evaluation.xlsx", get(evaluation::workbook))
         .route("/notices", get(notices::list))
         .route("/notices/{id}", get(notices::show))
         .route("/notices/{id}/act", post(notices::act))

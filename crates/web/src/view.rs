@@ -109,6 +109,7 @@ impl Ctx {
         }
         if has(&[Role::Supervisor, Role::SystemAdmin]) {
             links.push(("/findings", "nav.findings"));
+            links.push(("/evaluation", "nav.evaluation"));
         }
         if has(&[Role::Supervisor, Role::SystemAdmin]) || s.session.staff.department_id.is_some() {
             links.push(("/notices", "nav.notices"));

@@ -6,6 +6,7 @@ pub mod appeals;
 pub mod auth;
 pub mod cases;
 pub mod disclosure;
+pub mod evaluation;
 pub mod findings;
 pub mod guide;
 pub mod home;

@@ -57,6 +57,8 @@ both!(
             ("/proxy".into(), "LKKKKKK"),
             ("/proxy/export.csv".into(), "LKKKKKK"),
             ("/findings".into(), "LFFFFKK"),
+            ("/evaluation".into(), "LFFFFKK"),
+            ("/evaluation.xlsx?month=2026-03".into(), "LFFFFKK"),
             ("/notices".into(), "LFFKKKK"),
             ("/notices?closed=1".into(), "LFFKKKK"),
             ("/notices/999999".into(), "LNNNNNN"),

@@ -213,3 +213,52 @@ both!(
         assert_eq!(elsewhere.get(&path).await.status, StatusCode::NOT_FOUND);
     }
 );
+
+both!(
+    departments_are_scored_and_ranked_each_month_with_every_point_explained,
+    |t: TestApp| async move {
+        let mut clerk = t.signed_in("d01.clerk").await;
+        clerk
+            .intake("XK00001000", &["申请书", "营业执照"], "accept")
+            .await;
+        // Left past its first step and untouched: two findings against D01.
+        t.clock.advance(chrono::Duration::days(21));
+        t.app.sweep_findings().await.unwrap();
+        let mut supervisor = t.signed_in("supervisor").await;
+        let page = supervisor.get("/evaluation?month=2026-03").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let ranking = page.body.split("id=\"ranking\"").nth(1).unwrap_or_default();
+        let first = ranking.find("重庆市渝北区民政局").unwrap_or(usize::MAX);
+        let second = ranking
+            .find("重庆市渝北区市场监督管理局")
+            .unwrap_or(usize::MAX);
+        assert!(
+            first < second,
+            "the department without findings ranks first: {ranking}"
+        );
+        // Both earn the bonus for commitments shortened against statutory limits; D01 loses
+        // two points for each of its two findings.
+        assert!(
+            ranking.contains("<td>1</td><td>重庆市渝北区民政局</td><td><strong>106.00</strong>"),
+            "{ranking}"
+        );
+        assert!(
+            ranking.contains(
+                "<td>2</td><td>重庆市渝北区市场监督管理局</td><td><strong>102.00</strong>"
+            )
+        );
+        assert!(
+            ranking.contains("电子监察发现问题 2 个"),
+            "the lines say why"
+        );
+        let book = supervisor.get("/evaluation.xlsx?month=2026-03").await;
+        assert_eq!(book.status, StatusCode::OK);
+        assert_eq!(
+            book.headers["content-type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        assert!(book.body.starts_with("PK"), "a zip container");
+        let future = supervisor.get("/evaluation?month=2026-05").await;
+        assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+);

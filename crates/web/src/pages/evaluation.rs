@@ -1,0 +1,127 @@
+//! The departments' monthly performance evaluation (绩效评估): ranking, every score explained
+//! line by line, and the workbook.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use liandong_app::evaluation::{Evaluation, evaluation_xlsx};
+use liandong_app::{App, AppError};
+
+use crate::error::{PageError, message};
+use crate::form::Params;
+use crate::session::Signed;
+use crate::view::{Ctx, page, render};
+
+pub struct Line {
+    pub label: String,
+    pub points: String,
+    pub max: String,
+    pub detail: String,
+}
+
+pub struct Row {
+    pub rank: u32,
+    pub department: String,
+    pub total: String,
+    pub volume: u64,
+    pub lines: Vec<Line>,
+}
+
+#[derive(Template)]
+#[template(path = "evaluation.html")]
+struct EvaluationPage {
+    c: Ctx,
+    month: String,
+    complete: bool,
+    rows: Vec<Row>,
+    problem: Option<String>,
+}
+
+fn rows(e: &Evaluation, zh: bool) -> Vec<Row> {
+    e.departments
+        .iter()
+        .map(|d| Row {
+            rank: d.rank,
+            department: d.department.clone(),
+            total: d.score.total.to_string(),
+            volume: d.score.volume,
+            lines: d
+                .score
+                .lines
+                .iter()
+                .map(|l| Line {
+                    label: if zh {
+                        l.label_zh.clone()
+                    } else {
+                        l.label_en.clone()
+                    },
+                    points: l.points.to_string(),
+                    max: l.max.map(|m| m.to_string()).unwrap_or_default(),
+                    detail: if zh {
+                        l.detail_zh.clone()
+                    } else {
+                        l.detail_en.clone()
+                    },
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+pub async fn show(
+    State(app): State<App>,
+    signed: Signed,
+    Params(q): Params,
+) -> Result<Response, PageError> {
+    let asked = q.opt("month").map(str::to_owned);
+    let mut data = EvaluationPage {
+        c: signed.ctx("/evaluation"),
+        month: asked.clone().unwrap_or_default(),
+        complete: true,
+        rows: Vec::new(),
+        problem: None,
+    };
+    match app
+        .department_evaluation(&signed.session, asked.as_deref())
+        .await
+    {
+        Ok(e) => {
+            data.month = e.month.to_string();
+            data.complete = e.complete;
+            data.rows = rows(&e, signed.lang == crate::Lang::Zh);
+            Ok(page(&data))
+        }
+        Err(e @ AppError::Invalid(_)) => {
+            data.problem = Some(message(&e, signed.lang));
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &data))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The same month as a workbook.
+pub async fn workbook(
+    State(app): State<App>,
+    signed: Signed,
+    Params(q): Params,
+) -> Result<Response, PageError> {
+    let e = app
+        .department_evaluation(&signed.session, q.opt("month"))
+        .await?;
+    let bytes = evaluation_xlsx(&e)
+        .map_err(|why| AppError::Storage(liandong_store::StoreError::Corrupt(why)))?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    let name = format!("attachment; filename=\"evaluation-{}.xlsx\"", e.month);
+    if let Ok(value) = HeaderValue::from_str(&name) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
