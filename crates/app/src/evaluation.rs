@@ -1,31 +1,34 @@
-//! Monthly performance evaluation (绩效评估) of the departments, from the running totals, the
-//! findings and the cards of electronic supervision, with the formula of
-//! `liandong_domain::evaluation`.
+//! Monthly performance evaluation (绩效评估) of the departments, branch halls and township
+//! centers, from the running totals, the findings and the cards of electronic supervision,
+//! with the formula of `liandong_domain::evaluation`.
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use liandong_domain::calendar::{china_date, china_day_start};
 use liandong_domain::evaluation::{
-    Month, MonthlyFacts, Period, PublishedLimits, Ranked, Score, Subject, SubjectKind, evaluate,
-    rank,
+    Award, Month, MonthlyFacts, Period, PublishedLimits, Ranked, Score, Subject, SubjectKind,
+    award, evaluate, rank,
 };
-use liandong_domain::organization::{DepartmentId, Role};
+use liandong_domain::organization::{Role, UnitKind};
 use liandong_domain::supervision::{CardLevel, FindingKind};
 use liandong_store::TotalsFilter;
 use serde::Serialize;
 
 use crate::{App, AppError, Result, Session};
 
-/// One department's month: its place, its name and its explained score.
+/// One subject's month: its place, its name and its explained score.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
-pub struct DepartmentScore {
+pub struct Placed {
     pub rank: u32,
-    pub department: String,
+    pub name: String,
     pub score: Score,
+    /// 先进分厅 this month (branch halls only).
+    pub awarded: bool,
 }
 
-/// The departments' ranking of a month.
+/// A month's rankings: the departments, the branch halls, the township centers.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Evaluation {
@@ -33,7 +36,31 @@ pub struct Evaluation {
     pub month: Month,
     /// False for the month in progress: its scores are to date.
     pub complete: bool,
-    pub departments: Vec<DepartmentScore>,
+    pub departments: Vec<Placed>,
+    pub branch_halls: Vec<Placed>,
+    pub township_centers: Vec<Placed>,
+}
+
+/// What the month's findings and cards were, for one kind of owner (departments or units).
+struct Charged {
+    findings: HashMap<i64, Vec<(FindingKind, i64)>>,
+    cards: HashMap<i64, (u32, u32)>,
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl Charged {
+    /// Adds the month's counts for `owner` to its facts.
+    fn charge(&self, owner: i64, facts: &mut MonthlyFacts) {
+        for (kind, n) in self.findings.get(&owner).into_iter().flatten() {
+            count_finding(facts, *kind, count(*n));
+        }
+        let (yellow, red) = self.cards.get(&owner).copied().unwrap_or_default();
+        facts.yellow_cards = yellow;
+        facts.red_cards = red;
+    }
 }
 
 /// How a finding counts in the formula: each in one part only. A case concluded late is
@@ -59,9 +86,70 @@ fn count_finding(facts: &mut MonthlyFacts, kind: FindingKind, n: u32) {
 }
 
 impl App {
-    /// Scores and ranks every department for `month` (`YYYY-MM`; the last complete month
-    /// by default). Supervisors and system administrators.
-    pub async fn department_evaluation(
+    async fn charged(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        by_unit: bool,
+    ) -> Result<Charged> {
+        let mut findings: HashMap<i64, Vec<(FindingKind, i64)>> = HashMap::new();
+        for (owner, kind, n) in self.store.finding_counts(start, end, by_unit).await? {
+            findings.entry(owner).or_default().push((kind, n));
+        }
+        let mut cards: HashMap<i64, (u32, u32)> = HashMap::new();
+        for (owner, card) in self.store.cards_issued(start, end, by_unit).await? {
+            let entry = cards.entry(owner).or_default();
+            match card {
+                CardLevel::Yellow => entry.0 += 1,
+                CardLevel::Red => entry.1 += 1,
+                CardLevel::NoCard => {}
+            }
+        }
+        Ok(Charged { findings, cards })
+    }
+
+    /// Scores `subjects` (with their names and the totals filter of each) and ranks them.
+    fn placed(
+        &self,
+        kind: SubjectKind,
+        month: Month,
+        scored: Vec<(String, Score)>,
+    ) -> Result<Vec<Placed>> {
+        let invalid = |e: liandong_domain::evaluation::EvaluationError| {
+            AppError::invalid("month", e.to_string(), e.to_string())
+        };
+        let standings: Vec<_> = scored.iter().map(|(_, s)| s.standing()).collect();
+        let ranking = rank(kind, Period::Month { month }, &standings).map_err(invalid)?;
+        let awarded: Vec<Subject> = if kind == SubjectKind::BranchHall {
+            award(Award::AdvancedBranchHall, &ranking, &self.evaluation_rules)
+                .map_err(invalid)?
+                .iter()
+                .map(|r| r.subject)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut out: Vec<Placed> = ranking
+            .entries
+            .iter()
+            .filter_map(|Ranked { rank, subject, .. }| {
+                let (name, score) = scored.iter().find(|(_, s)| s.subject == *subject)?;
+                Some(Placed {
+                    rank: *rank,
+                    name: name.clone(),
+                    score: score.clone(),
+                    awarded: awarded.contains(subject),
+                })
+            })
+            .collect();
+        out.sort_by_key(|p| p.rank);
+        Ok(out)
+    }
+
+    /// Scores and ranks the departments, the branch halls and the township centers for
+    /// `month` (`YYYY-MM`; the last complete month by default), and names the month's
+    /// advanced branch hall. Supervisors and system administrators.
+    pub async fn monthly_evaluation(
         &self,
         session: &Session,
         month: Option<&str>,
@@ -86,118 +174,134 @@ impl App {
             china_day_start(from),
             china_day_start(to.succ_opt().unwrap_or(to)),
         );
-        let departments = self.store.departments().await?;
-        let mut findings: HashMap<DepartmentId, Vec<(FindingKind, i64)>> = HashMap::new();
-        for (department, kind, n) in self.store.finding_counts(start, end).await? {
-            findings.entry(department).or_default().push((kind, n));
-        }
-        let mut cards: HashMap<DepartmentId, (u32, u32)> = HashMap::new();
-        for (department, card) in self.store.cards_issued(start, end).await? {
-            let entry = cards.entry(department).or_default();
-            match card {
-                CardLevel::Yellow => entry.0 += 1,
-                CardLevel::Red => entry.1 += 1,
-                CardLevel::NoCard => {}
-            }
-        }
-        let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
-        let mut scores = Vec::new();
-        for d in &departments {
+        let period = TotalsFilter {
+            from: Some(from),
+            to: Some(to),
+            ..TotalsFilter::default()
+        };
+        let evaluate_with = |facts: &MonthlyFacts| {
+            evaluate(facts, &self.evaluation_rules)
+                .map_err(|e| AppError::invalid("month", e.to_string(), e.to_string()))
+        };
+
+        let charged = self.charged(start, end, false).await?;
+        let mut departments = Vec::new();
+        for d in self.store.departments().await? {
             let totals = self
                 .store
                 .totals(&TotalsFilter {
-                    from: Some(from),
-                    to: Some(to),
                     department: Some(d.id),
-                    ..TotalsFilter::default()
+                    ..period.clone()
                 })
                 .await?;
             let items = self.store.items(Some(d.id), None).await?;
             let mut facts = MonthlyFacts::new(Subject::Department { id: d.id }, month);
-            facts.received = count(totals.received);
-            facts.concluded = count(totals.concluded);
-            facts.concluded_on_time = count(totals.concluded_on_time);
-            for (kind, n) in findings.get(&d.id).into_iter().flatten() {
-                count_finding(&mut facts, *kind, count(*n));
-            }
-            let (yellow, red) = cards.get(&d.id).copied().unwrap_or_default();
-            facts.yellow_cards = yellow;
-            facts.red_cards = red;
+            fill_from_totals(&mut facts, &totals);
+            charged.charge(d.id.0, &mut facts);
             facts.published_limits =
                 PublishedLimits::from_items(items.iter().filter(|i| !i.cancelled).map(|i| &i.item));
-            scores.push(
-                evaluate(&facts, &self.evaluation_rules)
-                    .map_err(|e| AppError::invalid("month", e.to_string(), e.to_string()))?,
-            );
+            departments.push((d.name.clone(), evaluate_with(&facts)?));
         }
-        let standings: Vec<_> = scores.iter().map(Score::standing).collect();
-        let ranking = rank(SubjectKind::Department, Period::Month { month }, &standings)
-            .map_err(|e| AppError::invalid("month", e.to_string(), e.to_string()))?;
-        let mut out: Vec<DepartmentScore> = ranking
-            .entries
-            .iter()
-            .filter_map(|Ranked { rank, subject, .. }| {
-                let Subject::Department { id } = subject else {
-                    return None;
-                };
-                let score = scores.iter().find(|s| s.subject == *subject)?.clone();
-                let name = departments.iter().find(|d| d.id == *id)?.name.clone();
-                Some(DepartmentScore {
-                    rank: *rank,
-                    department: name,
-                    score,
+
+        // A unit answers for the cases received or handled at it and its stations, and for
+        // the findings and cards on the cases it handles.
+        let charged = self.charged(start, end, true).await?;
+        let mut units: HashMap<UnitKind, Vec<(String, Score)>> = HashMap::new();
+        for unit in self.store.units().await? {
+            if !matches!(unit.kind, UnitKind::BranchHall | UnitKind::TownshipCenter) {
+                continue;
+            }
+            let totals = self
+                .store
+                .totals(&TotalsFilter {
+                    units: Some(self.store.unit_subtree(unit.id).await?),
+                    ..period.clone()
                 })
-            })
-            .collect();
-        out.sort_by_key(|d| d.rank);
+                .await?;
+            let mut facts = MonthlyFacts::new(
+                Subject::Unit {
+                    id: unit.id,
+                    kind: unit.kind,
+                },
+                month,
+            );
+            fill_from_totals(&mut facts, &totals);
+            charged.charge(unit.id.0, &mut facts);
+            units
+                .entry(unit.kind)
+                .or_default()
+                .push((unit.name.clone(), evaluate_with(&facts)?));
+        }
         Ok(Evaluation {
             month,
             complete: month < current,
-            departments: out,
+            departments: self.placed(SubjectKind::Department, month, departments)?,
+            branch_halls: self.placed(
+                SubjectKind::BranchHall,
+                month,
+                units.remove(&UnitKind::BranchHall).unwrap_or_default(),
+            )?,
+            township_centers: self.placed(
+                SubjectKind::TownshipCenter,
+                month,
+                units.remove(&UnitKind::TownshipCenter).unwrap_or_default(),
+            )?,
         })
     }
 }
 
-/// The ranking as a workbook: a row per department — rank, name, total, volume — then the
-/// points of every line any department has (the nine parts, deductions, bonuses).
+fn fill_from_totals(facts: &mut MonthlyFacts, totals: &liandong_domain::case::tally::Tally) {
+    facts.received = count(totals.received);
+    facts.concluded = count(totals.concluded);
+    facts.concluded_on_time = count(totals.concluded_on_time);
+}
+
+/// The rankings as a workbook, a sheet each (departments, branch halls, township centers): a
+/// row per subject — rank, name, total, volume — then the points of every line any of them has.
 pub fn evaluation_xlsx(evaluation: &Evaluation) -> std::result::Result<Vec<u8>, String> {
     use rust_xlsxwriter::{Format, Workbook};
-    let mut labels: Vec<String> = Vec::new();
-    for d in &evaluation.departments {
-        for line in &d.score.lines {
-            if !labels.contains(&line.label_zh) {
-                labels.push(line.label_zh.clone());
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let hundredths = |p: liandong_domain::evaluation::Points| p.as_hundredths() as f64 / 100.0;
+    for (title, placed) in [
+        ("部门", &evaluation.departments),
+        ("分厅", &evaluation.branch_halls),
+        ("镇街便民服务中心", &evaluation.township_centers),
+    ] {
+        let mut labels: Vec<String> = Vec::new();
+        for p in placed {
+            for line in &p.score.lines {
+                if !labels.contains(&line.label_zh) {
+                    labels.push(line.label_zh.clone());
+                }
             }
         }
-    }
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet
-        .set_name(evaluation.month.to_string())
-        .map_err(|e| e.to_string())?;
-    let bold = Format::new().set_bold();
-    let header = ["排名", "部门", "总分", "收件量"]
-        .into_iter()
-        .map(str::to_owned)
-        .chain(labels.iter().cloned());
-    for (col, name) in (0u16..).zip(header) {
+        let sheet = workbook.add_worksheet();
         sheet
-            .write_string_with_format(0, col, name, &bold)
+            .set_name(format!("{title} {}", evaluation.month))
             .map_err(|e| e.to_string())?;
-    }
-    let hundredths = |p: liandong_domain::evaluation::Points| p.as_hundredths() as f64 / 100.0;
-    for (row, d) in (1u32..).zip(&evaluation.departments) {
-        sheet
-            .write_number(row, 0, f64::from(d.rank))
-            .and_then(|s| s.write_string(row, 1, &d.department))
-            .and_then(|s| s.write_number(row, 2, hundredths(d.score.total)))
-            .and_then(|s| s.write_number(row, 3, d.score.volume as f64))
-            .map_err(|e| e.to_string())?;
-        for (col, label) in (4u16..).zip(&labels) {
-            if let Some(line) = d.score.lines.iter().find(|l| &l.label_zh == label) {
-                sheet
-                    .write_number(row, col, hundredths(line.points))
-                    .map_err(|e| e.to_string())?;
+        let header = ["排名", "名称", "总分", "收件量"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(labels.iter().cloned());
+        for (col, name) in (0u16..).zip(header) {
+            sheet
+                .write_string_with_format(0, col, name, &bold)
+                .map_err(|e| e.to_string())?;
+        }
+        for (row, p) in (1u32..).zip(placed) {
+            sheet
+                .write_number(row, 0, f64::from(p.rank))
+                .and_then(|s| s.write_string(row, 1, &p.name))
+                .and_then(|s| s.write_number(row, 2, hundredths(p.score.total)))
+                .and_then(|s| s.write_number(row, 3, p.score.volume as f64))
+                .map_err(|e| e.to_string())?;
+            for (col, label) in (4u16..).zip(&labels) {
+                if let Some(line) = p.score.lines.iter().find(|l| &l.label_zh == label) {
+                    sheet
+                        .write_number(row, col, hundredths(line.points))
+                        .map_err(|e| e.to_string())?;
+                }
             }
         }
     }

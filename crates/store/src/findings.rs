@@ -151,16 +151,25 @@ impl Store {
         rows.iter().map(finding_row).collect()
     }
 
-    /// Findings detected in `[from, to)` counted by department and kind.
+    /// Findings detected in `[from, to)` counted by kind and by the department they hold
+    /// responsible, or (`by_unit`) by the unit handling their case.
     pub async fn finding_counts(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<(DepartmentId, FindingKind, i64)>> {
-        let rows = sqlx::query(
-            "SELECT department_id, kind, COUNT(*) AS n FROM findings
-             WHERE detected_at >= $1 AND detected_at < $2 GROUP BY department_id, kind",
-        )
+        by_unit: bool,
+    ) -> Result<Vec<(i64, FindingKind, i64)>> {
+        let key = if by_unit {
+            "c.handling_unit_id"
+        } else {
+            "findings.department_id"
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {key} AS owner, findings.kind, COUNT(*) AS n
+             FROM findings JOIN cases c ON c.id = findings.case_id
+             WHERE findings.detected_at >= $1 AND findings.detected_at < $2
+             GROUP BY {key}, findings.kind"
+        )))
         .bind(millis(from))
         .bind(millis(to))
         .fetch_all(&self.pool)
@@ -168,7 +177,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok((
-                    DepartmentId(r.try_get("department_id")?),
+                    r.try_get("owner")?,
                     parse_column(r, "kind")?,
                     r.try_get("n")?,
                 ))

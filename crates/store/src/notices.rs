@@ -240,16 +240,24 @@ impl Store {
         Ok((rows.iter().map(notice_row).collect::<Result<_>>()?, total))
     }
 
-    /// Cards (警告, 问责) issued in `[from, to)`, by the department of their notice.
+    /// Cards (警告, 问责) issued in `[from, to)`, by the department of their notice or
+    /// (`by_unit`) by the unit handling its case.
     pub async fn cards_issued(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<(DepartmentId, CardLevel)>> {
-        let rows = sqlx::query(
-            "SELECT n.department_id, e.data FROM notice_events e JOIN notices n ON n.id = e.notice_id
-             WHERE e.kind = 'escalated' AND e.at >= $1 AND e.at < $2",
-        )
+        by_unit: bool,
+    ) -> Result<Vec<(i64, CardLevel)>> {
+        let key = if by_unit {
+            "c.handling_unit_id"
+        } else {
+            "n.department_id"
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {key} AS owner, e.data FROM notice_events e
+             JOIN notices n ON n.id = e.notice_id JOIN cases c ON c.id = n.case_id
+             WHERE e.kind = 'escalated' AND e.at >= $1 AND e.at < $2"
+        )))
         .bind(millis(from))
         .bind(millis(to))
         .fetch_all(&self.pool)
@@ -262,7 +270,7 @@ impl Store {
                 let NoticeEventKind::Escalated { to, .. } = kind else {
                     return Err(StoreError::Corrupt("an escalation that is not one".into()));
                 };
-                Ok((DepartmentId(r.try_get("department_id")?), to))
+                Ok((r.try_get("owner")?, to))
             })
             .collect()
     }

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use liandong_app::evaluation::{Evaluation, evaluation_xlsx};
+use liandong_app::evaluation::{Placed, evaluation_xlsx};
 use liandong_app::{App, AppError};
 
 use crate::error::{PageError, message};
@@ -22,7 +22,9 @@ pub struct Line {
 
 pub struct Row {
     pub rank: u32,
-    pub department: String,
+    pub name: String,
+    /// 先进分厅 this month.
+    pub awarded: bool,
     pub total: String,
     pub volume: u64,
     pub lines: Vec<Line>,
@@ -34,16 +36,18 @@ struct EvaluationPage {
     c: Ctx,
     month: String,
     complete: bool,
-    rows: Vec<Row>,
+    /// (heading's key, rows, table id): departments, branch halls, township centers.
+    sections: Vec<(&'static str, Vec<Row>, &'static str)>,
     problem: Option<String>,
 }
 
-fn rows(e: &Evaluation, zh: bool) -> Vec<Row> {
-    e.departments
+fn rows(placed: &[Placed], zh: bool) -> Vec<Row> {
+    placed
         .iter()
         .map(|d| Row {
             rank: d.rank,
-            department: d.department.clone(),
+            name: d.name.clone(),
+            awarded: d.awarded,
             total: d.score.total.to_string(),
             volume: d.score.volume,
             lines: d
@@ -79,17 +83,34 @@ pub async fn show(
         c: signed.ctx("/evaluation"),
         month: asked.clone().unwrap_or_default(),
         complete: true,
-        rows: Vec::new(),
+        sections: Vec::new(),
         problem: None,
     };
     match app
-        .department_evaluation(&signed.session, asked.as_deref())
+        .monthly_evaluation(&signed.session, asked.as_deref())
         .await
     {
         Ok(e) => {
             data.month = e.month.to_string();
             data.complete = e.complete;
-            data.rows = rows(&e, signed.lang == crate::Lang::Zh);
+            let zh = signed.lang == crate::Lang::Zh;
+            data.sections = vec![
+                (
+                    "evaluation.departments",
+                    rows(&e.departments, zh),
+                    "ranking",
+                ),
+                (
+                    "evaluation.branch_halls",
+                    rows(&e.branch_halls, zh),
+                    "branch-halls",
+                ),
+                (
+                    "evaluation.townships",
+                    rows(&e.township_centers, zh),
+                    "townships",
+                ),
+            ];
             Ok(page(&data))
         }
         Err(e @ AppError::Invalid(_)) => {
@@ -107,7 +128,7 @@ pub async fn workbook(
     Params(q): Params,
 ) -> Result<Response, PageError> {
     let e = app
-        .department_evaluation(&signed.session, q.opt("month"))
+        .monthly_evaluation(&signed.session, q.opt("month"))
         .await?;
     let bytes = evaluation_xlsx(&e)
         .map_err(|why| AppError::Storage(liandong_store::StoreError::Corrupt(why)))?;
