@@ -203,18 +203,24 @@ impl App {
             departments.push((d.name.clone(), evaluate_with(&facts)?));
         }
 
-        // A unit answers for the cases received or handled at it and its stations, and for
-        // the findings and cards on the cases it handles.
+        // A unit answers for the cases received or handled at it and its stations, for the
+        // findings and cards on the cases it handles, and counts the proxied applications it
+        // and its stations carried in its volume.
         let charged = self.charged(start, end, true).await?;
         let mut units: HashMap<UnitKind, Vec<(String, Score)>> = HashMap::new();
         for unit in self.store.units().await? {
             if !matches!(unit.kind, UnitKind::BranchHall | UnitKind::TownshipCenter) {
                 continue;
             }
+            let subtree = self.store.unit_subtree(unit.id).await?;
+            let carried = self
+                .store
+                .proxy_records_carried(&subtree, start, end)
+                .await?;
             let totals = self
                 .store
                 .totals(&TotalsFilter {
-                    units: Some(self.store.unit_subtree(unit.id).await?),
+                    units: Some(subtree),
                     ..period.clone()
                 })
                 .await?;
@@ -226,6 +232,7 @@ impl App {
                 month,
             );
             fill_from_totals(&mut facts, &totals);
+            facts.proxy_cases_carried = count(carried);
             charged.charge(unit.id.0, &mut facts);
             units
                 .entry(unit.kind)

@@ -207,6 +207,41 @@ impl WriteTx {
 }
 
 impl Store {
+    /// Proxied applications the `units` carried in `[from, to)`: those with a registration,
+    /// hand-over or delivery recorded at one of them in the period, each once.
+    pub async fn proxy_records_carried(
+        &self,
+        units: &[UnitId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<i64> {
+        let mut w = Where::default();
+        let p = w.int(millis(from));
+        w.and(format!("at >= {p}"));
+        let p = w.int(millis(to));
+        w.and(format!("at < {p}"));
+        let alternatives: Vec<String> = units
+            .iter()
+            .map(|u| {
+                let p = w.int(u.0);
+                format!("unit_id = {p}")
+            })
+            .collect();
+        w.any_of(&alternatives);
+        let rows = w
+            .all(
+                &self.pool,
+                "SELECT COUNT(DISTINCT record_id) AS n FROM proxy_events",
+                "",
+            )
+            .await?;
+        Ok(rows
+            .first()
+            .map(|r| r.try_get("n"))
+            .transpose()?
+            .unwrap_or(0))
+    }
+
     pub async fn proxy_record(&self, id: i64) -> Result<StoredProxy> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("{COLUMNS} WHERE id = $1")))
             .bind(id)

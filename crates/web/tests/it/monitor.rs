@@ -221,7 +221,29 @@ both!(
         clerk
             .intake("XK00001000", &["申请书", "营业执照"], "accept")
             .await;
-        // Left past its first step and untouched: two findings against D01.
+        // A station of township 201 takes an application in by proxy: the township's volume.
+        let mut station = t.signed_in("v20101.clerk").await;
+        let (_, proxied) = station
+            .intake("XK00001000", &["申请书", "营业执照"], "accept")
+            .await;
+        let token = station.csrf().await;
+        let registered = station
+            .post(
+                "/proxy",
+                &[
+                    ("csrf", &token),
+                    ("case_id", &proxied.to_string()),
+                    ("contact", "郑代办 13800000001"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            registered.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            registered.body
+        );
+        // Both left past their first step and untouched: findings against D01.
         t.clock.advance(chrono::Duration::days(21));
         t.app.sweep_findings().await.unwrap();
         let mut supervisor = t.signed_in("supervisor").await;
@@ -237,18 +259,19 @@ both!(
             "the department without findings ranks first: {ranking}"
         );
         // Both earn the bonus for commitments shortened against statutory limits; D01 loses
-        // two points for each of its two findings.
+        // two points for each of its four findings (two cases, each untouched and late at its
+        // first step).
         assert!(
             ranking.contains("<td>1</td><td>重庆市渝北区民政局</td><td><strong>106.00</strong>"),
             "{ranking}"
         );
         assert!(
             ranking.contains(
-                "<td>2</td><td>重庆市渝北区市场监督管理局</td><td><strong>102.00</strong>"
+                "<td>2</td><td>重庆市渝北区市场监督管理局</td><td><strong>98.00</strong>"
             )
         );
         assert!(
-            ranking.contains("电子监察发现问题 2 个"),
+            ranking.contains("电子监察发现问题 4 个"),
             "the lines say why"
         );
         let book = supervisor.get("/evaluation.xlsx?month=2026-03").await;
