@@ -56,21 +56,7 @@ impl App {
     /// The disclosure of `month` (`YYYY-MM`; the last complete month when none is given).
     /// Public: it holds counts and rates only, nothing about a person.
     pub async fn public_disclosure(&self, month: Option<&str>) -> Result<Disclosure> {
-        let today = china_date(self.now());
-        let current = Month::of(today);
-        let month = match month.map(str::trim).filter(|m| !m.is_empty()) {
-            Some(text) => text.parse::<Month>().map_err(|_| {
-                AppError::invalid("month", "月份格式应为YYYY-MM", "a month is written YYYY-MM")
-            })?,
-            None => current.previous().unwrap_or(current),
-        };
-        if month > current {
-            return Err(AppError::invalid(
-                "month",
-                "不能公示尚未到来的月份",
-                "a month not yet begun has nothing to disclose",
-            ));
-        }
+        let (month, current) = self.month_asked(month)?;
         let filter = TotalsFilter {
             from: Some(month.first_day()),
             to: Some(month.last_day()),
@@ -99,5 +85,27 @@ impl App {
             ),
             departments: lines,
         })
+    }
+}
+
+impl App {
+    /// The month a report asks for (`YYYY-MM`; the last complete month when none is given),
+    /// and the month in progress. A month not yet begun has nothing to report.
+    pub(crate) fn month_asked(&self, month: Option<&str>) -> Result<(Month, Month)> {
+        let current = Month::of(china_date(self.now()));
+        let month = match month.map(str::trim).filter(|m| !m.is_empty()) {
+            Some(text) => text.parse::<Month>().map_err(|_| {
+                AppError::invalid("month", "月份格式应为YYYY-MM", "a month is written YYYY-MM")
+            })?,
+            None => current.previous().unwrap_or(current),
+        };
+        if month > current {
+            return Err(AppError::invalid(
+                "month",
+                "尚未到来的月份无可报告",
+                "a month not yet begun has nothing to report",
+            ));
+        }
+        Ok((month, current))
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use liandong_domain::calendar::{china_date, china_day_start};
+use liandong_domain::calendar::china_day_start;
 use liandong_domain::evaluation::{
     Award, Month, MonthlyFacts, Period, PublishedLimits, Ranked, Score, Subject, SubjectKind,
     award, evaluate, rank,
@@ -155,20 +155,7 @@ impl App {
         month: Option<&str>,
     ) -> Result<Evaluation> {
         session.require_any(&[Role::Supervisor, Role::SystemAdmin])?;
-        let current = Month::of(china_date(self.now()));
-        let month = match month.map(str::trim).filter(|m| !m.is_empty()) {
-            Some(text) => text.parse::<Month>().map_err(|_| {
-                AppError::invalid("month", "月份格式应为YYYY-MM", "a month is written YYYY-MM")
-            })?,
-            None => current.previous().unwrap_or(current),
-        };
-        if month > current {
-            return Err(AppError::invalid(
-                "month",
-                "尚未到来的月份不能评估",
-                "a month not yet begun cannot be evaluated",
-            ));
-        }
+        let (month, current) = self.month_asked(month)?;
         let (from, to) = (month.first_day(), month.last_day());
         let (start, end) = (
             china_day_start(from),
