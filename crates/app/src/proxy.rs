@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use liandong_domain::calendar::{china_date, china_day_start, china_offset};
 use liandong_domain::case::Channel;
 use liandong_domain::organization::{CaseId, Role, UnitId, UnitKind, Visibility};
+use liandong_domain::notify::{CaseFacts, PlannedMessage, result_at_station_message};
 use liandong_domain::proxy::{
     LegLimits, ProxyAction, ProxyContext, ProxyEvent, ProxyRecord, ProxyState, decide, register,
 };
@@ -242,19 +243,56 @@ impl App {
             unit: session.staff.unit_id,
             kind,
         };
+        let was_waiting = record.state == ProxyState::AwaitingPickup;
         record
             .apply(&event, self.proxy_limits, &self.calendar())
             .map_err(|e| AppError::Storage(StoreError::Corrupt(e.to_string())))?;
+        // The result is back at the station: the applicant is told to come for it, in the
+        // same transaction as the hand-over.
+        let planned = if record.state == ProxyState::AwaitingPickup && !was_waiting {
+            self.result_back_message(&case, &stored.summary, event.seq)
+                .await?
+        } else {
+            None
+        };
         let row = row_of(&record, self.proxy_limits, self);
+        let case_id = case.id;
         self.store
             .write(move |tx| {
                 Box::pin(async move {
                     tx.append_proxy_event(id, expected_version, &event, &row)
-                        .await
+                        .await?;
+                    crate::notify::enqueue_planned(tx, case_id, planned.as_slice(), now).await
                 })
             })
             .await?;
         self.proxy_view_of(self.store.proxy_record(id).await?).await
+    }
+
+    /// The SMS telling the applicant of `case` that the result is at the station.
+    async fn result_back_message(
+        &self,
+        case: &liandong_store::CaseSummary,
+        record: &ProxySummary,
+        seq: u32,
+    ) -> Result<Option<PlannedMessage>> {
+        let item = self.item_version(case.item_id, case.item_version).await?;
+        let station = self.store.unit(record.station_unit_id).await?;
+        let facts = CaseFacts {
+            case: case.id,
+            number: case.number.as_str(),
+            item_name: &item.name,
+            applicant_name: &case.applicant_name,
+            phone: &case.phone,
+            due_at: case.due_at,
+            outcome: case.outcome,
+        };
+        Ok(result_at_station_message(
+            &facts,
+            record.id,
+            seq,
+            &station.name,
+        ))
     }
 
     /// A page of the ledger the session may read, by station, month and state.

@@ -33,6 +33,8 @@ pub enum MessageKind {
     YellowWarning,
     /// 报警 to the handling officer and the approver.
     RedWarning,
+    /// 代办结果待领取: a proxied application's result is back at the village station.
+    ResultAtStation,
 }
 string_enum!(MessageKind {
     Received => "received",
@@ -42,6 +44,7 @@ string_enum!(MessageKind {
     RatingInvitation => "rating_invitation",
     YellowWarning => "yellow_warning",
     RedWarning => "red_warning",
+    ResultAtStation => "result_at_station",
 });
 
 /// A placeholder of a template, written `{name}` in the text.
@@ -101,7 +104,7 @@ impl Recipient {
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 7] = [
+    pub const ALL: [MessageKind; 8] = [
         MessageKind::Received,
         MessageKind::Accepted,
         MessageKind::SupplementNeeded,
@@ -109,6 +112,7 @@ impl MessageKind {
         MessageKind::RatingInvitation,
         MessageKind::YellowWarning,
         MessageKind::RedWarning,
+        MessageKind::ResultAtStation,
     ];
 
     /// The Chinese name shown to administrators.
@@ -121,6 +125,7 @@ impl MessageKind {
             MessageKind::RatingInvitation => "服务评价邀请",
             MessageKind::YellowWarning => "黄色预警",
             MessageKind::RedWarning => "红色报警",
+            MessageKind::ResultAtStation => "代办结果待领取",
         }
     }
 
@@ -137,6 +142,7 @@ impl MessageKind {
             MessageKind::Accepted => &[P::Applicant, P::Item, P::Number, P::DueDate],
             MessageKind::SupplementNeeded => &[P::Applicant, P::Item, P::Number, P::Missing],
             MessageKind::Concluded => &[P::Applicant, P::Item, P::Number, P::Outcome, P::Delivery],
+            MessageKind::ResultAtStation => &[P::Applicant, P::Item, P::Number, P::Delivery],
             MessageKind::RatingInvitation => &[P::Applicant, P::Item, P::Number],
             MessageKind::YellowWarning | MessageKind::RedWarning => {
                 &[P::Staff, P::Item, P::Number, P::DueDate, P::Days]
@@ -165,6 +171,9 @@ impl MessageKind {
             }
             MessageKind::YellowWarning => {
                 "【电子监察】{staff}：办件{number}（{item}）将于{due_date}到期，剩余{days}个工作日，请抓紧办理。"
+            }
+            MessageKind::ResultAtStation => {
+                "【政务服务】{applicant}您好，您通过代办申请的{item}（办件编号{number}）办理结果已送达{delivery}，请携带代办事项承办单前往领取。"
             }
             MessageKind::RedWarning => {
                 "【电子监察】{staff}：办件{number}（{item}）已于{due_date}超期{days}个工作日，请立即办理并说明原因。"
@@ -634,6 +643,37 @@ pub fn applicant_messages(
     out
 }
 
+/// The message telling the applicant that the result of an application carried up by proxy
+/// (proxy record `record`) is back at `station`, caused by the record's event `seq`. Nothing
+/// for a landline number.
+pub fn result_at_station_message(
+    facts: &CaseFacts<'_>,
+    record: i64,
+    seq: u32,
+    station: &str,
+) -> Option<PlannedMessage> {
+    if !is_mobile(facts.phone) {
+        return None;
+    }
+    let kind = MessageKind::ResultAtStation;
+    let mut values = Values::new();
+    values.insert(Placeholder::Applicant, facts.applicant_name.to_owned());
+    values.insert(Placeholder::Item, facts.item_name.to_owned());
+    values.insert(Placeholder::Number, facts.number.to_owned());
+    values.insert(Placeholder::Delivery, station.to_owned());
+    Some(PlannedMessage {
+        id: format!(
+            "proxy-{record}-{seq}-{}-{}",
+            kind.as_str(),
+            Recipient::Applicant.key()
+        ),
+        kind,
+        recipient: Recipient::Applicant,
+        phone: facts.phone.to_owned(),
+        values,
+    })
+}
+
 /// A member of staff to warn, with the phone to warn them at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffContact {
@@ -759,6 +799,21 @@ mod tests {
             due_at: Some(at(2026, 3, 12, 17)),
             outcome: None,
         }
+    }
+
+    #[test]
+    fn the_result_back_at_the_station_is_told_to_a_mobile_once_per_hand_over() {
+        let m = result_at_station_message(&facts("13800138000"), 7, 5, "龙湖社区便民服务站")
+            .unwrap();
+        assert_eq!(m.id, "proxy-7-5-result_at_station-applicant");
+        assert_eq!(
+            compose(&m, m.kind.default_template()).unwrap(),
+            "【政务服务】王建国您好，您通过代办申请的食品经营许可（新办）（办件编号100-20260302-0001）办理结果已送达龙湖社区便民服务站，请携带代办事项承办单前往领取。"
+        );
+        assert!(
+            result_at_station_message(&facts("023-67821234"), 7, 5, "站").is_none(),
+            "a landline gets no SMS"
+        );
     }
 
     #[test]

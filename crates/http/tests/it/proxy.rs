@@ -169,6 +169,25 @@ both!(
         let clerk = t.token("v20101.clerk").await;
         let (_, daily) = t.get("/api/v1/proxy/daily", Some(&clerk)).await;
         assert_eq!(daily[0]["state"], "awaiting_pickup", "{daily}");
+        // The applicant is told by SMS, once, in the same write as the hand-over.
+        let told: Vec<_> = t
+            .app
+            .store
+            .sms_list(&liandong_store::SmsFilter {
+                limit: 1_000,
+                ..liandong_store::SmsFilter::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.kind.as_str() == "result_at_station")
+            .collect();
+        assert_eq!(told.len(), 1, "{told:?}");
+        assert!(
+            told[0].text.contains("办理结果已送达龙湖社区便民服务站"),
+            "{}",
+            told[0].text
+        );
 
         // The applicant signs for it at the station.
         let (status, _) = t
