@@ -5,8 +5,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use liandong_domain::calendar::{china_date, china_day_start, china_offset};
 use liandong_domain::case::Channel;
-use liandong_domain::organization::{CaseId, Role, UnitId, UnitKind, Visibility};
 use liandong_domain::notify::{CaseFacts, PlannedMessage, result_at_station_message};
+use liandong_domain::organization::{CaseId, Role, UnitId, UnitKind, Visibility};
 use liandong_domain::proxy::{
     LegLimits, ProxyAction, ProxyContext, ProxyEvent, ProxyRecord, ProxyState, decide, register,
 };

@@ -803,8 +803,8 @@ mod tests {
 
     #[test]
     fn the_result_back_at_the_station_is_told_to_a_mobile_once_per_hand_over() {
-        let m = result_at_station_message(&facts("13800138000"), 7, 5, "龙湖社区便民服务站")
-            .unwrap();
+        let m =
+            result_at_station_message(&facts("13800138000"), 7, 5, "龙湖社区便民服务站").unwrap();
         assert_eq!(m.id, "proxy-7-5-result_at_station-applicant");
         assert_eq!(
             compose(&m, m.kind.default_template()).unwrap(),
