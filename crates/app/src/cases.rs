@@ -422,7 +422,9 @@ impl App {
                     // Irregularities the events reveal are recorded with them.
                     tx.record_findings(department, &findings).await?;
                     // In the same transaction: the messages exist exactly when the events do.
-                    crate::notify::enqueue_planned(tx, id, &planned, now).await
+                    crate::notify::enqueue_planned(tx, id, &planned, now)
+                        .await
+                        .map(|_| ())
                 })
             })
             .await?;

@@ -35,13 +35,15 @@ pub struct NotifyConfig {
 }
 
 /// Writes the planned messages of one case write into the outbox, inside its transaction:
-/// the administrator's template if one was saved, else the shipped one.
+/// the administrator's template if one was saved, else the shipped one. Returns how many were
+/// new (a message whose id is queued already is not queued again).
 pub(crate) async fn enqueue_planned(
     tx: &mut WriteTx,
     case: CaseId,
     planned: &[PlannedMessage],
     at: DateTime<Utc>,
-) -> std::result::Result<(), StoreError> {
+) -> std::result::Result<usize, StoreError> {
+    let mut new = 0;
     for (ord, message) in (0i64..).zip(planned) {
         let custom = tx.sms_template_text(message.kind).await?;
         let text = match custom.as_deref().map(|t| notify::compose(message, t)) {
@@ -58,21 +60,23 @@ pub(crate) async fn enqueue_planned(
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         };
         let segments = i64::try_from(notify::sms_length(&text).segments).unwrap_or(i64::MAX);
-        tx.enqueue_sms(&NewSms {
-            id: message.id.clone(),
-            case_id: Some(case),
-            kind: message.kind,
-            recipient: message.recipient.key(),
-            phone: message.phone.clone(),
-            text,
-            masked_text,
-            segments,
-            ord,
-            at,
-        })
-        .await?;
+        let queued = tx
+            .enqueue_sms(&NewSms {
+                id: message.id.clone(),
+                case_id: Some(case),
+                kind: message.kind,
+                recipient: message.recipient.key(),
+                phone: message.phone.clone(),
+                text,
+                masked_text,
+                segments,
+                ord,
+                at,
+            })
+            .await?;
+        new += usize::from(queued);
     }
-    Ok(())
+    Ok(new)
 }
 
 /// A message of the outbox as administrators and supervisors see it: the applicant's name

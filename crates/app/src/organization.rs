@@ -22,6 +22,8 @@ pub struct StaffChange {
     pub roles: Vec<Role>,
     pub active: bool,
     pub new_password: Option<String>,
+    /// A new work mobile (empty clears it); none leaves it as it is.
+    pub phone: Option<String>,
 }
 
 /// A new staff account, as an administrator enters it.
@@ -34,6 +36,9 @@ pub struct StaffInput {
     pub department_id: Option<DepartmentId>,
     pub roles: Vec<Role>,
     pub password: String,
+    /// A work mobile for the supervision's SMS, or empty.
+    #[serde(default)]
+    pub phone: String,
 }
 
 impl App {
@@ -106,6 +111,7 @@ impl App {
                 "choose at least one role",
             ));
         }
+        check_mobile(&mut errors, &input.phone);
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
@@ -122,6 +128,7 @@ impl App {
                     department_id: input.department_id,
                     roles: input.roles.clone(),
                     password_hash: hash_password(&input.password)?,
+                    phone: input.phone.trim().to_owned(),
                 },
                 now.timestamp_millis(),
             )
@@ -189,6 +196,9 @@ impl App {
                 "the password has at least 8 characters",
             ));
         }
+        if let Some(phone) = &change.phone {
+            check_mobile(&mut errors, phone);
+        }
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
@@ -216,6 +226,10 @@ impl App {
         if hash.is_some() {
             what.push("password reset".to_owned());
         }
+        let phone = change.phone.as_deref().map(str::trim);
+        if phone.is_some_and(|p| p != current.phone) {
+            what.push("phone changed".to_owned());
+        }
         let mut tx = self.store.begin().await?;
         tx.update_staff(
             id,
@@ -223,6 +237,7 @@ impl App {
             &change.roles,
             change.active,
             hash.as_deref(),
+            phone,
         )
         .await?;
         tx.revoke_tokens_of(id).await?;
@@ -249,6 +264,18 @@ impl App {
             ));
         }
         Ok(())
+    }
+}
+
+/// A work mobile: empty, or a mainland mobile number that can receive SMS.
+fn check_mobile(errors: &mut Vec<crate::FieldError>, phone: &str) {
+    let phone = phone.trim();
+    if !phone.is_empty() && !liandong_domain::notify::is_mobile(phone) {
+        errors.push(crate::FieldError::new(
+            "phone",
+            "手机号码应为11位数字，以1开头",
+            "a mobile number has 11 digits and starts with 1",
+        ));
     }
 }
 

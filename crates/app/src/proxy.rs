@@ -262,7 +262,9 @@ impl App {
                 Box::pin(async move {
                     tx.append_proxy_event(id, expected_version, &event, &row)
                         .await?;
-                    crate::notify::enqueue_planned(tx, case_id, planned.as_slice(), now).await
+                    crate::notify::enqueue_planned(tx, case_id, planned.as_slice(), now)
+                        .await
+                        .map(|_| ())
                 })
             })
             .await?;

@@ -3,8 +3,10 @@
 //! supervision notices (督办单) opened on them, answered, escalated and closed.
 
 use liandong_domain::calendar::WorkingCalendar;
-use liandong_domain::case::CaseEvent;
+use liandong_domain::case::deadline::{case_clock, step_clock};
+use liandong_domain::case::{Case, CaseEvent, WarningLevel, WarningRules};
 use liandong_domain::catalog::ServiceItem;
+use liandong_domain::notify::{PlannedMessage, StaffContact, WarnedCase, warning_messages};
 use liandong_domain::organization::{CaseId, DepartmentId, Role, StaffId};
 use liandong_domain::supervision::{
     Finding, FindingKind, NoticeAction, NoticeEvent, NoticeParty, SupervisionNotice,
@@ -13,6 +15,46 @@ use liandong_domain::supervision::{
 use liandong_store::{FindingFilter, FindingRecord, NoticeFilter, NoticeRecord, StoreError};
 
 use crate::{App, AppError, Result, Session};
+
+/// The case as a warning sees it: its level now (the case's clock or its step's, whichever
+/// is worse), the period it is in, its due time and the working days left or overdue. None
+/// while green or with the clock stopped.
+fn warned_case<'a>(
+    stored: &'a liandong_store::StoredCase,
+    case: &Case,
+    item: &'a ServiceItem,
+    calendar: &WorkingCalendar,
+    rules: &WarningRules,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<WarnedCase<'a>> {
+    let whole = case_clock(case, item, calendar, rules, now);
+    let step = step_clock(case, item, calendar, rules, now);
+    let (clock, started_at) = match (whole, step) {
+        (Some(w), Some(s)) if s.level > w.level => (s, case.step_started_at),
+        (Some(w), _) => (w, case.accepted_at),
+        (None, Some(s)) => (s, case.step_started_at),
+        (None, None) => return None,
+    };
+    if clock.level == WarningLevel::Green || !clock.running {
+        return None;
+    }
+    let started_at = started_at?;
+    let step_seq = stored
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.at <= started_at)
+        .map(|e| e.seq)?;
+    Some(WarnedCase {
+        case: stored.summary.id,
+        step_seq,
+        level: clock.level,
+        number: stored.summary.number.as_str(),
+        item_name: &item.name,
+        due_at: clock.due_at?,
+        working_days: u32::try_from(clock.remaining_days.unsigned_abs()).unwrap_or(u32::MAX),
+    })
+}
 
 fn corrupt(e: impl std::fmt::Display) -> AppError {
     AppError::Storage(StoreError::Corrupt(e.to_string()))
@@ -43,6 +85,8 @@ pub struct SweepReport {
     pub new_findings: u64,
     pub notices_opened: usize,
     pub notices_escalated: usize,
+    /// Yellow and red warnings newly queued for officers and approvers.
+    pub warnings_queued: usize,
 }
 
 impl App {
@@ -55,6 +99,7 @@ impl App {
         let now = self.now();
         let mut report = SweepReport::default();
         let mut pending: Vec<(DepartmentId, Vec<Finding>)> = Vec::new();
+        let mut warnings: Vec<(CaseId, Vec<PlannedMessage>)> = Vec::new();
         for id in self.store.open_accepted_case_ids().await? {
             let stored = self.store.case(id).await?;
             let item = self
@@ -67,8 +112,31 @@ impl App {
             if !found.is_empty() {
                 pending.push((stored.summary.department_id, found));
             }
+            if let Some(warned) =
+                warned_case(&stored, &case, &item, &calendar, &self.warning_rules, now)
+            {
+                let staff: Vec<StaffContact> = self
+                    .store
+                    .staff_of(
+                        stored.summary.department_id,
+                        stored.summary.handling_unit_id,
+                        &[Role::HandlingOfficer, Role::Approver],
+                    )
+                    .await?
+                    .into_iter()
+                    .map(|s| StaffContact {
+                        id: s.id,
+                        name: s.display_name,
+                        phone: s.phone,
+                    })
+                    .collect();
+                let planned = warning_messages(&warned, &staff);
+                if !planned.is_empty() {
+                    warnings.push((id, planned));
+                }
+            }
         }
-        report.new_findings = self
+        let (new_findings, warnings_queued) = self
             .store
             .write(move |tx| {
                 Box::pin(async move {
@@ -76,10 +144,18 @@ impl App {
                     for (department, findings) in &pending {
                         new += tx.record_findings(*department, findings).await?;
                     }
-                    Ok(new)
+                    // Each warning has its id (case, period, level, recipient): a later sweep
+                    // queues nothing again.
+                    let mut queued = 0;
+                    for (case, planned) in &warnings {
+                        queued += crate::notify::enqueue_planned(tx, *case, planned, now).await?;
+                    }
+                    Ok((new, queued))
                 })
             })
             .await?;
+        report.new_findings = new_findings;
+        report.warnings_queued = warnings_queued;
         (report.notices_opened, report.notices_escalated) = self.sweep_notices().await?;
         Ok(report)
     }

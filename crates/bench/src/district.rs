@@ -69,6 +69,7 @@ pub async fn build(app: &App) -> Result<()> {
                 department_id: department,
                 roles: vec![role],
                 password_hash: hash.clone(),
+                phone: String::new(),
             },
             0,
         )

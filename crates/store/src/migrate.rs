@@ -92,6 +92,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0013_notices.sql"),
         postgres: include_str!("../../../migrations/postgres/0013_notices.sql"),
     },
+    Migration {
+        version: 14,
+        name: "staff_phone",
+        sqlite: include_str!("../../../migrations/sqlite/0014_staff_phone.sql"),
+        postgres: include_str!("../../../migrations/postgres/0014_staff_phone.sql"),
+    },
 ];
 
 impl Store {

@@ -77,6 +77,8 @@ pub struct StaffRecord {
     pub roles: Vec<Role>,
     pub active: bool,
     pub version: i64,
+    /// A work mobile for the supervision's SMS; empty when none.
+    pub phone: String,
     #[serde(skip)]
     pub password_hash: String,
 }
@@ -100,6 +102,8 @@ pub struct NewStaff {
     pub department_id: Option<DepartmentId>,
     pub roles: Vec<Role>,
     pub password_hash: String,
+    /// A work mobile, or empty.
+    pub phone: String,
 }
 
 fn unit_row(row: &AnyRow) -> Result<UnitRecord> {
@@ -155,6 +159,7 @@ fn staff_row(row: &AnyRow) -> Result<StaffRecord> {
         roles,
         active: row.try_get::<i64, _>("active")? != 0,
         version: row.try_get("version")?,
+        phone: row.try_get("phone")?,
         password_hash: row.try_get("password_hash")?,
     })
 }
@@ -162,7 +167,7 @@ fn staff_row(row: &AnyRow) -> Result<StaffRecord> {
 const UNIT_COLUMNS: &str =
     "SELECT id, code, name, kind, parent_id, address, phone, version FROM units";
 
-const STAFF_COLUMNS: &str = "SELECT id, username, display_name, unit_id, department_id, roles, active, version, password_hash FROM staff";
+const STAFF_COLUMNS: &str = "SELECT id, username, display_name, unit_id, department_id, roles, active, version, phone, password_hash FROM staff";
 
 impl WriteTx {
     pub async fn insert_unit(&mut self, unit: &NewUnit) -> Result<UnitId> {
@@ -312,8 +317,8 @@ impl WriteTx {
 
     pub async fn insert_staff(&mut self, staff: &NewStaff, now_ms: i64) -> Result<StaffId> {
         let row = sqlx::query(
-            "INSERT INTO staff (username, display_name, unit_id, department_id, roles, password_hash, active, version, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 1, 1, $7) RETURNING id",
+            "INSERT INTO staff (username, display_name, unit_id, department_id, roles, password_hash, active, version, created_at, phone)
+             VALUES ($1, $2, $3, $4, $5, $6, 1, 1, $7, $8) RETURNING id",
         )
         .bind(&staff.username)
         .bind(&staff.display_name)
@@ -322,6 +327,7 @@ impl WriteTx {
         .bind(roles_text(&staff.roles))
         .bind(&staff.password_hash)
         .bind(now_ms)
+        .bind(&staff.phone)
         .fetch_one(self.conn())
         .await
         .map_err(StoreError::unique(format!("用户名 username {}", staff.username)))?;
@@ -338,16 +344,18 @@ impl WriteTx {
         roles: &[Role],
         active: bool,
         password_hash: Option<&str>,
+        phone: Option<&str>,
     ) -> Result<()> {
         let done = sqlx::query(
             "UPDATE staff SET roles = $1, active = $2, password_hash = COALESCE($3, password_hash),
-             version = version + 1 WHERE id = $4 AND version = $5",
+             phone = COALESCE($6, phone), version = version + 1 WHERE id = $4 AND version = $5",
         )
         .bind(roles_text(roles))
         .bind(i64::from(active))
         .bind(password_hash)
         .bind(id.0)
         .bind(version)
+        .bind(phone)
         .execute(self.conn())
         .await?;
         updated_at_version(&done, version)
@@ -477,6 +485,31 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(staff_row).collect()
+    }
+
+    /// Active staff of `department` at `unit` holding any of `roles`: whom a warning about
+    /// that department's case at that unit goes to.
+    pub async fn staff_of(
+        &self,
+        department: DepartmentId,
+        unit: UnitId,
+        roles: &[Role],
+    ) -> Result<Vec<StaffRecord>> {
+        let sql = format!(
+            "{STAFF_COLUMNS} WHERE department_id = $1 AND unit_id = $2 AND active = 1 ORDER BY id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(department.0)
+            .bind(unit.0)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(staff_row)
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|s| s.roles.iter().any(|r| roles.contains(r)))
+            .collect())
     }
 
     pub async fn staff_by_id(&self, id: StaffId) -> Result<StaffRecord> {

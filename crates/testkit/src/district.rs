@@ -141,6 +141,11 @@ pub async fn build_district(app: &App) {
                 department_id: department,
                 roles: vec![role],
                 password_hash: password_hash().into(),
+                phone: match username {
+                    "d01.officer" => "13900000001".into(),
+                    "d01.approver" => "13900000002".into(),
+                    _ => String::new(),
+                },
             },
             0,
         )

@@ -606,6 +606,11 @@ pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
     ("staff.department", "部门", "Department"),
     ("staff.no_department", "（无）", "(none)"),
     ("staff.roles", "角色", "Roles"),
+    (
+        "staff.phone",
+        "工作手机（接收预警短信）",
+        "Work mobile (for warning SMS)",
+    ),
     ("staff.active", "启用", "Enabled"),
     ("staff.disabled", "已停用", "Disabled"),
     (

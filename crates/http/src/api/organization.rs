@@ -77,6 +77,9 @@ pub struct NewStaffRequest {
     pub department_id: Option<i64>,
     pub roles: Vec<Role>,
     pub password: String,
+    /// A work mobile for the supervision's SMS (yellow and red warnings).
+    #[serde(default)]
+    pub phone: String,
 }
 
 /// Creates a staff account.
@@ -97,6 +100,7 @@ pub async fn create_staff(
         department_id: req.department_id.map(DepartmentId),
         roles: req.roles,
         password: req.password,
+        phone: req.phone,
     };
     Ok((
         StatusCode::CREATED,
@@ -114,6 +118,8 @@ pub struct StaffChangeRequest {
     pub active: bool,
     /// A new password (at least 8 characters), set by the administrator.
     pub new_password: Option<String>,
+    /// A new work mobile (empty clears it); left out, it stays.
+    pub phone: Option<String>,
 }
 
 /// Changes a staff account's roles, lock or password; ends its sign-ins and is audited.
@@ -134,6 +140,7 @@ pub async fn change_staff(
         roles: req.roles,
         active: req.active,
         new_password: req.new_password,
+        phone: req.phone,
     };
     Ok(axum::Json(
         app.change_staff(&session, StaffId(id), &change).await?,

@@ -278,3 +278,39 @@ both!(
         );
     }
 );
+
+both!(
+    a_work_mobile_is_checked_and_kept_with_the_account,
+    |t: TestApp| async move {
+        let admin = t.token("admin").await;
+        let body = json!({"username": "d02.officer2", "display_name": "冯承办", "unit_id": 1,
+            "roles": ["handling_officer"], "password": "a-long-password", "phone": "023-6782"});
+        let (status, problem) = t.post("/api/v1/staff", Some(&admin), body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problem["errors"][0]["field"], "phone", "{problem}");
+        let mut good = body;
+        good["phone"] = json!("13900000009");
+        let (status, created) = t.post("/api/v1/staff", Some(&admin), good).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        assert_eq!(created["phone"], "13900000009");
+        let (status, changed) = t
+            .patch(
+                &format!("/api/v1/staff/{}", created["id"]),
+                &admin,
+                json!({"expected_version": created["version"], "roles": ["handling_officer"],
+                    "active": true, "phone": ""}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{changed}");
+        assert_eq!(changed["phone"], "", "an empty phone clears it");
+        let (_, unchanged) = t
+            .patch(
+                &format!("/api/v1/staff/{}", created["id"]),
+                &admin,
+                json!({"expected_version": changed["version"], "roles": ["handling_officer", "reviewer"],
+                    "active": true}),
+            )
+            .await;
+        assert_eq!(unchanged["phone"], "", "left out, it stays");
+    }
+);

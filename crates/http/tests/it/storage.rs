@@ -258,6 +258,7 @@ both!(
                     department_id: Some(liandong_domain::organization::DepartmentId(i64::MAX - 1)),
                     roles: vec![liandong_domain::organization::Role::WindowClerk],
                     password_hash: "x".into(),
+                    phone: String::new(),
                 },
                 0,
             )

@@ -118,10 +118,34 @@ both!(
         t.clock.advance(Duration::days(21));
         let report = t.app.sweep_findings().await.unwrap();
         assert!(report.notices_opened >= 2, "{report:?}");
-        assert_eq!(
-            t.app.sweep_findings().await.unwrap().notices_opened,
-            0,
-            "one per finding"
+        // Red: the officer and the approver of D01 at the hall (both have a work mobile) are
+        // told once for each case.
+        assert_eq!(report.warnings_queued, 4, "{report:?}");
+        let again = t.app.sweep_findings().await.unwrap();
+        assert_eq!(again.notices_opened, 0, "one per finding");
+        assert_eq!(again.warnings_queued, 0, "one warning per level and period");
+        let warned: Vec<_> = t
+            .app
+            .store
+            .sms_list(&liandong_store::SmsFilter {
+                limit: 1_000,
+                ..liandong_store::SmsFilter::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.kind.as_str() == "red_warning")
+            .collect();
+        assert_eq!(warned.len(), 4);
+        assert!(
+            warned
+                .iter()
+                .all(|m| m.phone == "13900000001" || m.phone == "13900000002")
+        );
+        assert!(
+            warned[0].text.starts_with("【电子监察】"),
+            "{}",
+            warned[0].text
         );
 
         let session = |name: &'static str| {

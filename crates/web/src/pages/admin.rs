@@ -122,6 +122,7 @@ struct StaffFormPage {
     roles: Vec<String>,
     active: bool,
     version: i64,
+    phone: String,
     units: Vec<(i64, String)>,
     departments: Vec<(i64, String)>,
     all_roles: Vec<(String, String)>,
@@ -153,6 +154,7 @@ async fn staff_form(
         roles: Vec::new(),
         active: true,
         version: 0,
+        phone: String::new(),
         units: units.iter().map(|u| (u.id.0, u.name.clone())).collect(),
         departments: departments
             .iter()
@@ -210,6 +212,7 @@ pub async fn create_staff(
     data.display_name = form.get("display_name").trim().to_owned();
     data.unit = form.get("unit_id").parse().unwrap_or(0);
     data.department = form.get("department_id").parse().unwrap_or(0);
+    data.phone = form.get("phone").trim().to_owned();
     let input = StaffInput {
         username: data.username.clone(),
         display_name: data.display_name.clone(),
@@ -217,6 +220,7 @@ pub async fn create_staff(
         department_id: (data.department > 0).then_some(DepartmentId(data.department)),
         roles: roles_of(&form),
         password: form.get("password").to_owned(),
+        phone: form.get("phone").to_owned(),
     };
     match app.create_staff(&signed.session, &input).await {
         Ok(created) => {
@@ -243,6 +247,7 @@ fn fill(data: &mut StaffFormPage, s: &StaffRecord) {
     data.roles = s.roles.iter().map(|r| r.to_string()).collect();
     data.active = s.active;
     data.version = s.version;
+    data.phone.clone_from(&s.phone);
 }
 
 pub async fn edit_staff_form(
@@ -281,6 +286,7 @@ pub async fn change_staff(
         roles: roles_of(&form),
         active: form.get("active") == "1",
         new_password: form.opt("new_password").map(str::to_owned),
+        phone: Some(form.get("phone").to_owned()),
     };
     match app
         .change_staff(&signed.session, StaffId(id), &change)
