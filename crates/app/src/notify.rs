@@ -167,6 +167,7 @@ fn sample_values() -> Values {
     v.insert(Placeholder::Delivery, "窗口领取".into());
     v.insert(Placeholder::Staff, "张承办".into());
     v.insert(Placeholder::Days, "1".into());
+    v.insert(Placeholder::Finding, "受理后未办理".into());
     v
 }
 

@@ -6,7 +6,9 @@ use liandong_domain::calendar::WorkingCalendar;
 use liandong_domain::case::deadline::{case_clock, step_clock};
 use liandong_domain::case::{Case, CaseEvent, WarningLevel, WarningRules};
 use liandong_domain::catalog::ServiceItem;
-use liandong_domain::notify::{PlannedMessage, StaffContact, WarnedCase, warning_messages};
+use liandong_domain::notify::{
+    PlannedMessage, StaffContact, WarnedCase, notice_messages, warning_messages,
+};
 use liandong_domain::organization::{CaseId, DepartmentId, Role, StaffId};
 use liandong_domain::supervision::{
     Finding, FindingKind, NoticeAction, NoticeEvent, NoticeParty, SupervisionNotice,
@@ -265,13 +267,36 @@ impl App {
             kind,
         };
         let notice = SupervisionNotice::replay(std::slice::from_ref(&event)).map_err(corrupt)?;
-        let case = finding.case_id;
+        let case = self.store.case_summary(finding.case_id).await?;
+        // The department's officers and approvers at the handling unit are told by SMS, in the
+        // same transaction as the notice.
+        let staff: Vec<StaffContact> = self
+            .store
+            .staff_of(
+                department,
+                case.handling_unit_id,
+                &[Role::HandlingOfficer, Role::Approver],
+            )
+            .await?
+            .into_iter()
+            .map(|s| StaffContact {
+                id: s.id,
+                name: s.display_name,
+                phone: s.phone,
+            })
+            .collect();
+        let (case_id, number, due) = (case.id, case.number.to_string(), notice.due);
+        let what = finding.kind.name_zh();
         Ok(self
             .store
             .write(move |tx| {
                 Box::pin(async move {
-                    tx.insert_notice(finding_id, case, department, &event, &notice)
-                        .await
+                    let id = tx
+                        .insert_notice(finding_id, case_id, department, &event, &notice)
+                        .await?;
+                    let planned = notice_messages(case_id, id, &number, what, due, &staff);
+                    crate::notify::enqueue_planned(tx, case_id, &planned, now).await?;
+                    Ok(id)
                 })
             })
             .await?)

@@ -35,6 +35,9 @@ pub enum MessageKind {
     RedWarning,
     /// 代办结果待领取: a proxied application's result is back at the village station.
     ResultAtStation,
+    /// 督办通知: a supervision notice opened on the department's case, to its officers and
+    /// approvers.
+    NoticeOpened,
 }
 string_enum!(MessageKind {
     Received => "received",
@@ -45,6 +48,7 @@ string_enum!(MessageKind {
     YellowWarning => "yellow_warning",
     RedWarning => "red_warning",
     ResultAtStation => "result_at_station",
+    NoticeOpened => "notice_opened",
 });
 
 /// A placeholder of a template, written `{name}` in the text.
@@ -70,6 +74,8 @@ pub enum Placeholder {
     Staff,
     /// 剩余或超期的工作日数
     Days,
+    /// 电子监察发现的问题
+    Finding,
 }
 string_enum!(Placeholder {
     Applicant => "applicant",
@@ -81,6 +87,7 @@ string_enum!(Placeholder {
     Delivery => "delivery",
     Staff => "staff",
     Days => "days",
+    Finding => "finding",
 });
 
 /// Who a message is for.
@@ -104,7 +111,7 @@ impl Recipient {
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 8] = [
+    pub const ALL: [MessageKind; 9] = [
         MessageKind::Received,
         MessageKind::Accepted,
         MessageKind::SupplementNeeded,
@@ -113,6 +120,7 @@ impl MessageKind {
         MessageKind::YellowWarning,
         MessageKind::RedWarning,
         MessageKind::ResultAtStation,
+        MessageKind::NoticeOpened,
     ];
 
     /// The Chinese name shown to administrators.
@@ -126,12 +134,16 @@ impl MessageKind {
             MessageKind::YellowWarning => "黄色预警",
             MessageKind::RedWarning => "红色报警",
             MessageKind::ResultAtStation => "代办结果待领取",
+            MessageKind::NoticeOpened => "督办通知",
         }
     }
 
     /// Whether the message goes to staff rather than to the applicant.
     pub fn to_staff(self) -> bool {
-        matches!(self, MessageKind::YellowWarning | MessageKind::RedWarning)
+        matches!(
+            self,
+            MessageKind::YellowWarning | MessageKind::RedWarning | MessageKind::NoticeOpened
+        )
     }
 
     /// The placeholders a template of this kind may use.
@@ -143,6 +155,7 @@ impl MessageKind {
             MessageKind::SupplementNeeded => &[P::Applicant, P::Item, P::Number, P::Missing],
             MessageKind::Concluded => &[P::Applicant, P::Item, P::Number, P::Outcome, P::Delivery],
             MessageKind::ResultAtStation => &[P::Applicant, P::Item, P::Number, P::Delivery],
+            MessageKind::NoticeOpened => &[P::Staff, P::Number, P::Finding, P::DueDate],
             MessageKind::RatingInvitation => &[P::Applicant, P::Item, P::Number],
             MessageKind::YellowWarning | MessageKind::RedWarning => {
                 &[P::Staff, P::Item, P::Number, P::DueDate, P::Days]
@@ -171,6 +184,9 @@ impl MessageKind {
             }
             MessageKind::YellowWarning => {
                 "【电子监察】{staff}：办件{number}（{item}）将于{due_date}到期，剩余{days}个工作日，请抓紧办理。"
+            }
+            MessageKind::NoticeOpened => {
+                "【电子监察】{staff}：办件{number}存在“{finding}”，已下发督办单，请于{due_date}前书面答复。"
             }
             MessageKind::ResultAtStation => {
                 "【政务服务】{applicant}您好，您通过代办申请的{item}（办件编号{number}）办理结果已送达{delivery}，请携带代办事项承办单前往领取。"
@@ -674,6 +690,46 @@ pub fn result_at_station_message(
     })
 }
 
+/// The messages telling `staff` that notice `notice` was opened on their department's case
+/// `case` about `finding`, to be answered by `due`: one per member of staff with a mobile.
+pub fn notice_messages(
+    case: CaseId,
+    notice: i64,
+    number: &str,
+    finding: &str,
+    due: chrono::NaiveDate,
+    staff: &[StaffContact],
+) -> Vec<PlannedMessage> {
+    let kind = MessageKind::NoticeOpened;
+    staff
+        .iter()
+        .filter(|s| is_mobile(&s.phone))
+        .map(|s| {
+            let recipient = Recipient::Staff { id: s.id };
+            let mut values = Values::new();
+            values.insert(Placeholder::Staff, s.name.clone());
+            values.insert(Placeholder::Number, number.to_owned());
+            values.insert(Placeholder::Finding, finding.to_owned());
+            values.insert(
+                Placeholder::DueDate,
+                format!("{}年{}月{}日", due.year(), due.month(), due.day()),
+            );
+            PlannedMessage {
+                id: format!(
+                    "case-{}-notice-{notice}-{}-{}",
+                    case.0,
+                    kind.as_str(),
+                    recipient.key()
+                ),
+                kind,
+                recipient,
+                phone: s.phone.clone(),
+                values,
+            }
+        })
+        .collect()
+}
+
 /// A member of staff to warn, with the phone to warn them at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffContact {
@@ -799,6 +855,37 @@ mod tests {
             due_at: Some(at(2026, 3, 12, 17)),
             outcome: None,
         }
+    }
+
+    #[test]
+    fn a_notice_is_told_to_each_officer_with_a_mobile() {
+        let staff = [
+            StaffContact {
+                id: StaffId(3),
+                name: "李承办".into(),
+                phone: "13900000001".into(),
+            },
+            StaffContact {
+                id: StaffId(4),
+                name: "无手机".into(),
+                phone: String::new(),
+            },
+        ];
+        let due = chrono::NaiveDate::from_ymd_opt(2026, 3, 30).unwrap();
+        let m = notice_messages(
+            CaseId(42),
+            7,
+            "100-20260302-0001",
+            "受理后未办理",
+            due,
+            &staff,
+        );
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].id, "case-42-notice-7-notice_opened-staff:3");
+        assert_eq!(
+            compose(&m[0], m[0].kind.default_template()).unwrap(),
+            "【电子监察】李承办：办件100-20260302-0001存在“受理后未办理”，已下发督办单，请于2026年3月30日前书面答复。"
+        );
     }
 
     #[test]

@@ -147,6 +147,20 @@ both!(
             "{}",
             warned[0].text
         );
+        // Each notice opened was told to the same two, once.
+        let told = t
+            .app
+            .store
+            .sms_list(&liandong_store::SmsFilter {
+                limit: 1_000,
+                ..liandong_store::SmsFilter::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.kind.as_str() == "notice_opened")
+            .count();
+        assert_eq!(told, report.notices_opened * 2);
 
         let session = |name: &'static str| {
             let app = t.app.clone();
