@@ -12,7 +12,7 @@ use liandong_domain::evaluation::{
 };
 use liandong_domain::organization::{Role, UnitKind};
 use liandong_domain::supervision::{CardLevel, FindingKind};
-use liandong_store::TotalsFilter;
+use liandong_store::{TotalsBy, TotalsFilter};
 use serde::Serialize;
 
 use crate::{App, AppError, Result, Session};
@@ -172,15 +172,19 @@ impl App {
         };
 
         let charged = self.charged(start, end, false).await?;
+        // Every department's month from one reading of the totals.
+        let by_department: HashMap<String, liandong_domain::case::tally::Tally> = self
+            .store
+            .totals_by(TotalsBy::Department, &period)
+            .await?
+            .into_iter()
+            .collect();
         let mut departments = Vec::new();
         for d in self.store.departments().await? {
-            let totals = self
-                .store
-                .totals(&TotalsFilter {
-                    department: Some(d.id),
-                    ..period.clone()
-                })
-                .await?;
+            let totals = by_department
+                .get(&d.id.0.to_string())
+                .copied()
+                .unwrap_or_default();
             let items = self.store.items(Some(d.id), None).await?;
             let mut facts = MonthlyFacts::new(Subject::Department { id: d.id }, month);
             fill_from_totals(&mut facts, &totals);

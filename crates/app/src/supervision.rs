@@ -2,6 +2,9 @@
 //! the same transaction) and by the sweep of open cases for those that time brings about;
 //! supervision notices (督办单) opened on them, answered, escalated and closed.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use liandong_domain::calendar::WorkingCalendar;
 use liandong_domain::case::deadline::{case_clock, step_clock};
 use liandong_domain::case::{Case, CaseEvent, WarningLevel, WarningRules};
@@ -9,7 +12,7 @@ use liandong_domain::catalog::ServiceItem;
 use liandong_domain::notify::{
     PlannedMessage, StaffContact, WarnedCase, notice_messages, warning_messages,
 };
-use liandong_domain::organization::{CaseId, DepartmentId, Role, StaffId};
+use liandong_domain::organization::{CaseId, DepartmentId, Role, StaffId, UnitId};
 use liandong_domain::supervision::{
     Finding, FindingKind, NoticeAction, NoticeEvent, NoticeParty, SupervisionNotice,
     SupervisionRules, decide, due_escalation, findings_on_event, open, sweep,
@@ -102,6 +105,7 @@ impl App {
         let mut report = SweepReport::default();
         let mut pending: Vec<(DepartmentId, Vec<Finding>)> = Vec::new();
         let mut warnings: Vec<(CaseId, Vec<PlannedMessage>)> = Vec::new();
+        let mut officers: HashMap<(DepartmentId, UnitId), Vec<StaffContact>> = HashMap::new();
         for id in self.store.open_accepted_case_ids().await? {
             let stored = self.store.case(id).await?;
             let item = self
@@ -117,22 +121,15 @@ impl App {
             if let Some(warned) =
                 warned_case(&stored, &case, &item, &calendar, &self.warning_rules, now)
             {
-                let staff: Vec<StaffContact> = self
-                    .store
-                    .staff_of(
-                        stored.summary.department_id,
-                        stored.summary.handling_unit_id,
-                        &[Role::HandlingOfficer, Role::Approver],
-                    )
-                    .await?
-                    .into_iter()
-                    .map(|s| StaffContact {
-                        id: s.id,
-                        name: s.display_name,
-                        phone: s.phone,
-                    })
-                    .collect();
-                let planned = warning_messages(&warned, &staff);
+                // Many open cases share a department and unit: their staff are read once.
+                let key = (
+                    stored.summary.department_id,
+                    stored.summary.handling_unit_id,
+                );
+                if let Entry::Vacant(slot) = officers.entry(key) {
+                    slot.insert(self.officers_to_tell(key.0, key.1).await?);
+                }
+                let planned = warning_messages(&warned, &officers[&key]);
                 if !planned.is_empty() {
                     warnings.push((id, planned));
                 }
@@ -160,6 +157,26 @@ impl App {
         report.warnings_queued = warnings_queued;
         (report.notices_opened, report.notices_escalated) = self.sweep_notices().await?;
         Ok(report)
+    }
+
+    /// Whom supervision tells about a case of `department` handled at `unit`: its active
+    /// handling officers and approvers there (those without a mobile get no SMS).
+    async fn officers_to_tell(
+        &self,
+        department: DepartmentId,
+        unit: UnitId,
+    ) -> Result<Vec<StaffContact>> {
+        Ok(self
+            .store
+            .staff_of(department, unit, &[Role::HandlingOfficer, Role::Approver])
+            .await?
+            .into_iter()
+            .map(|s| StaffContact {
+                id: s.id,
+                name: s.display_name,
+                phone: s.phone,
+            })
+            .collect())
     }
 
     /// Findings for the efficiency office: supervisors and system administrators.
@@ -270,21 +287,9 @@ impl App {
         let case = self.store.case_summary(finding.case_id).await?;
         // The department's officers and approvers at the handling unit are told by SMS, in the
         // same transaction as the notice.
-        let staff: Vec<StaffContact> = self
-            .store
-            .staff_of(
-                department,
-                case.handling_unit_id,
-                &[Role::HandlingOfficer, Role::Approver],
-            )
-            .await?
-            .into_iter()
-            .map(|s| StaffContact {
-                id: s.id,
-                name: s.display_name,
-                phone: s.phone,
-            })
-            .collect();
+        let staff = self
+            .officers_to_tell(department, case.handling_unit_id)
+            .await?;
         let (case_id, number, due) = (case.id, case.number.to_string(), notice.due);
         let what = finding.kind.name_zh();
         Ok(self
