@@ -59,7 +59,7 @@ log "cargo build -p liandong"
 cargo build -p liandong --locked
 BIN="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/liandong"
 
-WORK=$(mktemp -d /tmp/liandong-fuzz.XXXXXX)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}"/liandong-fuzz.XXXXXX)
 SERVER_PID=
 SUMMARISED=
 cleanup() {

@@ -47,7 +47,7 @@ case "$SECONDS_PER_TARGET" in
   '' | *[!0-9]*) echo "LIANDONG_FUZZ_PARSER_SECONDS must be a whole number" >&2; exit 2 ;;
 esac
 
-WORK=$(mktemp -d /tmp/liandong-fuzz-parsers.XXXXXX)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}"/liandong-fuzz-parsers.XXXXXX)
 cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT
 

@@ -49,8 +49,15 @@ start_postgres() {
 cleanup() {
   if [ -n "${PG_STOP:-}" ]; then "${PG_STOP[@]}" >/dev/null 2>&1 || true; fi
   if [ -n "${PG_DIR:-}" ]; then rm -rf "$PG_DIR"; fi
+  if [ -n "${RUN_TMP:-}" ]; then rm -rf "$RUN_TMP"; fi
 }
 trap cleanup EXIT
+
+# Every file the tests write (a SQLite database per test, the crash test's servers, Kannel's
+# spool, Chromium's profiles, the fuzzers' work) goes under one directory removed at the end,
+# so repeated runs do not fill the disk.
+RUN_TMP=$(mktemp -d /tmp/liandong-run.XXXXXX)
+export TMPDIR="$RUN_TMP"
 
 if [ -z "${LIANDONG_TEST_POSTGRES_URL:-}" ]; then
   start_postgres
