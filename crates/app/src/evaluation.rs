@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use liandong_domain::calendar::china_day_start;
 use liandong_domain::evaluation::{
-    Award, Month, MonthlyFacts, Period, PublishedLimits, Ranked, Score, Subject, SubjectKind,
-    award, evaluate, rank,
+    Award, Month, MonthlyFacts, Period, PublishedLimits, Ranked, RatingCounts, Score, Subject,
+    SubjectKind, award, evaluate, rank,
 };
 use liandong_domain::organization::{Role, UnitKind};
 use liandong_domain::supervision::{CardLevel, FindingKind};
-use liandong_store::{TotalsBy, TotalsFilter};
+use liandong_store::{RatingsBy, TotalsBy, TotalsFilter};
 use serde::Serialize;
 
 use crate::{App, AppError, Result, Session};
@@ -45,6 +45,8 @@ pub struct Evaluation {
 struct Charged {
     findings: HashMap<i64, Vec<(FindingKind, i64)>>,
     cards: HashMap<i64, (u32, u32)>,
+    /// The month's ratings per owner, and how many poor ones were rectified or explained.
+    ratings: HashMap<i64, (RatingCounts, u32)>,
 }
 
 fn count(n: i64) -> u32 {
@@ -60,6 +62,14 @@ impl Charged {
         let (yellow, red) = self.cards.get(&owner).copied().unwrap_or_default();
         facts.yellow_cards = yellow;
         facts.red_cards = red;
+    }
+
+    /// Adds the month's ratings of `owners` (a unit and its stations, or one department).
+    fn rate(&self, owners: &[i64], facts: &mut MonthlyFacts) {
+        for (counts, rectified) in owners.iter().filter_map(|o| self.ratings.get(o)) {
+            facts.ratings.merge(counts);
+            facts.poor_ratings_rectified += rectified;
+        }
     }
 }
 
@@ -105,7 +115,24 @@ impl App {
                 CardLevel::NoCard => {}
             }
         }
-        Ok(Charged { findings, cards })
+        let by = if by_unit {
+            RatingsBy::Unit
+        } else {
+            RatingsBy::Department
+        };
+        let mut ratings: HashMap<i64, (RatingCounts, u32)> = HashMap::new();
+        for c in self.store.rating_counts(start, end, by).await? {
+            let entry = ratings.entry(c.owner).or_default();
+            entry.0.add_count(c.satisfaction, c.count);
+            if c.satisfaction.is_poor() {
+                entry.1 += c.rectified;
+            }
+        }
+        Ok(Charged {
+            findings,
+            cards,
+            ratings,
+        })
     }
 
     /// Scores `subjects` (with their names and the totals filter of each) and ranks them.
@@ -189,6 +216,7 @@ impl App {
             let mut facts = MonthlyFacts::new(Subject::Department { id: d.id }, month);
             fill_from_totals(&mut facts, &totals);
             charged.charge(d.id.0, &mut facts);
+            charged.rate(&[d.id.0], &mut facts);
             facts.published_limits =
                 PublishedLimits::from_items(items.iter().filter(|i| !i.cancelled).map(|i| &i.item));
             departments.push((d.name.clone(), evaluate_with(&facts)?));
@@ -208,6 +236,7 @@ impl App {
                 .store
                 .proxy_records_carried(&subtree, start, end)
                 .await?;
+            let members: Vec<i64> = subtree.iter().map(|u| u.0).collect();
             let totals = self
                 .store
                 .totals(&TotalsFilter {
@@ -225,6 +254,7 @@ impl App {
             fill_from_totals(&mut facts, &totals);
             facts.proxy_cases_carried = count(carried);
             charged.charge(unit.id.0, &mut facts);
+            charged.rate(&members, &mut facts);
             units
                 .entry(unit.kind)
                 .or_default()

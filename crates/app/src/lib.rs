@@ -17,6 +17,7 @@ pub mod progress;
 pub mod projects;
 pub mod proxy;
 pub mod queue;
+pub mod ratings;
 pub mod supervision;
 pub mod web_appeals;
 pub mod web_queries;
@@ -151,6 +152,9 @@ pub enum AppError {
     Queue(#[from] liandong_domain::queue::QueueError),
     #[error(transparent)]
     Supervision(#[from] liandong_domain::supervision::SupervisionError),
+    /// A rating or rectification step the state does not allow (texts become `Invalid`).
+    #[error(transparent)]
+    Rating(liandong_domain::rating::RatingError),
     #[error("服务暂时不可用 / service unavailable: {0}")]
     Storage(StoreError),
 }
@@ -205,6 +209,8 @@ pub struct App {
     pub supervision_rules: liandong_domain::supervision::SupervisionRules,
     /// The performance evaluation's formula (绩效评估).
     pub evaluation_rules: liandong_domain::evaluation::EvaluationRules,
+    /// Ratings (好差评): how long to rate, and the rectification's working days.
+    pub rating_rules: liandong_domain::rating::RatingRules,
 }
 
 impl App {
@@ -230,6 +236,7 @@ impl App {
             notify: notify::NotifyConfig::default(),
             supervision_rules: liandong_domain::supervision::SupervisionRules::default(),
             evaluation_rules: liandong_domain::evaluation::EvaluationRules::default(),
+            rating_rules: liandong_domain::rating::RatingRules::default(),
         })
     }
 

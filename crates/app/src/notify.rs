@@ -292,14 +292,25 @@ impl App {
     /// A delivery report from the gateway for attempt `attempt` of message `id`. The token
     /// must be the configured one; a wrong or missing one gets "not found", as does an
     /// unknown message, so that the endpoint tells a prober nothing.
-    pub async fn delivery_report(
-        &self,
-        token: &str,
-        id: &str,
-        attempt: u32,
-        status: i64,
-        answer: &str,
-    ) -> Result<()> {
+    /// A message an applicant sent (Kannel's `sms-service` forwards it with the same secret
+    /// as delivery reports): a reply to the rating invitation becomes the rating of their
+    /// latest concluded case. Returns the rating's id, if the text was one.
+    pub async fn incoming_sms(&self, token: &str, from: &str, text: &str) -> Result<Option<i64>> {
+        self.check_gateway_token(token)?;
+        let digits: String = from.chars().filter(char::is_ascii_digit).collect();
+        // Kannel gives the sender as +8613800138000, 8613800138000 or 13800138000.
+        let phone = match digits.strip_prefix("86") {
+            Some(rest) if rest.len() == 11 => rest.to_owned(),
+            _ => digits,
+        };
+        let rated = self.rate_by_sms(&phone, text).await?;
+        tracing::info!(rated = ?rated, "incoming SMS");
+        Ok(rated)
+    }
+
+    /// The gateway's secret: a wrong or missing one gets "not found", so that the internal
+    /// endpoints tell a prober nothing.
+    fn check_gateway_token(&self, token: &str) -> Result<()> {
         let expected = self
             .notify
             .dlr_token
@@ -308,6 +319,18 @@ impl App {
         if digest(expected) != digest(token) {
             return Err(AppError::NotFound("未找到该地址 / no such address"));
         }
+        Ok(())
+    }
+
+    pub async fn delivery_report(
+        &self,
+        token: &str,
+        id: &str,
+        attempt: u32,
+        status: i64,
+        answer: &str,
+    ) -> Result<()> {
+        self.check_gateway_token(token)?;
         let report = DeliveryReport::from_kannel(status).ok_or_else(|| {
             AppError::invalid(
                 "status",

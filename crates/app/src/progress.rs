@@ -61,10 +61,15 @@ fn no_match() -> AppError {
 }
 
 impl App {
-    /// Looks a case up by its number and the last six characters of the applicant's ID
-    /// number or phone. Wrong check codes are audited and, like failed sign-ins, lock the case
-    /// number's lookups for a while, so that nobody can try their way through.
-    pub async fn lookup_progress(&self, number: &str, check: &str) -> Result<PublicProgress> {
+    /// The case named by its number and the last six characters of the applicant's ID number
+    /// or phone: what the applicant may see and rate themselves. Wrong check codes are audited
+    /// and, like failed sign-ins, lock the case number's lookups for a while, so that nobody
+    /// can try their way through.
+    pub(crate) async fn case_by_lookup(
+        &self,
+        number: &str,
+        check: &str,
+    ) -> Result<liandong_store::StoredCase> {
         let number = CaseNumber::parse(number.trim()).ok_or_else(|| {
             AppError::invalid(
                 "number",
@@ -93,6 +98,13 @@ impl App {
                 .refuse_lookup(LOOKUP_FAILED, target, no_match())
                 .await?);
         };
+        Ok(stored)
+    }
+
+    /// Looks a case up by its number and the last six characters of the applicant's ID
+    /// number or phone (see `case_by_lookup`).
+    pub async fn lookup_progress(&self, number: &str, check: &str) -> Result<PublicProgress> {
+        let stored = self.case_by_lookup(number, check).await?;
         let item = self
             .item_version(stored.summary.item_id, stored.summary.item_version)
             .await?;

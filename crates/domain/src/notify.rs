@@ -38,6 +38,8 @@ pub enum MessageKind {
     /// 督办通知: a supervision notice opened on the department's case, to its officers and
     /// approvers.
     NoticeOpened,
+    /// 评价整改答复: the reply to the applicant once a poor rating is rectified or explained.
+    RatingReply,
 }
 string_enum!(MessageKind {
     Received => "received",
@@ -49,6 +51,7 @@ string_enum!(MessageKind {
     RedWarning => "red_warning",
     ResultAtStation => "result_at_station",
     NoticeOpened => "notice_opened",
+    RatingReply => "rating_reply",
 });
 
 /// A placeholder of a template, written `{name}` in the text.
@@ -76,6 +79,8 @@ pub enum Placeholder {
     Days,
     /// 电子监察发现的问题
     Finding,
+    /// 对差评的整改或解释答复
+    Reply,
 }
 string_enum!(Placeholder {
     Applicant => "applicant",
@@ -88,6 +93,7 @@ string_enum!(Placeholder {
     Staff => "staff",
     Days => "days",
     Finding => "finding",
+    Reply => "reply",
 });
 
 /// Who a message is for.
@@ -111,7 +117,7 @@ impl Recipient {
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 9] = [
+    pub const ALL: [MessageKind; 10] = [
         MessageKind::Received,
         MessageKind::Accepted,
         MessageKind::SupplementNeeded,
@@ -121,6 +127,7 @@ impl MessageKind {
         MessageKind::RedWarning,
         MessageKind::ResultAtStation,
         MessageKind::NoticeOpened,
+        MessageKind::RatingReply,
     ];
 
     /// The Chinese name shown to administrators.
@@ -135,6 +142,7 @@ impl MessageKind {
             MessageKind::RedWarning => "红色报警",
             MessageKind::ResultAtStation => "代办结果待领取",
             MessageKind::NoticeOpened => "督办通知",
+            MessageKind::RatingReply => "评价整改答复",
         }
     }
 
@@ -156,6 +164,7 @@ impl MessageKind {
             MessageKind::Concluded => &[P::Applicant, P::Item, P::Number, P::Outcome, P::Delivery],
             MessageKind::ResultAtStation => &[P::Applicant, P::Item, P::Number, P::Delivery],
             MessageKind::NoticeOpened => &[P::Staff, P::Number, P::Finding, P::DueDate],
+            MessageKind::RatingReply => &[P::Applicant, P::Item, P::Number, P::Reply],
             MessageKind::RatingInvitation => &[P::Applicant, P::Item, P::Number],
             MessageKind::YellowWarning | MessageKind::RedWarning => {
                 &[P::Staff, P::Item, P::Number, P::DueDate, P::Days]
@@ -187,6 +196,9 @@ impl MessageKind {
             }
             MessageKind::NoticeOpened => {
                 "【电子监察】{staff}：办件{number}存在“{finding}”，已下发督办单，请于{due_date}前书面答复。"
+            }
+            MessageKind::RatingReply => {
+                "【政务服务】{applicant}您好，您对{item}（办件编号{number}）的评价已处理：{reply}"
             }
             MessageKind::ResultAtStation => {
                 "【政务服务】{applicant}您好，您通过代办申请的{item}（办件编号{number}）办理结果已送达{delivery}，请携带代办事项承办单前往领取。"
@@ -690,6 +702,35 @@ pub fn result_at_station_message(
     })
 }
 
+/// The reply to an applicant whose poor rating `rating` was rectified or explained. Nothing
+/// for a landline number.
+pub fn rating_reply_message(
+    facts: &CaseFacts<'_>,
+    rating: i64,
+    reply: &str,
+) -> Option<PlannedMessage> {
+    if !is_mobile(facts.phone) {
+        return None;
+    }
+    let kind = MessageKind::RatingReply;
+    let mut values = Values::new();
+    values.insert(Placeholder::Applicant, facts.applicant_name.to_owned());
+    values.insert(Placeholder::Item, facts.item_name.to_owned());
+    values.insert(Placeholder::Number, facts.number.to_owned());
+    values.insert(Placeholder::Reply, reply.to_owned());
+    Some(PlannedMessage {
+        id: format!(
+            "rating-{rating}-{}-{}",
+            kind.as_str(),
+            Recipient::Applicant.key()
+        ),
+        kind,
+        recipient: Recipient::Applicant,
+        phone: facts.phone.to_owned(),
+        values,
+    })
+}
+
 /// The messages telling `staff` that notice `notice` was opened on their department's case
 /// `case` about `finding`, to be answered by `due`: one per member of staff with a mobile.
 pub fn notice_messages(
@@ -886,6 +927,17 @@ mod tests {
             compose(&m[0], m[0].kind.default_template()).unwrap(),
             "【电子监察】李承办：办件100-20260302-0001存在“受理后未办理”，已下发督办单，请于2026年3月30日前书面答复。"
         );
+    }
+
+    #[test]
+    fn the_reply_to_a_poor_rating_goes_to_a_mobile_once_per_rating() {
+        let m = rating_reply_message(&facts("13800138000"), 9, "已增开窗口").unwrap();
+        assert_eq!(m.id, "rating-9-rating_reply-applicant");
+        assert_eq!(
+            compose(&m, m.kind.default_template()).unwrap(),
+            "【政务服务】王建国您好，您对食品经营许可（新办）（办件编号100-20260302-0001）的评价已处理：已增开窗口"
+        );
+        assert!(rating_reply_message(&facts("023-67821234"), 9, "已处理").is_none());
     }
 
     #[test]

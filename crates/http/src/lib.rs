@@ -39,6 +39,7 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
         (name = "proxy", description = "proxy service (全程代办): the ledger and its hand-overs"),
         (name = "projects", description = "key projects and the green channel (重点项目 · 绿色通道)"),
         (name = "queue", description = "the hall's queue (排队叫号): tickets, calls, the display board"),
+        (name = "ratings", description = "ratings (好差评): the rating pad, online ratings, rectification of poor ratings"),
         (name = "sms", description = "SMS notifications (短信通知): templates and the outbox"),
         (name = "calendar", description = "working-day calendar"),
         (name = "health"),
@@ -134,6 +135,16 @@ fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(queue::call_next))
         .routes(routes!(queue::act_on_ticket))
         .routes(routes!(queue::queue_report))
+        .routes(routes!(ratings::get_pad))
+        .routes(routes!(ratings::rate_at_pad))
+        .routes(routes!(ratings::rate_online))
+        .routes(routes!(ratings::list_ratings))
+        .routes(routes!(ratings::get_rating))
+        .routes(routes!(ratings::act_on_rating))
+        .route(
+            "/internal/sms/incoming",
+            axum::routing::get(notify::incoming_sms),
+        )
 }
 
 /// The OpenAPI document, as served at `/api/openapi.json`.

@@ -8,6 +8,7 @@ use liandong_domain::appeal::AppealError;
 use liandong_domain::case::{ActionName, WorkflowError};
 use liandong_domain::proxy::ProxyError;
 use liandong_domain::queue::QueueError;
+use liandong_domain::rating::RatingError;
 use liandong_domain::supervision::SupervisionError;
 use serde::Serialize;
 
@@ -118,6 +119,10 @@ pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
             (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input")
         }
         AppError::Supervision(_) => (StatusCode::CONFLICT, "action_not_allowed"),
+        AppError::Rating(RatingError::MatterRated | RatingError::VisitRated) => {
+            (StatusCode::CONFLICT, "already_rated")
+        }
+        AppError::Rating(_) => (StatusCode::CONFLICT, "action_not_allowed"),
         AppError::Workflow(WorkflowError::NotAllowedNow { .. }) => {
             (StatusCode::CONFLICT, "action_not_allowed")
         }

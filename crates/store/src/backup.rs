@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 34] = [
+pub const TABLES: [&str; 35] = [
     "units",
     "departments",
     "windows",
@@ -42,10 +42,11 @@ pub const TABLES: [&str; 34] = [
     "queue_groups",
     "queue_tickets",
     "queue_sequences",
+    "ratings",
 ];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
-const SERIAL_TABLES: [&str; 14] = [
+const SERIAL_TABLES: [&str; 15] = [
     "units",
     "departments",
     "windows",
@@ -60,6 +61,7 @@ const SERIAL_TABLES: [&str; 14] = [
     "queue_tickets",
     "findings",
     "notices",
+    "ratings",
 ];
 
 enum Value {

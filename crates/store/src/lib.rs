@@ -20,6 +20,7 @@ mod outbox;
 mod projects;
 mod proxy;
 mod queue;
+mod ratings;
 mod totals;
 mod writer;
 
@@ -46,6 +47,9 @@ pub use projects::{
 };
 pub use proxy::{NewProxyRecord, ProxyFilter, ProxyRow, ProxySummary, StoredProxy};
 pub use queue::StoredTicket;
+pub use ratings::{
+    NewRating, RatingCount, RatingFilter, RatingRecord, RatingsBy, RectificationUpdate,
+};
 pub use totals::{OpenCaseDue, TotalsBy, TotalsFilter, TotalsKey};
 
 /// Which database is behind the pool.

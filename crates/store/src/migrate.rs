@@ -98,6 +98,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0014_staff_phone.sql"),
         postgres: include_str!("../../../migrations/postgres/0014_staff_phone.sql"),
     },
+    Migration {
+        version: 15,
+        name: "ratings",
+        sqlite: include_str!("../../../migrations/sqlite/0015_ratings.sql"),
+        postgres: include_str!("../../../migrations/postgres/0015_ratings.sql"),
+    },
 ];
 
 impl Store {

@@ -80,6 +80,14 @@ pub fn routes(app: App) -> Router<App> {
         .route("/guide", get(guide::list))
         .route("/guide/{code}", get(guide::show))
         .route("/progress", get(progress::form).post(progress::lookup))
+        .route("/progress/rate", post(ratings::rate_online))
+        .route(
+            "/pad/{window}",
+            get(ratings::pad).post(ratings::rate_at_pad),
+        )
+        .route("/ratings", get(ratings::list))
+        .route("/ratings/{id}", get(ratings::show))
+        .route("/ratings/{id}/act", post(ratings::act))
         .route("/admin/staff", get(admin::staff_list))
         .route(
             "/admin/staff/new",

@@ -114,6 +114,15 @@ impl Ctx {
         if has(&[Role::Supervisor, Role::SystemAdmin]) || s.session.staff.department_id.is_some() {
             links.push(("/notices", "nav.notices"));
         }
+        if has(&[
+            Role::Supervisor,
+            Role::SystemAdmin,
+            Role::UnitAdmin,
+            Role::HandlingOfficer,
+            Role::Approver,
+        ]) {
+            links.push(("/ratings", "nav.ratings"));
+        }
         links.push(("/guide", "nav.guide"));
         if has(&[Role::SystemAdmin, Role::UnitAdmin, Role::Supervisor]) {
             links.push(("/admin/staff", "nav.staff"));

@@ -30,6 +30,11 @@ impl RatingCounts {
 
     /// Counts one more rating at `level`.
     pub fn add(&mut self, level: Satisfaction) {
+        self.add_count(level, 1);
+    }
+
+    /// Counts `n` more ratings at `level`.
+    pub fn add_count(&mut self, level: Satisfaction, n: u32) {
         let slot = match level {
             Satisfaction::VerySatisfied => &mut self.very_satisfied,
             Satisfaction::Satisfied => &mut self.satisfied,
@@ -37,7 +42,14 @@ impl RatingCounts {
             Satisfaction::Dissatisfied => &mut self.dissatisfied,
             Satisfaction::VeryDissatisfied => &mut self.very_dissatisfied,
         };
-        *slot = slot.saturating_add(1);
+        *slot = slot.saturating_add(n);
+    }
+
+    /// Adds every count of `other`.
+    pub fn merge(&mut self, other: &RatingCounts) {
+        for level in Satisfaction::ALL {
+            self.add_count(level, other.count(level));
+        }
     }
 
     pub fn total(&self) -> u64 {
@@ -55,13 +67,7 @@ impl RatingCounts {
 }
 
 /// The five levels, best first, as the explanations list them.
-pub(super) const LEVELS: [Satisfaction; 5] = [
-    Satisfaction::VerySatisfied,
-    Satisfaction::Satisfied,
-    Satisfaction::Acceptable,
-    Satisfaction::Dissatisfied,
-    Satisfaction::VeryDissatisfied,
-];
+pub(super) const LEVELS: [Satisfaction; 5] = Satisfaction::ALL;
 
 /// The time limits a subject publishes, added up over its service items: how far its
 /// commitments (承诺时限) are shortened against the statutory limits (法定时限).

@@ -13,4 +13,5 @@ pub mod progress;
 pub mod projects;
 pub mod proxy;
 pub mod queue;
+pub mod ratings;
 pub mod supervision;

@@ -108,3 +108,22 @@ pub async fn delivery_report(
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// What Kannel's `sms-service` `get-url` carries for a message an applicant sent.
+#[derive(Debug, Deserialize)]
+pub struct IncomingQuery {
+    pub token: String,
+    pub from: String,
+    #[serde(default)]
+    pub text: String,
+}
+
+/// A message from an applicant (not part of the public API): a reply to the rating
+/// invitation. Kannel sends nothing back to the phone (an empty answer).
+pub async fn incoming_sms(
+    State(app): State<App>,
+    Query(q): Query<IncomingQuery>,
+) -> Result<StatusCode, ApiError> {
+    app.incoming_sms(&q.token, &q.from, &q.text).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -131,6 +131,33 @@ both!(
             .post("/api/v1/units/1/queue/tickets", None, json!({"group": "A"}))
             .await;
         let ticket_act = json!({"expected_version": 99, "window_id": window, "action": "start"});
+        // A poor rating of the D01 case, served at the hall.
+        let rating = {
+            let summary = &case["summary"];
+            let rating = liandong_store::NewRating {
+                case_id: Some(liandong_domain::organization::CaseId(id)),
+                ticket_id: None,
+                channel: liandong_domain::rating::RatingChannel::Online,
+                satisfaction: liandong_domain::rating::Satisfaction::Dissatisfied,
+                reason: "等候太久".into(),
+                window_id: None,
+                department_id: Some(liandong_domain::organization::DepartmentId(
+                    summary["department_id"].as_i64().unwrap(),
+                )),
+                unit_id: liandong_domain::organization::UnitId(
+                    summary["handling_unit_id"].as_i64().unwrap(),
+                ),
+                real_name: true,
+                phone: "13800138000".into(),
+                rated_at: t.app.now(),
+                rectify_by: None,
+            };
+            let mut tx = t.app.store.begin().await.unwrap();
+            let rid = tx.insert_rating(&rating).await.unwrap();
+            tx.commit().await.unwrap();
+            rid
+        };
+        let visit = json!({"expected_version": 99, "action": "return_visit", "notes": "电话回访", "founded": true});
         let rows: Vec<(Method, String, Option<Value>, &str)> = vec![
             //                                                            anon v.clk t.off d.clk d.off d.rev d.apr t.adm sup adm
             (Method::GET, "/api/v1/health".into(), None, "PPPPPPPPPP"),
@@ -501,6 +528,47 @@ both!(
                 "/internal/sms/delivery-report?token=guess&id=x&attempt=1&status=1".into(),
                 None,
                 "NNNNNNNNNN",
+            ),
+            (
+                Method::GET,
+                "/internal/sms/incoming?token=guess&from=13800138000&text=1".into(),
+                None,
+                "NNNNNNNNNN",
+            ),
+            (Method::GET, "/api/v1/ratings".into(), None, "AKKKKKKKKK"),
+            (
+                Method::GET,
+                format!("/api/v1/ratings/{rating}"),
+                None,
+                "ANNKKKKNKK",
+            ),
+            // Department staff and supervisors rectify; a window clerk and the system
+            // administrator read only.
+            (
+                Method::POST,
+                format!("/api/v1/ratings/{rating}/actions"),
+                Some(visit),
+                "ANNF999N9F",
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/windows/{window}/pad"),
+                None,
+                "PPPPPPPPPP",
+            ),
+            // The pad rates a visit finished at the window; a waiting ticket is none.
+            (
+                Method::POST,
+                format!("/api/v1/windows/{window}/pad/ratings"),
+                Some(json!({"ticket_id": ticket["id"], "satisfaction": "satisfied"})),
+                "FFFFFFFFFF",
+            ),
+            // The applicant's own rating: this case is not concluded yet.
+            (
+                Method::POST,
+                "/api/v1/progress/rating".into(),
+                Some(json!({"number": number, "check": "138000", "satisfaction": "satisfied"})),
+                "9999999999",
             ),
         ];
         let mut tokens = Vec::new();

@@ -18,5 +18,6 @@ mod progress;
 mod projects;
 mod proxy;
 mod queue;
+mod ratings;
 mod storage;
 mod supervision;

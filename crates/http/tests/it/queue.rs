@@ -11,7 +11,7 @@ use crate::both;
 use crate::support::TestApp;
 
 /// Two windows at the hall: 1 serves group A, 2 serves A and B. Returns their ids.
-async fn windows(t: &TestApp) -> (i64, i64) {
+pub(crate) async fn windows(t: &TestApp) -> (i64, i64) {
     let hall = UnitId(1);
     let mut tx = t.app.store.begin().await.unwrap();
     let mut ids = Vec::new();
@@ -47,7 +47,7 @@ async fn windows(t: &TestApp) -> (i64, i64) {
 }
 
 impl TestApp {
-    async fn ticket(&self, group: &str) -> Value {
+    pub(crate) async fn ticket(&self, group: &str) -> Value {
         let (status, ticket) = self
             .post(
                 "/api/v1/units/1/queue/tickets",
@@ -60,7 +60,12 @@ impl TestApp {
         ticket
     }
 
-    async fn ticket_act(&self, ticket: &Value, window: i64, action: Value) -> (StatusCode, Value) {
+    pub(crate) async fn ticket_act(
+        &self,
+        ticket: &Value,
+        window: i64,
+        action: Value,
+    ) -> (StatusCode, Value) {
         let token = self.token("d01.clerk").await;
         let mut body = action;
         body["expected_version"] = ticket["version"].clone();

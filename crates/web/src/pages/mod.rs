@@ -16,5 +16,6 @@ pub mod organization;
 pub mod progress;
 pub mod projects;
 pub mod proxy;
+pub mod ratings;
 pub mod setup;
 pub mod workbench;

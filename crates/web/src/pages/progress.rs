@@ -6,7 +6,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use liandong_app::progress::PublicProgress;
+use liandong_app::ratings::PublicRating;
 use liandong_app::{App, AppError};
+use liandong_domain::case::CaseState;
 
 use crate::error::{PageError, message};
 use crate::form::FieldErrors;
@@ -22,11 +24,16 @@ struct ProgressPage {
     e: FieldErrors,
     problem: Option<String>,
     found: Option<Found>,
+    /// The rating scale, offered under a concluded case.
+    levels: Vec<(&'static str, &'static str, &'static str)>,
 }
 
 /// The lookup's answer, ready to show.
 struct Found {
     p: PublicProgress,
+    /// A concluded (or refused) case may be rated once; its rating once given.
+    rateable: bool,
+    rating: Option<PublicRating>,
     state: String,
     received: String,
     accepted: String,
@@ -52,6 +59,8 @@ fn found(p: PublicProgress, l: Lang) -> Found {
         })
         .collect();
     Found {
+        rateable: matches!(p.state, CaseState::Concluded | CaseState::Refused),
+        rating: None,
         state: format!("state.{}", p.state),
         received: time(&p.received_at),
         accepted: opt_time(&p.accepted_at),
@@ -68,6 +77,7 @@ pub async fn form(visitor: Visitor) -> Response {
         e: FieldErrors::default(),
         problem: None,
         found: None,
+        levels: crate::pages::ratings::levels(visitor.lang),
     };
     visitor.finish(page(&page_data))
 }
@@ -80,19 +90,23 @@ pub async fn lookup(
     let l = visitor.lang;
     let number = form.get("number").trim().to_owned();
     // The check code is never echoed back into the page.
-    let (status, e, problem, result) = lookup_answer(
+    let (status, e, problem, mut result) = lookup_answer(
         app.lookup_progress(&number, form.get("check"))
             .await
             .map(|p| found(p, l)),
         l,
         "progress.not_found",
     )?;
+    if let Some(f) = result.as_mut().filter(|f| f.rateable) {
+        f.rating = app.public_rating(&number, form.get("check")).await?;
+    }
     let page_data = ProgressPage {
         c: visitor.ctx("/progress"),
         number,
         e,
         problem,
         found: result,
+        levels: crate::pages::ratings::levels(l),
     };
     Ok(visitor.finish(render(status, &page_data)))
 }
