@@ -391,6 +391,28 @@ async fn flows(s: Session) {
     assert_eq!(s.text("#public-applicant").await, "王**");
     s.shot("progress").await;
 
+    // Under the concluded case the applicant rates it once; a poor rating says why.
+    s.click("#online-dissatisfied").await;
+    s.fill("#rating-reason", "等候时间太长").await;
+    s.fill("#rating-check", "31002X").await;
+    s.click("#rating-submit").await;
+    s.wait("#rated").await;
+    s.go("/progress").await;
+    s.fill("#number", &number).await;
+    s.fill("#check", "31002X").await;
+    s.click("#lookup").await;
+    assert!(s.text("#rating-given").await.contains("不满意"));
+    assert!(s.c.find(Locator::Css("#rating-form")).await.is_err());
+
+    // The window's rating pad: the visit just finished there is rated with one touch.
+    let window = s.t.finished_visit(Some(id)).await;
+    s.go(&format!("/pad/{window}")).await;
+    s.wait("#pad-form").await;
+    s.shot("pad").await;
+    s.click("#rate-very_satisfied").await;
+    s.wait("#pad-thanks").await;
+    s.wait("#pad-welcome").await;
+
     // An appeal (三项制度): a village clerk registers it and answers it; the person looks it
     // up by number and phone, masked, and rates the answer.
     s.sign_in("v20101.clerk").await;

@@ -52,6 +52,59 @@ impl TestApp {
         Some(TestApp { app, router, clock })
     }
 
+    /// A visit served at a new hall window: a ticket of group A taken, called by the D01
+    /// clerk, started and finished with `case`. Returns the window's id.
+    #[allow(dead_code)]
+    pub async fn finished_visit(&self, case: Option<i64>) -> i64 {
+        use liandong_domain::organization::{CaseId, UnitId, WindowKind};
+        use liandong_domain::queue::{BusinessGroup, TicketAction};
+        let hall = UnitId(1);
+        let mut tx = self.app.store.begin().await.expect("tx");
+        let window = tx
+            .insert_window(&liandong_store::NewWindow {
+                unit_id: hall,
+                number: "8".into(),
+                name: "综合窗口".into(),
+                kind: WindowKind::Comprehensive,
+                department_ids: vec![],
+            })
+            .await
+            .expect("window");
+        tx.set_queue_groups(
+            hall,
+            &[BusinessGroup {
+                code: "A".into(),
+                name: "综合".into(),
+                windows: vec![window],
+            }],
+        )
+        .await
+        .expect("groups");
+        tx.commit().await.expect("commit");
+        self.app.take_ticket(hall, "A").await.expect("ticket");
+        let token = self.app.sign_in("d01.clerk", PASSWORD).await.expect("sign in");
+        let session = self.app.authenticate(&token.token).await.expect("session");
+        let called = self.app.call_next(&session, window).await.expect("call");
+        let serving = self
+            .app
+            .act_on_ticket(&session, called.id, called.version, window, &TicketAction::Start)
+            .await
+            .expect("start");
+        self.app
+            .act_on_ticket(
+                &session,
+                serving.id,
+                serving.version,
+                window,
+                &TicketAction::Finish {
+                    case: case.map(CaseId),
+                },
+            )
+            .await
+            .expect("finish");
+        window.0
+    }
+
     /// A client without cookies.
     pub fn client(&self) -> Client {
         Client {
