@@ -10,6 +10,7 @@ pub mod evaluation;
 pub mod ids;
 pub mod notify;
 pub mod organization;
+pub mod payment;
 pub mod project;
 pub mod proxy;
 pub mod queue;

@@ -248,13 +248,13 @@ fn step_role(item: &ServiceItem, step: StepKind) -> Role {
 }
 
 /// Non-whitespace characters: what a reason or a legal basis says.
-fn meaningful_chars(text: &str) -> u32 {
+pub(crate) fn meaningful_chars(text: &str) -> u32 {
     let count = text.chars().filter(|c| !c.is_whitespace()).count();
     u32::try_from(count).unwrap_or(u32::MAX)
 }
 
 /// Fen as yuan with two decimals, e.g. `-12.05`.
-fn yuan(fen: i64) -> String {
+pub(crate) fn yuan(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };
     let abs = fen.unsigned_abs();
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
