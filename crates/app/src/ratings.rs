@@ -183,23 +183,19 @@ impl App {
             .find(|t| matches!(t.ticket.state, TicketState::Serving | TicketState::Called))
             .map(|t| t.ticket.number.clone());
         let window_minutes = chrono::Duration::minutes(self.rating_rules.pad_minutes.into());
-        let mut to_rate = None;
-        let mut finished: Vec<&StoredTicket> = tickets
+        // Only the latest visit finished at the window is offered: once it is rated, an
+        // older one is not offered again.
+        let latest = tickets
             .iter()
             .filter(at_window)
             .filter(|t| t.ticket.state == TicketState::Done)
-            .filter(|t| {
-                t.ticket
-                    .done_at
-                    .is_some_and(|at| now <= at + window_minutes)
-            })
-            .collect();
-        finished.sort_by_key(|t| std::cmp::Reverse(t.ticket.done_at));
-        for t in finished {
-            if self.store.visit_rated(t.id).await? {
-                // The latest visit is rated: an older one is not offered again.
-                break;
-            }
+            .filter_map(|t| t.ticket.done_at.map(|at| (at, t)))
+            .filter(|(at, _)| now <= *at + window_minutes)
+            .max_by_key(|(at, _)| *at);
+        let mut to_rate = None;
+        if let Some((finished_at, t)) = latest
+            && !self.store.visit_rated(t.id).await?
+        {
             let item_name = match t.ticket.case {
                 Some(case) => {
                     let s = self.store.case_summary(case).await?;
@@ -211,9 +207,8 @@ impl App {
                 ticket_id: t.id,
                 ticket_number: t.ticket.number.clone(),
                 item_name,
-                finished_at: t.ticket.done_at.unwrap_or(now),
+                finished_at,
             });
-            break;
         }
         Ok(PadView {
             window_id: window,

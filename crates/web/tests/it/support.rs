@@ -82,12 +82,22 @@ impl TestApp {
         .expect("groups");
         tx.commit().await.expect("commit");
         self.app.take_ticket(hall, "A").await.expect("ticket");
-        let token = self.app.sign_in("d01.clerk", PASSWORD).await.expect("sign in");
+        let token = self
+            .app
+            .sign_in("d01.clerk", PASSWORD)
+            .await
+            .expect("sign in");
         let session = self.app.authenticate(&token.token).await.expect("session");
         let called = self.app.call_next(&session, window).await.expect("call");
         let serving = self
             .app
-            .act_on_ticket(&session, called.id, called.version, window, &TicketAction::Start)
+            .act_on_ticket(
+                &session,
+                called.id,
+                called.version,
+                window,
+                &TicketAction::Start,
+            )
             .await
             .expect("start");
         self.app
