@@ -30,8 +30,9 @@ declare -A MAX_LEN=(
   [catalog_xlsx]=16384
   [calendar_notice]=4096
   [sms_template]=2048
+  [certificate]=4096
 )
-ALL_TARGETS=(ids catalog_csv catalog_xlsx calendar_notice sms_template)
+ALL_TARGETS=(ids catalog_csv catalog_xlsx calendar_notice sms_template certificate)
 
 log() { printf '\n== %s\n' "$*"; }
 
