@@ -75,11 +75,13 @@ fi
 # Headless Chromium for the pages' browser tests (crates/web/tests/it/browser.rs), with a CJK
 # font so that the pages (and their screenshots) show Chinese. The tests start chromedriver
 # themselves on a free local port.
-if [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
-  log "installing Chromium, chromedriver and a CJK font (apt)"
+# The certificate tests open the PDFs they make with pdftotext and qpdf.
+if [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] \
+  || [ ! -x /usr/bin/pdftotext ] || [ ! -x /usr/bin/qpdf ]; then
+  log "installing Chromium, chromedriver, a CJK font and PDF tools (apt)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null
+  apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei poppler-utils qpdf >/dev/null
 fi
 export LIANDONG_CHROMIUM=/usr/bin/chromium LIANDONG_CHROMEDRIVER=/usr/bin/chromedriver
 
