@@ -281,7 +281,7 @@ impl App {
 
     /// Reads a case the session may see; any other is "not found", never "forbidden", so that
     /// numbers of other units' cases cannot be probed.
-    async fn visible_case(
+    pub(crate) async fn visible_case(
         &self,
         session: &Session,
         id: CaseId,
@@ -428,6 +428,12 @@ impl App {
                 })
             })
             .await?;
+        if events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Approved { .. }))
+        {
+            self.issue_on_approval(id, item.kind).await;
+        }
         // The view follows from what was read and written; no second read is needed.
         let mut stored = stored;
         if let Some(last) = events.last() {

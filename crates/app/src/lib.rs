@@ -8,6 +8,7 @@ pub mod case_export;
 pub mod cases;
 pub mod catalog;
 pub mod catalog_file;
+pub mod certificates;
 pub mod disclosure;
 pub mod evaluation;
 pub mod monitoring;
@@ -211,6 +212,8 @@ pub struct App {
     pub evaluation_rules: liandong_domain::evaluation::EvaluationRules,
     /// Ratings (好差评): how long to rate, and the rectification's working days.
     pub rating_rules: liandong_domain::rating::RatingRules,
+    /// The district's certificate signing key and font; None: no certificates are issued.
+    pub certificates: Option<Arc<certificates::CertificateIssuer>>,
 }
 
 impl App {
@@ -237,6 +240,7 @@ impl App {
             supervision_rules: liandong_domain::supervision::SupervisionRules::default(),
             evaluation_rules: liandong_domain::evaluation::EvaluationRules::default(),
             rating_rules: liandong_domain::rating::RatingRules::default(),
+            certificates: None,
         })
     }
 

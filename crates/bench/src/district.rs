@@ -51,7 +51,13 @@ pub async fn build(app: &App) -> Result<()> {
         })
         .await?;
     let d01 = tx
-        .insert_department("D01", "重庆市渝北区市场监督管理局", "区市场监管局", hall)
+        .insert_department(
+            "D01",
+            "重庆市渝北区市场监督管理局",
+            "区市场监管局",
+            hall,
+            "",
+        )
         .await?;
     let people = [
         ("admin", None, Role::SystemAdmin),

@@ -32,7 +32,26 @@ pub struct FileConfig {
     pub sms_dlr_base_url: Option<String>,
     /// The secret in the delivery-report URL (default: derived from `sms_password`).
     pub sms_dlr_token: Option<String>,
+    /// The district's certificate signing key: 64 hexadecimal digits (a 32-byte ed25519
+    /// seed). Created on first start if missing. Keep it secret and backed up.
+    pub certificate_key_file: Option<String>,
+    /// The CJK font certificates are printed in (TrueType or collection, face 0).
+    pub certificate_font: Option<String>,
+    /// The address the public reaches this server at, for the certificates' QR codes
+    /// (default: the address it listens on).
+    pub public_url: Option<String>,
 }
+
+/// Electronic certificates: the key file, the font and the public address.
+#[derive(Debug, Clone)]
+pub struct CertificateSettings {
+    pub key_file: PathBuf,
+    pub font: PathBuf,
+    pub public_url: Option<String>,
+}
+
+pub const DEFAULT_CERTIFICATE_KEY_FILE: &str = "liandong-certificate.key";
+pub const DEFAULT_CERTIFICATE_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
 
 /// The SMS gateway, when one is configured.
 #[derive(Debug, Clone)]
@@ -60,6 +79,18 @@ pub struct Settings {
     pub lockout_failures: i64,
     pub lockout_minutes: i64,
     pub sms: Option<SmsSettings>,
+    pub certificate: CertificateSettings,
+}
+
+/// Where the signing key lives by default: beside an SQLite database (its data directory),
+/// else `liandong-certificate.key` in the working directory.
+fn default_key_file(database_url: &str) -> PathBuf {
+    match database_url.strip_prefix("sqlite:") {
+        Some(path) if !path.is_empty() && !path.starts_with(':') => {
+            PathBuf::from(format!("{}.certificate.key", path.trim_start_matches("//")))
+        }
+        _ => PathBuf::from(DEFAULT_CERTIFICATE_KEY_FILE),
+    }
 }
 
 impl FileConfig {
@@ -99,17 +130,29 @@ impl FileConfig {
                 dlr_base_url: self.sms_dlr_base_url,
             }
         });
+        let database_url = database
+            .or(self.database_url)
+            .unwrap_or_else(|| DEFAULT_DATABASE.into());
         Settings {
             listen,
-            database_url: database
-                .or(self.database_url)
-                .unwrap_or_else(|| DEFAULT_DATABASE.into()),
+            database_url: database_url.clone(),
             token_lifetime_hours: self.token_lifetime_hours.unwrap_or(12).clamp(1, 24 * 30),
             yellow_used_percent: self.yellow_used_percent.unwrap_or(80).clamp(1, 100),
             yellow_days_left: self.yellow_days_left.unwrap_or(1),
             lockout_failures: self.lockout_failures.unwrap_or(5).clamp(1, 1000),
             lockout_minutes: self.lockout_minutes.unwrap_or(15).clamp(1, 24 * 60),
             sms,
+            certificate: CertificateSettings {
+                key_file: std::env::var("LIANDONG_CERTIFICATE_KEY_FILE")
+                    .ok()
+                    .or(self.certificate_key_file)
+                    .map_or_else(|| default_key_file(&database_url), PathBuf::from),
+                font: PathBuf::from(
+                    self.certificate_font
+                        .unwrap_or_else(|| DEFAULT_CERTIFICATE_FONT.into()),
+                ),
+                public_url: self.public_url,
+            },
         }
     }
 }

@@ -125,9 +125,15 @@ async fn seed_organization(app: &App, tx: &mut WriteTx, options: &DemoOptions) -
         .context("no hall")?;
     let mut departments = HashMap::new();
     let mut department_list = Vec::new();
-    for r in rows(DEPARTMENTS)? {
+    for (n, r) in (1u32..).zip(rows(DEPARTMENTS)?) {
         let unit = *by_code.get(&r[3]).context("department unit")?;
-        let id = tx.insert_department(&r[0], &r[1], &r[2], unit).await?;
+        // Government bodies (机关, 11) of Yubei (500112): the codes certificates carry.
+        let first17 = format!("11500112{n:09}");
+        let check =
+            liandong_domain::ids::credit_code_check_char(&first17).context("credit code")?;
+        let id = tx
+            .insert_department(&r[0], &r[1], &r[2], unit, &format!("{first17}{check}"))
+            .await?;
         departments.insert(r[0].to_owned(), id);
         department_list.push((id, r[2].to_owned()));
     }

@@ -91,6 +91,26 @@ enum Command {
         #[command(subcommand)]
         command: SupervisionCommand,
     },
+    /// Electronic certificates (电子证照): check a file offline, print the public key.
+    Certificate {
+        #[command(subcommand)]
+        command: CertificateCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CertificateCommand {
+    /// Check a certificate PDF offline against the district's published public key: every
+    /// byte signed, the QR token signed, and the validity on today's date. Revocation needs
+    /// the online verification.
+    Verify {
+        file: PathBuf,
+        /// The published key (64 hexadecimal digits; GET /api/v1/certificates/public-key).
+        #[arg(long, env = "LIANDONG_CERTIFICATE_PUBLIC_KEY")]
+        public_key: String,
+    },
+    /// Print the public key of the configured signing key file (`certificate_key_file`).
+    PublicKey,
 }
 
 #[derive(Subcommand)]
@@ -196,6 +216,85 @@ fn start_sms(
     Ok(Some((stop, running)))
 }
 
+/// The signing key in `path` (64 hexadecimal digits), created with a fresh random seed (and
+/// permissions 0600) when the file does not exist yet. The new key is written whole to a
+/// file of its own and then linked into place, so that two servers starting at once end up
+/// reading the same key and nobody reads half a file.
+fn certificate_seed(path: &std::path::Path, create: bool) -> Result<[u8; 32]> {
+    if !path.exists() && create {
+        use rand::RngCore;
+        let mut seed = [0u8; 32];
+        rand::rng().fill_bytes(&mut seed);
+        let fresh = path.with_extension(format!("new-{:016x}", rand::random::<u64>()));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options
+            .open(&fresh)
+            .with_context(|| format!("cannot create the key file {}", fresh.display()))?;
+        std::io::Write::write_all(&mut file, format!("{}\n", hex::encode(seed)).as_bytes())?;
+        file.sync_all()?;
+        drop(file);
+        let linked = std::fs::hard_link(&fresh, path);
+        let _ = std::fs::remove_file(&fresh);
+        match linked {
+            Ok(()) => println!(
+                "已生成证照签名密钥 / created the certificate signing key {} (keep it secret and backed up)",
+                path.display()
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("cannot create the key file {}", path.display()));
+            }
+        }
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the key file {}", path.display()))?;
+    let bytes = hex::decode(text.trim())
+        .ok()
+        .filter(|b| b.len() == 32)
+        .with_context(|| format!("{} is not 64 hexadecimal digits", path.display()))?;
+    let mut seed = [0u8; 32];
+    seed.copy_from_slice(&bytes);
+    Ok(seed)
+}
+
+/// Turns certificate issuing on: the key (created if missing) and the font. Without the font
+/// the server still runs and says why no certificate is issued.
+fn start_certificates(
+    app: &mut App,
+    settings: &Settings,
+    bound: std::net::SocketAddr,
+) -> Result<()> {
+    let c = &settings.certificate;
+    let seed = certificate_seed(&c.key_file, true)?;
+    let font = match std::fs::read(&c.font) {
+        Ok(font) => font,
+        Err(e) => {
+            println!(
+                "证照签发未启用：找不到字体 {}（安装 fonts-wqy-microhei）/ certificates off: cannot read the font {}: {e}",
+                c.font.display(),
+                c.font.display()
+            );
+            return Ok(());
+        }
+    };
+    let base = c
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{bound}"));
+    let issuer = liandong_app::certificates::CertificateIssuer::new(&seed, &font, &base)
+        .with_context(|| format!("cannot use the font {}", c.font.display()))?;
+    println!(
+        "证照签发已启用 / certificates on; public key {}",
+        issuer.public_key()
+    );
+    app.certificates = Some(Arc::new(issuer));
+    Ok(())
+}
+
 async fn serve(mut app: App, settings: &Settings) -> Result<()> {
     if let Some(rows) = app.rebuild_totals_if_missing().await? {
         println!("统计已由办件事件重建 / running totals rebuilt from the case events: {rows} rows");
@@ -206,6 +305,7 @@ async fn serve(mut app: App, settings: &Settings) -> Result<()> {
         .with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr()?;
     let sms = start_sms(&mut app, settings, address)?;
+    start_certificates(&mut app, settings, address)?;
     let sweeper = tokio::spawn(sweep_every(app.clone(), SWEEP_EVERY));
     println!(
         "联动已启动 Liandong is serving on http://{address}  (API: http://{address}/api/v1, OpenAPI: http://{address}/api/openapi.json)"
@@ -412,6 +512,57 @@ async fn main() -> Result<()> {
             let app = open(&settings).await?;
             let rows = app.store.restore_from(&input).await?;
             println!("restored {rows} rows from {}", input.display());
+            Ok(())
+        }
+        Command::Certificate {
+            command: CertificateCommand::PublicKey,
+        } => {
+            let settings = config.settle(None, cli.database);
+            let seed = certificate_seed(&settings.certificate.key_file, false)?;
+            let key = liandong_certificate::signing_key_from_seed(&seed);
+            println!(
+                "{}",
+                liandong_certificate::public_key_text(&key.verifying_key())
+            );
+            Ok(())
+        }
+        Command::Certificate {
+            command: CertificateCommand::Verify { file, public_key },
+        } => {
+            let key = liandong_certificate::parse_public_key(&public_key)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let verified = liandong_certificate::verify_pdf(&bytes, &key).map_err(|e| {
+                anyhow::anyhow!("证照验证失败 / the certificate does not verify: {e}")
+            })?;
+            let p = &verified.payload;
+            let today = liandong_domain::calendar::china_date(chrono::Utc::now());
+            let validity = match verified.status_on(today) {
+                liandong_certificate::Validity::Valid => "有效 / valid",
+                liandong_certificate::Validity::Expired => "已过期 / expired",
+            };
+            println!("签名有效，文件未被改动 / signed, and not altered since");
+            println!("证照标识 identifier: {}", p.identifier);
+            println!("证照名称 title: {}", p.title);
+            println!("持证者 holder: {}", p.holder);
+            println!("发证机关 issuer: {}", p.issuer);
+            println!("发证日期 issued on: {}", p.issued_on);
+            println!(
+                "有效期至 valid until: {}",
+                p.valid_until
+                    .map_or_else(|| "长期 / no expiry".to_owned(), |d| d.to_string())
+            );
+            println!("办件编号 case: {}", p.case_number);
+            println!(
+                "{today}: {validity}（是否注销请联网核查 / revocation needs the online check）"
+            );
+            if matches!(
+                verified.status_on(today),
+                liandong_certificate::Validity::Expired
+            ) {
+                bail!("证照已过期 / the certificate has expired");
+            }
             Ok(())
         }
         Command::Supervision {

@@ -14,6 +14,10 @@ fn liandong(database: &str, args: &[&str]) -> Output {
         .arg(database)
         .args(args)
         .env("RUST_BACKTRACE", "0")
+        .env(
+            "LIANDONG_CERTIFICATE_KEY_FILE",
+            std::env::temp_dir().join("liandong-test-certificate.key"),
+        )
         .output()
         .expect("run liandong")
 }
@@ -72,6 +76,10 @@ fn serve_demo(database: &str) -> (Server, String) {
             "0",
         ])
         .env("RUST_BACKTRACE", "0")
+        .env(
+            "LIANDONG_CERTIFICATE_KEY_FILE",
+            std::env::temp_dir().join("liandong-test-certificate.key"),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

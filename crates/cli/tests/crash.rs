@@ -67,6 +67,10 @@ fn liandong(database: &str, args: &[&str]) -> Output {
         .arg(database)
         .args(args)
         .env("RUST_BACKTRACE", "0")
+        .env(
+            "LIANDONG_CERTIFICATE_KEY_FILE",
+            std::env::temp_dir().join("liandong-test-certificate.key"),
+        )
         .env("LIANDONG_LOG", "warn")
         .output()
         .expect("run liandong")
@@ -117,6 +121,10 @@ impl Server {
             .expect("server log");
         let mut child = command
             .env("RUST_BACKTRACE", "1")
+            .env(
+                "LIANDONG_CERTIFICATE_KEY_FILE",
+                std::env::temp_dir().join("liandong-test-certificate.key"),
+            )
             .env("LIANDONG_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

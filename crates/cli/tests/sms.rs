@@ -146,6 +146,10 @@ async fn a_configured_gateway_gets_each_message_once_and_reports_come_back(db: D
         ])
         .args(["--admin-password", "district-admin-1"])
         .env("RUST_BACKTRACE", "0")
+        .env(
+            "LIANDONG_CERTIFICATE_KEY_FILE",
+            std::env::temp_dir().join("liandong-test-certificate.key"),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

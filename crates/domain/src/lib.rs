@@ -6,6 +6,7 @@ pub mod appeal;
 pub mod calendar;
 pub mod case;
 pub mod catalog;
+pub mod certificate;
 pub mod evaluation;
 pub mod ids;
 pub mod notify;

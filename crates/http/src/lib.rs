@@ -39,6 +39,7 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
         (name = "proxy", description = "proxy service (全程代办): the ledger and its hand-overs"),
         (name = "projects", description = "key projects and the green channel (重点项目 · 绿色通道)"),
         (name = "queue", description = "the hall's queue (排队叫号): tickets, calls, the display board"),
+        (name = "certificates", description = "electronic certificates (电子证照): issue, download, revoke, verify (联网核查)"),
         (name = "ratings", description = "ratings (好差评): the rating pad, online ratings, rectification of poor ratings"),
         (name = "sms", description = "SMS notifications (短信通知): templates and the outbox"),
         (name = "calendar", description = "working-day calendar"),
@@ -141,6 +142,15 @@ fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(ratings::list_ratings))
         .routes(routes!(ratings::get_rating))
         .routes(routes!(ratings::act_on_rating))
+        .routes(routes!(certificates::verify))
+        .routes(routes!(certificates::public_key))
+        .routes(routes!(
+            certificates::case_certificates,
+            certificates::issue
+        ))
+        .routes(routes!(certificates::file))
+        .routes(routes!(certificates::revoke))
+        .routes(routes!(certificates::applicant_file))
         .route(
             "/internal/sms/incoming",
             axum::routing::get(notify::incoming_sms),

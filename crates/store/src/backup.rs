@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 35] = [
+pub const TABLES: [&str; 36] = [
     "units",
     "departments",
     "windows",
@@ -43,10 +43,11 @@ pub const TABLES: [&str; 35] = [
     "queue_tickets",
     "queue_sequences",
     "ratings",
+    "certificates",
 ];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
-const SERIAL_TABLES: [&str; 15] = [
+const SERIAL_TABLES: [&str; 16] = [
     "units",
     "departments",
     "windows",
@@ -62,6 +63,7 @@ const SERIAL_TABLES: [&str; 15] = [
     "findings",
     "notices",
     "ratings",
+    "certificates",
 ];
 
 enum Value {

@@ -11,6 +11,7 @@ mod backup;
 mod calendar;
 mod cases;
 mod catalog;
+mod certificates;
 mod filter;
 mod findings;
 mod migrate;
@@ -36,6 +37,7 @@ pub use audit::{AuditEntry, AuditFinding};
 pub use backup::TABLES;
 pub use cases::{CaseFilter, CaseRecord, CaseSort, CaseSummary, NewCase, StoredCase};
 pub use catalog::{ItemRecord, NewItemVersion};
+pub use certificates::{CertificateRecord, NewCertificate};
 pub use findings::{FindingFilter, FindingRecord};
 pub use notices::{NoticeFilter, NoticeRecord, StoredNotice};
 pub use organization::{

@@ -104,6 +104,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0015_ratings.sql"),
         postgres: include_str!("../../../migrations/postgres/0015_ratings.sql"),
     },
+    Migration {
+        version: 16,
+        name: "certificates",
+        sqlite: include_str!("../../../migrations/sqlite/0016_certificates.sql"),
+        postgres: include_str!("../../../migrations/postgres/0016_certificates.sql"),
+    },
 ];
 
 impl Store {

@@ -40,6 +40,9 @@ pub struct DepartmentRecord {
     pub name: String,
     pub short_name: String,
     pub unit_id: UnitId,
+    /// Unified social credit code (统一社会信用代码), carried by the identifiers of the
+    /// certificates it issues; empty until entered.
+    pub credit_code: String,
     pub version: i64,
 }
 
@@ -126,6 +129,7 @@ fn department_row(row: &AnyRow) -> Result<DepartmentRecord> {
         name: row.try_get("name")?,
         short_name: row.try_get("short_name")?,
         unit_id: UnitId(row.try_get("unit_id")?),
+        credit_code: row.try_get("credit_code")?,
         version: row.try_get("version")?,
     })
 }
@@ -196,14 +200,16 @@ impl WriteTx {
         name: &str,
         short_name: &str,
         unit_id: UnitId,
+        credit_code: &str,
     ) -> Result<DepartmentId> {
         let row = sqlx::query(
-            "INSERT INTO departments (code, name, short_name, unit_id) VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO departments (code, name, short_name, unit_id, credit_code) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(code)
         .bind(name)
         .bind(short_name)
         .bind(unit_id.0)
+        .bind(credit_code)
         .fetch_one(self.conn())
         .await
         .map_err(StoreError::unique(format!("部门编码 department code {code}")))?;
@@ -270,9 +276,11 @@ impl WriteTx {
         name: &str,
         short_name: &str,
         unit_id: UnitId,
+        credit_code: &str,
     ) -> Result<()> {
         let done = sqlx::query(
-            "UPDATE departments SET name = $1, short_name = $2, unit_id = $3, version = version + 1
+            "UPDATE departments SET name = $1, short_name = $2, unit_id = $3, credit_code = $6,
+                version = version + 1
              WHERE id = $4 AND version = $5",
         )
         .bind(name)
@@ -280,6 +288,7 @@ impl WriteTx {
         .bind(unit_id.0)
         .bind(id.0)
         .bind(version)
+        .bind(credit_code)
         .execute(self.conn())
         .await?;
         updated_at_version(&done, version)
@@ -435,7 +444,7 @@ impl Store {
 
     pub async fn departments(&self) -> Result<Vec<DepartmentRecord>> {
         let rows = sqlx::query(
-            "SELECT id, code, name, short_name, unit_id, version FROM departments ORDER BY code",
+            "SELECT id, code, name, short_name, unit_id, credit_code, version FROM departments ORDER BY code",
         )
         .fetch_all(&self.pool)
         .await?;

@@ -96,11 +96,23 @@ pub async fn build_district(app: &App) {
     let (hall, t201, t202, v1, v2, v3) =
         (units[0], units[1], units[2], units[3], units[4], units[5]);
     let d01 = tx
-        .insert_department("D01", "重庆市渝北区市场监督管理局", "区市场监管局", hall)
+        .insert_department(
+            "D01",
+            "重庆市渝北区市场监督管理局",
+            "区市场监管局",
+            hall,
+            &government_credit_code(1),
+        )
         .await
         .expect("d");
     let d02 = tx
-        .insert_department("D02", "重庆市渝北区民政局", "区民政局", hall)
+        .insert_department(
+            "D02",
+            "重庆市渝北区民政局",
+            "区民政局",
+            hall,
+            &government_credit_code(2),
+        )
         .await
         .expect("d");
     let people: Vec<(&str, &str, UnitId, Option<DepartmentId>, Role)> = vec![
@@ -156,4 +168,12 @@ pub async fn build_district(app: &App) {
     let items = catalog_file::read_csv(CATALOG.as_bytes()).expect("catalog");
     let from = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
     app.import_catalog(None, items, from).await.expect("import");
+}
+
+/// A valid unified social credit code of a government body (机关, `11`) of Yubei (`500112`),
+/// the `n`th: what a department's certificates carry.
+pub fn government_credit_code(n: u32) -> String {
+    let first17 = format!("11500112{n:09}");
+    let check = liandong_domain::ids::credit_code_check_char(&first17).unwrap_or('0');
+    format!("{first17}{check}")
 }

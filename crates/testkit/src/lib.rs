@@ -72,3 +72,31 @@ macro_rules! both_databases {
         }
     };
 }
+
+/// Where Debian's `fonts-wqy-microhei` puts the CJK font certificates are printed in
+/// (`scripts/test.sh` installs it).
+pub const CERTIFICATE_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+
+/// The fixed seed of the test district's certificate key.
+pub const CERTIFICATE_SEED: [u8; 32] = [7; 32];
+
+/// The test district's certificate issuer (the font parsed once per process), or None when
+/// the font is not installed: tests of certificates then fail with that reason.
+pub fn certificate_issuer() -> Option<std::sync::Arc<liandong_app::certificates::CertificateIssuer>>
+{
+    use std::sync::{Arc, OnceLock};
+    static ISSUER: OnceLock<Option<Arc<liandong_app::certificates::CertificateIssuer>>> =
+        OnceLock::new();
+    ISSUER
+        .get_or_init(|| {
+            let font = std::fs::read(CERTIFICATE_FONT).ok()?;
+            liandong_app::certificates::CertificateIssuer::new(
+                &CERTIFICATE_SEED,
+                &font,
+                "http://127.0.0.1:8080",
+            )
+            .ok()
+            .map(Arc::new)
+        })
+        .clone()
+}

@@ -778,6 +778,11 @@ pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
     ("evaluation.lines", "展开", "Show"),
     ("nav.evaluation", "绩效评估", "Evaluation"),
     ("nav.ratings", "服务评价", "Ratings"),
+    (
+        "org.credit_code",
+        "统一社会信用代码（证照签发用）",
+        "Unified social credit code (for certificates)",
+    ),
     ("pad.title", "服务评价器", "Rating pad"),
     (
         "pad.ask",

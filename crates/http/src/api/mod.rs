@@ -5,6 +5,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod certificates;
 pub mod disclosure;
 pub mod health;
 pub mod notify;

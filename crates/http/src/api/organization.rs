@@ -234,6 +234,9 @@ pub struct NewDepartmentRequest {
     pub short_name: String,
     /// The unit it is stationed in.
     pub unit_id: i64,
+    /// 统一社会信用代码 (GB 32100-2015), carried by the certificates it issues.
+    #[serde(default)]
+    pub credit_code: String,
 }
 
 /// Adds a department with approval powers (system administrators).
@@ -252,6 +255,7 @@ pub async fn create_department(
         name: req.name,
         short_name: req.short_name,
         unit_id: UnitId(req.unit_id),
+        credit_code: req.credit_code,
     };
     Ok((
         StatusCode::CREATED,
@@ -268,6 +272,9 @@ pub struct DepartmentChangeRequest {
     #[serde(default)]
     pub short_name: String,
     pub unit_id: i64,
+    /// 统一社会信用代码; empty clears it.
+    #[serde(default)]
+    pub credit_code: String,
 }
 
 /// Renames a department or stations it in another unit (system administrators). Audited.
@@ -288,6 +295,7 @@ pub async fn change_department(
         name: req.name,
         short_name: req.short_name,
         unit_id: UnitId(req.unit_id),
+        credit_code: req.credit_code,
     };
     Ok(axum::Json(
         app.change_department(&session, DepartmentId(id), &change)

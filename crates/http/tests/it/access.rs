@@ -563,6 +563,50 @@ both!(
                 Some(json!({"ticket_id": ticket["id"], "satisfaction": "satisfied"})),
                 "FFFFFFFFFF",
             ),
+            (
+                Method::GET,
+                "/api/v1/certificates/verify?code=nonsense".into(),
+                None,
+                "VVVVVVVVVV",
+            ),
+            (
+                Method::GET,
+                "/api/v1/certificates/public-key".into(),
+                None,
+                "PPPPPPPPPP",
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/cases/{id}/certificates"),
+                None,
+                "ANNKKKKNKK",
+            ),
+            // Approvers, window clerks and supervisors issue, and only for an approved
+            // licence: this case is not decided yet.
+            (
+                Method::POST,
+                format!("/api/v1/cases/{id}/certificates"),
+                None,
+                "ANFFFFFFFF",
+            ),
+            (
+                Method::GET,
+                "/api/v1/certificates/999999/file".into(),
+                None,
+                "ANNNNNNNNN",
+            ),
+            (
+                Method::POST,
+                "/api/v1/certificates/999999/revoke".into(),
+                Some(json!({"expected_version": 1, "reason": "依法撤销许可"})),
+                "ANNNNNNNNN",
+            ),
+            (
+                Method::POST,
+                "/api/v1/progress/certificate".into(),
+                Some(json!({"number": number, "check": "138000"})),
+                "NNNNNNNNNN",
+            ),
             // The applicant's own rating: this case is not concluded yet.
             (
                 Method::POST,

@@ -9,6 +9,7 @@ mod api;
 mod appeals;
 mod cases;
 mod catalog;
+mod certificates;
 mod kannel;
 mod monitoring;
 mod open311;

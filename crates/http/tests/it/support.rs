@@ -67,7 +67,8 @@ impl TestApp {
         let store = Store::connect(url).await.expect("connect");
         store.migrate().await.expect("migrate");
         let clock = FixedClock::new(start_time());
-        let app = App::new(store, Arc::new(clock.clone())).await.expect("app");
+        let mut app = App::new(store, Arc::new(clock.clone())).await.expect("app");
+        app.certificates = liandong_testkit::certificate_issuer();
         let township = app
             .units()
             .await
@@ -185,6 +186,24 @@ impl TestApp {
             content_type,
             String::from_utf8(bytes).expect("UTF-8"),
         )
+    }
+
+    /// A request whose answer is bytes (a PDF): the status, content type and body.
+    pub async fn request_bytes(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, String, Vec<u8>) {
+        let body = body.map(|b| ("application/json", b.to_string().into_bytes()));
+        let (status, headers, bytes) = self.exchange(method, uri, token, body, &[]).await;
+        let content_type = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (status, content_type, bytes)
     }
 
     pub async fn get_text(&self, uri: &str, token: Option<&str>) -> (StatusCode, String, String) {

@@ -493,6 +493,12 @@ fn department_fields(
             value("unit_id", current.map(|d| d.unit_id.0.to_string())),
             unit_options(units, &UNIT_KINDS),
         ),
+        Field::text(
+            "credit_code",
+            "org.credit_code",
+            &value("credit_code", current.map(|d| d.credit_code.clone())),
+            false,
+        ),
     ]
 }
 
@@ -526,6 +532,7 @@ pub async fn create_department(
         name: form.get("name").to_owned(),
         short_name: form.get("short_name").to_owned(),
         unit_id: UnitId(id_of(&form, "unit_id")),
+        credit_code: form.get("credit_code").to_owned(),
     };
     let result = app.create_department(&signed.session, &input).await;
     saved_or_refused(result, data, "code", |d| {
@@ -575,6 +582,7 @@ pub async fn change_department(
         name: form.get("name").to_owned(),
         short_name: form.get("short_name").to_owned(),
         unit_id: UnitId(id_of(&form, "unit_id")),
+        credit_code: form.get("credit_code").to_owned(),
     };
     let result = app
         .change_department(&signed.session, DepartmentId(id), &change)
