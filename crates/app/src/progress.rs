@@ -39,6 +39,8 @@ pub struct PublicProgress {
     pub due_provisional: bool,
     pub closed_at: Option<DateTime<Utc>>,
     pub timeline: Vec<PublicUnitEntry>,
+    /// An electronic certificate in force, to download with the same check.
+    pub certificate_in_force: bool,
 }
 
 /// A public timeline entry with its unit's name.
@@ -131,7 +133,14 @@ impl App {
         let phone = PhoneNumber::parse(&summary.phone)
             .map(|p| p.masked())
             .unwrap_or_default();
+        let certificate_in_force = self
+            .store
+            .certificates_of_case(summary.id)
+            .await?
+            .iter()
+            .any(|c| c.state == liandong_domain::certificate::CertificateState::Valid);
         Ok(PublicProgress {
+            certificate_in_force,
             number: summary.number.clone(),
             item_code: item.code.as_str().to_owned(),
             item_name: item.name,

@@ -274,3 +274,88 @@ fn a_bad_database_url_is_a_clear_error() {
         text(&out)
     );
 }
+
+/// A certificate as the server makes it, written to `dir`: the key's seed, the file.
+fn certificate_file(dir: &std::path::Path) -> ([u8; 32], std::path::PathBuf) {
+    let seed = [9u8; 32];
+    let font = std::fs::read(liandong_testkit::CERTIFICATE_FONT)
+        .expect("the CJK font (scripts/test.sh installs fonts-wqy-microhei)");
+    let certificate = liandong_certificate::Certificate {
+        identifier: liandong_certificate::LicenceIdentifier::new(
+            "00001000",
+            &liandong_testkit::district::government_credit_code(1),
+            "100202611300001",
+            1,
+        )
+        .unwrap(),
+        title: "食品经营许可证".into(),
+        holder_name: "王建国".into(),
+        holder_kind: liandong_certificate::HolderKind::Person,
+        holder_id_number: "11010519491231002X".into(),
+        item_name: "食品经营许可（新办）".into(),
+        particulars: vec![],
+        issuer_name: "重庆市渝北区市场监督管理局".into(),
+        issued_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        valid_until: None,
+        case_number: "100-20261130-0001".into(),
+    };
+    let pdf = liandong_certificate::render_pdf(
+        &certificate,
+        &liandong_certificate::CertificateFont::from_bytes(&font, 0).unwrap(),
+        &liandong_certificate::signing_key_from_seed(&seed),
+        "http://127.0.0.1:8080",
+    )
+    .unwrap();
+    let path = dir.join("certificate.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    (seed, path)
+}
+
+#[test]
+fn a_certificate_file_verifies_offline_and_an_altered_one_does_not() {
+    let dir = std::env::temp_dir().join(format!("liandong-cert-{:x}", rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (seed, file) = certificate_file(&dir);
+    // The public key comes from the configured key file, as the server publishes it.
+    let key_file = dir.join("district.key");
+    std::fs::write(&key_file, format!("{}\n", hex::encode(seed))).unwrap();
+    let printed = Command::new(env!("CARGO_BIN_EXE_liandong"))
+        .args(["certificate", "public-key"])
+        .env("LIANDONG_CERTIFICATE_KEY_FILE", &key_file)
+        .output()
+        .unwrap();
+    assert!(printed.status.success(), "{}", text(&printed));
+    let public_key = String::from_utf8_lossy(&printed.stdout).trim().to_owned();
+    assert_eq!(public_key.len(), 64, "{public_key}");
+
+    let verify = |path: &std::path::Path, key: &str| {
+        Command::new(env!("CARGO_BIN_EXE_liandong"))
+            .args(["certificate", "verify"])
+            .arg(path)
+            .args(["--public-key", key])
+            .output()
+            .unwrap()
+    };
+    let good = verify(&file, &public_key);
+    assert!(good.status.success(), "{}", text(&good));
+    let out = text(&good);
+    assert!(out.contains("100-20261130-0001"), "{out}");
+    assert!(out.contains("王**"), "{out}");
+    assert!(!out.contains("王建国"), "the QR payload is masked: {out}");
+
+    // One byte changed anywhere, or another district's key: refused.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    let altered = dir.join("altered.pdf");
+    std::fs::write(&altered, bytes).unwrap();
+    let bad = verify(&altered, &public_key);
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("证照验证失败"), "{}", text(&bad));
+    let other_key = liandong_certificate::public_key_text(
+        &liandong_certificate::signing_key_from_seed(&[1u8; 32]).verifying_key(),
+    );
+    let foreign = verify(&file, &other_key);
+    assert!(!foreign.status.success(), "{}", text(&foreign));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -81,6 +81,17 @@ pub fn routes(app: App) -> Router<App> {
         .route("/guide/{code}", get(guide::show))
         .route("/progress", get(progress::form).post(progress::lookup))
         .route("/progress/rate", post(ratings::rate_online))
+        .route("/progress/certificate", post(certificates::applicant_file))
+        .route("/verify", get(certificates::verify))
+        .route("/cases/{id}/certificates", post(certificates::issue))
+        .route(
+            "/cases/{id}/certificates/{cid}/file",
+            get(certificates::file),
+        )
+        .route(
+            "/cases/{id}/certificates/{cid}/revoke",
+            post(certificates::revoke),
+        )
         .route(
             "/pad/{window}",
             get(ratings::pad).post(ratings::rate_at_pad),

@@ -65,6 +65,7 @@ impl Ctx {
                     ("/", "nav.home"),
                     ("/guide", "nav.guide"),
                     ("/progress", "nav.progress"),
+                    ("/verify", "nav.verify"),
                     ("/appeal", "nav.appeal"),
                     ("/disclosure", "nav.disclosure"),
                     ("/login", "nav.sign_in"),

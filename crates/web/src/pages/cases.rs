@@ -14,6 +14,7 @@ use liandong_domain::case::{
     Action, ActionName, Applicant, CaseEvent, CaseState, EventKind, WarningLevel, WorkflowError,
 };
 use liandong_domain::catalog::{ServiceItem, StepKind};
+use liandong_domain::certificate::CertificateState;
 use liandong_domain::organization::{CaseId, Role};
 use liandong_store::{CaseFilter, CaseSort, UnitRecord};
 
@@ -21,7 +22,7 @@ use crate::error::{PageError, message, status_of};
 use crate::form::{Form, Params};
 use crate::i18n::Lang;
 use crate::session::{CheckedForm, Signed};
-use crate::view::{Ctx, PROCEDURES, Pager, page, query, render, time};
+use crate::view::{Ctx, PROCEDURES, Pager, date, page, query, render, time};
 
 /// Rows per page of case lists; each row reads its case's clocks.
 const PER_PAGE: i64 = 20;
@@ -338,6 +339,24 @@ pub(crate) struct CasePage {
     proxy_register: bool,
     /// The case's proxy ledger line, when it has one.
     proxy_line: Option<i64>,
+    /// Its electronic certificates (电子证照), the latest edition first.
+    certificates: Vec<CertificateLine>,
+    /// Offer "签发/换发证照": an approved licence, certificates configured, a role that issues.
+    can_issue: bool,
+}
+
+/// A certificate as the case page lists it.
+pub(crate) struct CertificateLine {
+    pub id: i64,
+    pub edition: u32,
+    pub identifier: String,
+    pub title: String,
+    pub issued_on: String,
+    pub valid: bool,
+    pub revoke_reason: String,
+    pub version: u32,
+    /// The reader may revoke it (an approver of its department, or a supervisor).
+    pub can_revoke: bool,
 }
 
 fn unit_name(units: &[UnitRecord], id: liandong_domain::organization::UnitId) -> String {
@@ -519,7 +538,35 @@ pub(crate) async fn case_page(
         .filter(|k| current.is_some_and(|c| *k < c))
         .map(|k: StepKind| (k.to_string(), format!("step.{k}")))
         .collect();
+    let staff = &signed.session.staff;
+    let certificates = app
+        .case_certificates(&signed.session, s.id)
+        .await?
+        .into_iter()
+        .map(|c| CertificateLine {
+            can_revoke: c.state == CertificateState::Valid
+                && (staff.roles.contains(&Role::Supervisor)
+                    || (staff.roles.contains(&Role::Approver)
+                        && staff.department_id == Some(c.department_id))),
+            id: c.id,
+            edition: c.edition,
+            identifier: c.identifier,
+            title: c.title,
+            issued_on: date(&c.issued_on),
+            valid: c.state == CertificateState::Valid,
+            revoke_reason: c.revoke_reason,
+            version: c.version,
+        })
+        .collect();
+    let can_issue = app.certificates.is_some()
+        && item.kind == liandong_domain::catalog::ItemKind::Licence
+        && s.outcome == Some(liandong_domain::case::Outcome::Approved)
+        && [Role::Approver, Role::WindowClerk, Role::Supervisor]
+            .iter()
+            .any(|r| staff.roles.contains(r));
     Ok(CasePage {
+        certificates,
+        can_issue,
         c: signed.ctx("/cases"),
         id: s.id.0,
         number: s.number.as_str().to_owned(),

@@ -5,6 +5,7 @@ pub mod appeal_public;
 pub mod appeals;
 pub mod auth;
 pub mod cases;
+pub mod certificates;
 pub mod disclosure;
 pub mod evaluation;
 pub mod findings;

@@ -323,6 +323,10 @@ async fn flows(s: Session) {
     // The clerk delivers the result: the case concludes.
     s.sign_in("d01.clerk").await;
     s.go(&format!("/cases/{id}")).await;
+    // The approval issued the electronic certificate.
+    assert_eq!(s.text("#certificate-state-1").await, "有效");
+    let identifier = s.text("#certificates .mono").await;
+    assert!(identifier.starts_with("1.2.156.3005.2."), "{identifier}");
     s.click("#do-conclude").await;
     s.wait_done("conclude").await;
     assert_eq!(s.text("#case-state").await, "已办结");
@@ -390,6 +394,18 @@ async fn flows(s: Session) {
     assert_eq!(s.text("#public-state").await, "已办结");
     assert_eq!(s.text("#public-applicant").await, "王**");
     s.shot("progress").await;
+
+    // The certificate can be downloaded here, and anyone verifies it by its identifier.
+    s.wait("#certificate-form").await;
+    s.go(&format!("/verify?code={identifier}")).await;
+    assert_eq!(s.text("#verify-status").await, "有效");
+    assert_eq!(s.text("#verify-holder").await, "王**");
+    s.shot("verify").await;
+    s.go("/progress").await;
+    s.fill("#number", &number).await;
+    s.fill("#check", "31002X").await;
+    s.click("#lookup").await;
+    s.wait("#progress-result").await;
 
     // Under the concluded case the applicant rates it once; a poor rating says why.
     s.click("#online-dissatisfied").await;

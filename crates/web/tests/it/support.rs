@@ -46,7 +46,8 @@ impl TestApp {
         let store = Store::connect(&url).await.expect("connect");
         store.migrate().await.expect("migrate");
         let clock = FixedClock::new(start_time());
-        let app = App::new(store, Arc::new(clock.clone())).await.expect("app");
+        let mut app = App::new(store, Arc::new(clock.clone())).await.expect("app");
+        app.certificates = liandong_testkit::certificate_issuer();
         build_district(&app).await;
         let router = liandong_http::router(app.clone());
         Some(TestApp { app, router, clock })
