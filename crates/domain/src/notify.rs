@@ -680,21 +680,32 @@ pub fn result_at_station_message(
     seq: u32,
     station: &str,
 ) -> Option<PlannedMessage> {
+    to_applicant(
+        facts,
+        MessageKind::ResultAtStation,
+        &format!("proxy-{record}-{seq}"),
+        (Placeholder::Delivery, station),
+    )
+}
+
+/// A message of `kind` to the applicant of `facts` about their case, with one value beyond
+/// applicant, item and number; its id begins with `cause`. Nothing for a landline number.
+fn to_applicant(
+    facts: &CaseFacts<'_>,
+    kind: MessageKind,
+    cause: &str,
+    (placeholder, value): (Placeholder, &str),
+) -> Option<PlannedMessage> {
     if !is_mobile(facts.phone) {
         return None;
     }
-    let kind = MessageKind::ResultAtStation;
     let mut values = Values::new();
     values.insert(Placeholder::Applicant, facts.applicant_name.to_owned());
     values.insert(Placeholder::Item, facts.item_name.to_owned());
     values.insert(Placeholder::Number, facts.number.to_owned());
-    values.insert(Placeholder::Delivery, station.to_owned());
+    values.insert(placeholder, value.to_owned());
     Some(PlannedMessage {
-        id: format!(
-            "proxy-{record}-{seq}-{}-{}",
-            kind.as_str(),
-            Recipient::Applicant.key()
-        ),
+        id: format!("{cause}-{}-{}", kind.as_str(), Recipient::Applicant.key()),
         kind,
         recipient: Recipient::Applicant,
         phone: facts.phone.to_owned(),
@@ -709,26 +720,12 @@ pub fn rating_reply_message(
     rating: i64,
     reply: &str,
 ) -> Option<PlannedMessage> {
-    if !is_mobile(facts.phone) {
-        return None;
-    }
-    let kind = MessageKind::RatingReply;
-    let mut values = Values::new();
-    values.insert(Placeholder::Applicant, facts.applicant_name.to_owned());
-    values.insert(Placeholder::Item, facts.item_name.to_owned());
-    values.insert(Placeholder::Number, facts.number.to_owned());
-    values.insert(Placeholder::Reply, reply.to_owned());
-    Some(PlannedMessage {
-        id: format!(
-            "rating-{rating}-{}-{}",
-            kind.as_str(),
-            Recipient::Applicant.key()
-        ),
-        kind,
-        recipient: Recipient::Applicant,
-        phone: facts.phone.to_owned(),
-        values,
-    })
+    to_applicant(
+        facts,
+        MessageKind::RatingReply,
+        &format!("rating-{rating}"),
+        (Placeholder::Reply, reply),
+    )
 }
 
 /// The messages telling `staff` that notice `notice` was opened on their department's case

@@ -111,6 +111,17 @@ pub fn message(e: &AppError, lang: Lang) -> String {
     }
 }
 
+/// The status a form's page is shown again with after `e` refused it: the error's own, and
+/// 422 for one that maps to success (none should).
+pub fn refused_status(e: &AppError) -> StatusCode {
+    let status = status_of(e).0;
+    if status.is_success() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        status
+    }
+}
+
 /// The status and headline of an app error (the pages' counterpart of the API's problem.rs).
 pub fn status_of(e: &AppError) -> (StatusCode, &'static str) {
     match e {

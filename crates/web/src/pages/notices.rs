@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use liandong_app::supervision::NoticeView;
 use liandong_app::{App, AppError};
@@ -240,16 +239,8 @@ pub async fn act(
         Err(e) => {
             let view = app.notice_view(&signed.session, id).await?;
             let mut data = notice_page(&signed, &view);
-            let status = crate::error::status_of(&e).0;
             data.problem = Some(message(&e, signed.lang));
-            Ok(render(
-                if status.is_success() {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                } else {
-                    status
-                },
-                &data,
-            ))
+            Ok(render(crate::error::refused_status(&e), &data))
         }
     }
 }

@@ -317,16 +317,8 @@ pub async fn act(
         Err(e) => {
             let view = app.rating_view(&signed.session, id).await?;
             let mut data = rating_page(&signed, view);
-            let status = crate::error::status_of(&e).0;
             data.problem = Some(message(&e, signed.lang));
-            Ok(render(
-                if status.is_success() {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                } else {
-                    status
-                },
-                &data,
-            ))
+            Ok(render(crate::error::refused_status(&e), &data))
         }
     }
 }
