@@ -413,12 +413,25 @@ impl App {
             &self.supervision_rules,
         )?;
         let department = stored.summary.department_id;
+        // Accepting a case whose item has fees issues its payment notice in the same write.
+        let notice = if events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Accepted { .. }))
+        {
+            self.plan_notice(&stored, &item, session.staff.id, now)
+                .await?
+        } else {
+            None
+        };
         let (appended, written) = (events.clone(), record.clone());
         self.store
             .write(move |tx| {
                 Box::pin(async move {
                     tx.append_events(id, expected_version, &appended, &written, &days)
                         .await?;
+                    if let Some(notice) = &notice {
+                        notice.issue(tx, id).await?;
+                    }
                     // Irregularities the events reveal are recorded with them.
                     tx.record_findings(department, &findings).await?;
                     // In the same transaction: the messages exist exactly when the events do.

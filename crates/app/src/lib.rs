@@ -14,6 +14,7 @@ pub mod evaluation;
 pub mod monitoring;
 pub mod notify;
 pub mod organization;
+pub mod payments;
 pub mod progress;
 pub mod projects;
 pub mod proxy;
@@ -214,6 +215,8 @@ pub struct App {
     pub rating_rules: liandong_domain::rating::RatingRules,
     /// The district's certificate signing key and font; None: no certificates are issued.
     pub certificates: Option<Arc<certificates::CertificateIssuer>>,
+    /// The online payment provider's merchant account; None: its callbacks are not taken.
+    pub payment_merchant: Option<liandong_domain::payment::Merchant>,
 }
 
 impl App {
@@ -241,6 +244,7 @@ impl App {
             evaluation_rules: liandong_domain::evaluation::EvaluationRules::default(),
             rating_rules: liandong_domain::rating::RatingRules::default(),
             certificates: None,
+            payment_merchant: None,
         })
     }
 

@@ -40,6 +40,11 @@ pub struct FileConfig {
     /// The address the public reaches this server at, for the certificates' QR codes
     /// (default: the address it listens on).
     pub public_url: Option<String>,
+    /// The merchant account at the online payment provider; without it the provider's
+    /// callbacks are not taken (docs/design/payment.md).
+    pub payment_merchant_id: Option<String>,
+    /// The secret shared with the provider (at least 16 bytes).
+    pub payment_secret: Option<String>,
 }
 
 /// Electronic certificates: the key file, the font and the public address.
@@ -80,6 +85,8 @@ pub struct Settings {
     pub lockout_minutes: i64,
     pub sms: Option<SmsSettings>,
     pub certificate: CertificateSettings,
+    /// The payment provider's merchant id and shared secret, when configured.
+    pub payment: Option<(String, String)>,
 }
 
 /// Where the signing key lives by default: beside an SQLite database (its data directory),
@@ -142,6 +149,7 @@ impl FileConfig {
             lockout_failures: self.lockout_failures.unwrap_or(5).clamp(1, 1000),
             lockout_minutes: self.lockout_minutes.unwrap_or(15).clamp(1, 24 * 60),
             sms,
+            payment: self.payment_merchant_id.zip(self.payment_secret),
             certificate: CertificateSettings {
                 key_file: std::env::var("LIANDONG_CERTIFICATE_KEY_FILE")
                     .ok()

@@ -306,6 +306,15 @@ async fn serve(mut app: App, settings: &Settings) -> Result<()> {
     let address = listener.local_addr()?;
     let sms = start_sms(&mut app, settings, address)?;
     start_certificates(&mut app, settings, address)?;
+    if let Some((merchant, secret)) = &settings.payment {
+        let merchant = liandong_domain::payment::Merchant::new(
+            merchant,
+            secret.as_bytes(),
+            liandong_domain::payment::DEFAULT_REPLAY_WINDOW_MINUTES,
+        )
+        .map_err(|e| anyhow::anyhow!("payment_merchant_id / payment_secret: {e}"))?;
+        app.payment_merchant = Some(merchant);
+    }
     let sweeper = tokio::spawn(sweep_every(app.clone(), SWEEP_EVERY));
     println!(
         "联动已启动 Liandong is serving on http://{address}  (API: http://{address}/api/v1, OpenAPI: http://{address}/api/openapi.json)"

@@ -39,6 +39,7 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
         (name = "proxy", description = "proxy service (全程代办): the ledger and its hand-overs"),
         (name = "projects", description = "key projects and the green channel (重点项目 · 绿色通道)"),
         (name = "queue", description = "the hall's queue (排队叫号): tickets, calls, the display board"),
+        (name = "payments", description = "fees and payment (收费): payment notices, the fee window, the provider's callback"),
         (name = "certificates", description = "electronic certificates (电子证照): issue, download, revoke, verify (联网核查)"),
         (name = "ratings", description = "ratings (好差评): the rating pad, online ratings, rectification of poor ratings"),
         (name = "sms", description = "SMS notifications (短信通知): templates and the outbox"),
@@ -151,6 +152,12 @@ fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(certificates::file))
         .routes(routes!(certificates::revoke))
         .routes(routes!(certificates::applicant_file))
+        .routes(routes!(payments::case_payment))
+        .routes(routes!(payments::pay_at_counter))
+        .route(
+            "/api/v1/payments/callback",
+            axum::routing::post(payments::callback),
+        )
         .route(
             "/internal/sms/incoming",
             axum::routing::get(notify::incoming_sms),

@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 36] = [
+pub const TABLES: [&str; 40] = [
     "units",
     "departments",
     "windows",
@@ -44,10 +44,14 @@ pub const TABLES: [&str; 36] = [
     "queue_sequences",
     "ratings",
     "certificates",
+    "payments",
+    "payment_events",
+    "payment_code_sequences",
+    "payment_transactions",
 ];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
-const SERIAL_TABLES: [&str; 16] = [
+const SERIAL_TABLES: [&str; 17] = [
     "units",
     "departments",
     "windows",
@@ -64,6 +68,7 @@ const SERIAL_TABLES: [&str; 16] = [
     "notices",
     "ratings",
     "certificates",
+    "payments",
 ];
 
 enum Value {

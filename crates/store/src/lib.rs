@@ -18,6 +18,7 @@ mod migrate;
 mod notices;
 mod organization;
 mod outbox;
+mod payments;
 mod projects;
 mod proxy;
 mod queue;
@@ -44,6 +45,7 @@ pub use organization::{
     DepartmentRecord, NewStaff, NewUnit, NewWindow, StaffRecord, UnitRecord, WindowRecord,
 };
 pub use outbox::{AttemptEnd, NewSms, SmsFilter, SmsRecord, SmsTemplateRow};
+pub use payments::{PaymentRecord, StoredPayment};
 pub use projects::{
     DepartmentOpinion, JointReview, NewProject, ProjectApproval, ProjectRecord, StoredProject,
 };

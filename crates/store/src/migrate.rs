@@ -110,6 +110,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0016_certificates.sql"),
         postgres: include_str!("../../../migrations/postgres/0016_certificates.sql"),
     },
+    Migration {
+        version: 17,
+        name: "payments",
+        sqlite: include_str!("../../../migrations/sqlite/0017_payments.sql"),
+        postgres: include_str!("../../../migrations/postgres/0017_payments.sql"),
+    },
 ];
 
 impl Store {

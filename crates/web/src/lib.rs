@@ -83,6 +83,7 @@ pub fn routes(app: App) -> Router<App> {
         .route("/progress/rate", post(ratings::rate_online))
         .route("/progress/certificate", post(certificates::applicant_file))
         .route("/verify", get(certificates::verify))
+        .route("/payments/{id}/counter", post(payments::pay_at_counter))
         .route("/cases/{id}/certificates", post(certificates::issue))
         .route(
             "/cases/{id}/certificates/{cid}/file",

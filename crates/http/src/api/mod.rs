@@ -10,6 +10,7 @@ pub mod disclosure;
 pub mod health;
 pub mod notify;
 pub mod organization;
+pub mod payments;
 pub mod progress;
 pub mod projects;
 pub mod proxy;

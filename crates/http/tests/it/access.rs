@@ -607,6 +607,26 @@ both!(
                 Some(json!({"number": number, "check": "138000"})),
                 "NNNNNNNNNN",
             ),
+            // Nothing to pay: the item has no fees and the case is not accepted.
+            (
+                Method::GET,
+                format!("/api/v1/cases/{id}/payment"),
+                None,
+                "ANNNNNNNNN",
+            ),
+            (
+                Method::POST,
+                "/api/v1/payments/999999/counter".into(),
+                Some(json!({"expected_version": 1, "method": "cash", "amount_fen": 1000})),
+                "ANFNFFFFFF",
+            ),
+            // The provider's callback: unsigned, refused whoever sends it.
+            (
+                Method::POST,
+                "/api/v1/payments/callback".into(),
+                None,
+                "FFFFFFFFFF",
+            ),
             // The applicant's own rating: this case is not concluded yet.
             (
                 Method::POST,

@@ -15,6 +15,7 @@ mod monitoring;
 mod open311;
 mod organization;
 mod outbox;
+mod payments;
 mod progress;
 mod projects;
 mod proxy;

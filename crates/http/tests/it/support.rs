@@ -26,6 +26,10 @@ macro_rules! both {
     };
 }
 
+/// The test district's merchant account at the payment provider.
+pub const MERCHANT_ID: &str = "LD-YUBEI-TEST";
+pub const MERCHANT_SECRET: &[u8] = b"test-merchant-secret-yubei";
+
 /// A test's world.
 pub struct TestApp {
     pub db: Db,
@@ -69,6 +73,10 @@ impl TestApp {
         let clock = FixedClock::new(start_time());
         let mut app = App::new(store, Arc::new(clock.clone())).await.expect("app");
         app.certificates = liandong_testkit::certificate_issuer();
+        app.payment_merchant = Some(
+            liandong_domain::payment::Merchant::new(MERCHANT_ID, MERCHANT_SECRET, 30)
+                .expect("merchant"),
+        );
         let township = app
             .units()
             .await

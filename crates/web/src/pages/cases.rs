@@ -16,6 +16,7 @@ use liandong_domain::case::{
 use liandong_domain::catalog::{ServiceItem, StepKind};
 use liandong_domain::certificate::CertificateState;
 use liandong_domain::organization::{CaseId, Role};
+use liandong_domain::payment::PaymentState;
 use liandong_store::{CaseFilter, CaseSort, UnitRecord};
 
 use crate::error::{PageError, message, status_of};
@@ -343,6 +344,21 @@ pub(crate) struct CasePage {
     certificates: Vec<CertificateLine>,
     /// Offer "签发/换发证照": an approved licence, certificates configured, a role that issues.
     can_issue: bool,
+    /// The case's payment notice (缴款通知) and where its payment stands.
+    payment: Option<PaymentLine>,
+}
+
+/// A case's payment as the case page shows it.
+pub(crate) struct PaymentLine {
+    pub id: i64,
+    pub code: String,
+    pub amount: String,
+    pub amount_fen: i64,
+    pub state: String,
+    pub settlement: String,
+    pub version: u32,
+    /// A window clerk may take it at the counter now.
+    pub can_take: bool,
 }
 
 /// A certificate as the case page lists it.
@@ -564,7 +580,37 @@ pub(crate) async fn case_page(
         && [Role::Approver, Role::WindowClerk, Role::Supervisor]
             .iter()
             .any(|r| staff.roles.contains(r));
+    let payment = app
+        .case_payment(&signed.session, s.id)
+        .await?
+        .map(|v| PaymentLine {
+            can_take: staff.roles.contains(&Role::WindowClerk)
+                && matches!(
+                    v.payment.state,
+                    PaymentState::Created | PaymentState::Failed
+                ),
+            id: v.record.id,
+            code: v.payment.notice.code.grouped(),
+            amount: format!(
+                "{}.{:02}",
+                v.record.amount_fen / 100,
+                v.record.amount_fen % 100
+            ),
+            amount_fen: v.record.amount_fen,
+            state: format!("payment_state.{}", v.payment.state),
+            settlement: v
+                .payment
+                .settlement
+                .as_ref()
+                .map(|s| match l {
+                    Lang::Zh => s.describe_zh(),
+                    Lang::En => s.describe_en(),
+                })
+                .unwrap_or_default(),
+            version: v.record.version,
+        });
     Ok(CasePage {
+        payment,
         certificates,
         can_issue,
         c: signed.ctx("/cases"),

@@ -14,6 +14,7 @@ pub mod home;
 pub mod monitor;
 pub mod notices;
 pub mod organization;
+pub mod payments;
 pub mod progress;
 pub mod projects;
 pub mod proxy;

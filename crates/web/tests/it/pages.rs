@@ -976,3 +976,68 @@ both!(
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
     }
 );
+
+both!(
+    the_fee_window_takes_a_payment_on_the_case_page,
+    |t: TestApp| async move {
+        // XK00001000 charges a 10-yuan fee from today.
+        let code = liandong_domain::catalog::ItemCode::parse("XK00001000").unwrap();
+        let mut item = t.app.item_by_code(&code).await.unwrap().item;
+        item.fees = vec![liandong_domain::catalog::Fee {
+            name: "工本费".into(),
+            amount_fen: 1000,
+            basis: "渝价〔2026〕1号".into(),
+        }];
+        let today = liandong_domain::calendar::china_date(t.app.now());
+        t.app
+            .record_item_version(
+                None,
+                liandong_domain::catalog::ItemChange::Defined {
+                    item: Box::new(item),
+                },
+                &code,
+                today,
+                Some(1),
+            )
+            .await
+            .unwrap();
+        let mut clerk = t.signed_in("d01.clerk").await;
+        let (_, id) = clerk
+            .intake("XK00001000", &["申请书", "营业执照"], "accept")
+            .await;
+        let page = clerk.get(&format!("/cases/{id}")).await;
+        assert!(page.body.contains("id=\"payment-code\""), "{}", page.body);
+        assert!(page.body.contains("待缴费"));
+        let form_version = page
+            .body
+            .split("id=\"counter-form\"")
+            .nth(1)
+            .and_then(|rest| rest.split("name=\"expected_version\" value=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        let payment = t
+            .app
+            .store
+            .payment_of_case(liandong_domain::organization::CaseId(id))
+            .await
+            .unwrap()
+            .unwrap();
+        let csrf = page.csrf();
+        let done = clerk
+            .post(
+                &format!("/payments/{}/counter", payment.record.id),
+                &[
+                    ("csrf", &csrf),
+                    ("expected_version", &form_version),
+                    ("amount_fen", "1000"),
+                    ("method", "cash"),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let page = clerk.get(&format!("/cases/{id}")).await;
+        assert!(page.body.contains("已缴费"), "{}", page.body);
+        assert!(!page.body.contains("id=\"counter-form\""));
+    }
+);

@@ -1,0 +1,258 @@
+//! Fees and payment (收费): the payment notice issued with the acceptance of a case whose item
+//! has fees, the fee window's counter payment, and the provider's signed callbacks, booked
+//! once however often they come. Rules: `liandong_domain::payment`; docs/payments.md.
+
+use chrono::{DateTime, Utc};
+use liandong_domain::case::CaseState;
+use liandong_domain::catalog::ServiceItem;
+use liandong_domain::organization::{CaseId, Role, StaffId};
+use liandong_domain::payment::{
+    Assessment, CounterMethod, Decision, Merchant, Payment, PaymentAction, PaymentContext,
+    PaymentError, PaymentNotice, REPLY_FAIL, REPLY_SUCCESS, assess, create, decide,
+    parse_order_ref, verify_callback,
+};
+use liandong_store::{PaymentRecord, StoreError, StoredCase, StoredPayment, WriteTx};
+use serde::Serialize;
+
+use crate::{App, AppError, Result, Session};
+
+/// A payment as staff see it: the row and its fold (notice, orders, settlement).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentView {
+    pub record: PaymentRecord,
+    pub payment: Payment,
+}
+
+/// What the acceptance of a case with fees issues, decided before its write.
+pub(crate) struct PlannedNotice {
+    assessment: Assessment,
+    prefix: String,
+    payer: String,
+    issued_by: StaffId,
+    at: DateTime<Utc>,
+}
+
+impl PlannedNotice {
+    /// Issues the notice inside the acceptance's transaction: the code's serial comes from
+    /// the unit's sequence of the day, so notice and acceptance exist together or not at all.
+    pub(crate) async fn issue(&self, tx: &mut WriteTx, case: CaseId) -> Result<(), StoreError> {
+        let day = liandong_domain::calendar::china_date(self.at);
+        let serial = tx.next_payment_serial(&self.prefix, day).await?;
+        let notice = PaymentNotice::issue(
+            &self.assessment,
+            &self.prefix,
+            serial,
+            &self.payer,
+            self.issued_by,
+            self.at,
+        )
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let created = create(notice);
+        let payment = Payment::replay(std::slice::from_ref(&created))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        tx.insert_payment(case, &created, &payment).await?;
+        Ok(())
+    }
+}
+
+fn corrupt(e: impl std::fmt::Display) -> AppError {
+    AppError::Storage(StoreError::Corrupt(e.to_string()))
+}
+
+fn view(stored: StoredPayment) -> Result<PaymentView> {
+    let payment = Payment::replay(&stored.events).map_err(corrupt)?;
+    Ok(PaymentView {
+        record: stored.record,
+        payment,
+    })
+}
+
+impl From<PaymentError> for AppError {
+    fn from(e: PaymentError) -> Self {
+        match e {
+            PaymentError::NotAllowedNow { .. } | PaymentError::AlreadyPaid { .. } => {
+                AppError::Forbidden(e.to_string())
+            }
+            other => AppError::invalid("payment", other.to_string(), other.to_string()),
+        }
+    }
+}
+
+impl App {
+    /// The notice an acceptance issues: the item's fees at their standards (an item without
+    /// fees issues none), coded with the receiving unit's code.
+    pub(crate) async fn plan_notice(
+        &self,
+        stored: &StoredCase,
+        item: &ServiceItem,
+        issued_by: StaffId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<PlannedNotice>> {
+        if item.fees.iter().all(|f| f.amount_fen <= 0) {
+            return Ok(None);
+        }
+        let assessment = assess(stored.summary.id, item, &[], &self.supervision_rules)
+            .map_err(|e| AppError::invalid("fees", e.to_string(), e.to_string()))?;
+        let unit = self.store.unit(stored.summary.received_unit_id).await?;
+        let digits: String = unit.code.chars().filter(char::is_ascii_digit).collect();
+        Ok(Some(PlannedNotice {
+            assessment,
+            prefix: format!("{digits:0>6}").chars().take(6).collect(),
+            payer: stored.summary.applicant_name.clone(),
+            issued_by,
+            at,
+        }))
+    }
+
+    /// The payment of a case the session sees, if its item has fees.
+    pub async fn case_payment(&self, session: &Session, id: CaseId) -> Result<Option<PaymentView>> {
+        self.visible_case(session, id).await?;
+        self.store.payment_of_case(id).await?.map(view).transpose()
+    }
+
+    /// The fee window takes the notice's amount in cash or by card (a window clerk who sees
+    /// the case), on the payment read at `expected_version`.
+    pub async fn pay_at_counter(
+        &self,
+        session: &Session,
+        id: i64,
+        expected_version: u32,
+        method: CounterMethod,
+        amount_fen: i64,
+    ) -> Result<PaymentView> {
+        session.require(Role::WindowClerk)?;
+        let stored = self.store.payment(id).await.map_err(|e| match e {
+            StoreError::NotFound(_) => AppError::NotFound("缴款 payment"),
+            other => other.into(),
+        })?;
+        let case = self
+            .visible_case(session, stored.record.case_id)
+            .await
+            .map_err(|_| AppError::NotFound("缴款 payment"))?;
+        if matches!(
+            case.summary.state,
+            CaseState::Withdrawn | CaseState::Refused
+        ) {
+            return Err(AppError::Forbidden(
+                "办件已撤回或不予受理，不能收费 / the case is withdrawn or refused: no fee is taken"
+                    .into(),
+            ));
+        }
+        if stored.record.version != expected_version {
+            return Err(AppError::Conflict {
+                stale: i64::from(expected_version),
+            });
+        }
+        let action = PaymentAction::PayAtCounter {
+            clerk: session.staff.id,
+            method,
+            amount_fen,
+        };
+        self.record_payment_action(stored, &action).await?;
+        view(self.store.payment(id).await?)
+    }
+
+    /// Decides `action` on `stored` and writes the event. Returns whether anything was written.
+    async fn record_payment_action(
+        &self,
+        stored: StoredPayment,
+        action: &PaymentAction,
+    ) -> Result<bool> {
+        let payment = Payment::replay(&stored.events).map_err(corrupt)?;
+        let context = PaymentContext::new(self.now(), &self.supervision_rules);
+        match decide(&payment, action, &context)? {
+            Decision::Record(event) => {
+                self.write_payment_event(stored.record.id, payment, event, None)
+                    .await
+            }
+            Decision::AlreadyRecorded => Ok(false),
+        }
+    }
+
+    /// Writes `event` on `payment` (and books the provider's transaction id `txn` in the same
+    /// write: a transaction booked before writes nothing).
+    async fn write_payment_event(
+        &self,
+        id: i64,
+        mut payment: Payment,
+        event: liandong_domain::payment::PaymentEvent,
+        txn: Option<String>,
+    ) -> Result<bool> {
+        let expected = payment.version;
+        payment.apply(&event).map_err(corrupt)?;
+        Ok(self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    if let Some(txn) = &txn
+                        && !tx.book_transaction(txn, id).await?
+                    {
+                        return Ok(false);
+                    }
+                    tx.append_payment_event(id, expected, &event, &payment)
+                        .await?;
+                    Ok(true)
+                })
+            })
+            .await?)
+    }
+
+    /// A provider's callback (form fields as posted): verified against the merchant's secret
+    /// and the replay window, then booked once. Returns what to answer the provider:
+    /// `success` once booked, booked before, or refused for good (money taken that we will not
+    /// book becomes a supervision finding at once); `fail` to have it sent again. A forged or
+    /// malformed callback is an error and books nothing.
+    pub async fn payment_callback(&self, fields: &[(String, String)]) -> Result<&'static str> {
+        let merchant: &Merchant = self
+            .payment_merchant
+            .as_ref()
+            .ok_or(AppError::NotFound("未找到该地址 / no such address"))?;
+        let now = self.now();
+        let callback = verify_callback(merchant, fields, now)
+            .map_err(|e| AppError::Forbidden(e.to_string()))?;
+        let Some((code, _)) = parse_order_ref(&callback.order_ref) else {
+            return Err(AppError::NotFound("未找到该订单 / no such order"));
+        };
+        let Some(stored) = self.store.payment_by_code(code.as_str()).await? else {
+            return Err(AppError::NotFound("未找到该订单 / no such order"));
+        };
+        let payment = Payment::replay(&stored.events).map_err(corrupt)?;
+        let txn = callback.provider_txn_id.clone();
+        let action = PaymentAction::Callback { callback };
+        let context = PaymentContext::new(now, &self.supervision_rules);
+        match decide(&payment, &action, &context) {
+            Ok(Decision::Record(event)) => {
+                match self
+                    .write_payment_event(stored.record.id, payment, event, Some(txn))
+                    .await
+                {
+                    Ok(_) => Ok(REPLY_SUCCESS),
+                    // Another write on the payment came first: have the provider send again.
+                    Err(AppError::Conflict { .. }) => Ok(REPLY_FAIL),
+                    Err(e) => Err(e),
+                }
+            }
+            Ok(Decision::AlreadyRecorded) => Ok(REPLY_SUCCESS),
+            Err(e) if e.provider_should_retry() => Ok(REPLY_FAIL),
+            Err(e) => {
+                tracing::warn!(payment = stored.record.id, error = %e, "payment callback refused");
+                if e.is_supervision_matter() {
+                    let case = self.store.case_summary(stored.record.case_id).await?;
+                    let item = self.item_version(case.item_id, case.item_version).await?;
+                    if let Some(finding) = e.finding(&item, now) {
+                        let department = case.department_id;
+                        self.store
+                            .write(move |tx| {
+                                Box::pin(async move {
+                                    tx.record_findings(department, &[finding]).await.map(|_| ())
+                                })
+                            })
+                            .await?;
+                    }
+                }
+                Ok(REPLY_SUCCESS)
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Fees and payment (收费): a case's payment notice, the fee window's counter payment, and
+//! the online payment provider's callback.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use liandong_app::payments::PaymentView;
+use liandong_app::{App, AppError};
+use liandong_domain::organization::CaseId;
+use liandong_domain::payment::CounterMethod;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::extract::{Json, Path, Staff};
+use crate::problem::{ApiError, Problem};
+
+/// A case's payment notice and payment (staff who see the case); 404 for a case whose item
+/// has no fees, or before acceptance.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/payment", tag = "payments", security(("bearer" = [])),
+    params(("id" = i64, Path, example = 1)),
+    responses((status = 200, body = PaymentView),
+        (status = 404, description = "no such case, or nothing to pay", body = Problem, content_type = "application/problem+json")))]
+pub async fn case_payment(
+    State(app): State<App>,
+    Staff(session): Staff,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<PaymentView>, ApiError> {
+    let view = app
+        .case_payment(&session, CaseId(id))
+        .await?
+        .ok_or(AppError::NotFound(
+            "该办件无缴款通知 / the case has no payment notice",
+        ))?;
+    Ok(axum::Json(view))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"expected_version": 1, "method": "cash", "amount_fen": 2000}))]
+pub struct CounterRequest {
+    /// The payment's `version` when it was read; a stale one gets 409.
+    pub expected_version: u32,
+    pub method: CounterMethod,
+    /// What was taken: the notice's amount.
+    pub amount_fen: i64,
+}
+
+/// The fee window takes the notice's amount (window clerks who see the case).
+#[utoipa::path(post, path = "/api/v1/payments/{id}/counter", tag = "payments", security(("bearer" = [])),
+    params(("id" = i64, Path, example = 1)), request_body = CounterRequest,
+    responses((status = 200, body = PaymentView),
+        (status = 403, description = "not a window clerk, paid already, or not allowed now", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "another amount than the notice's", body = Problem, content_type = "application/problem+json")))]
+pub async fn pay_at_counter(
+    State(app): State<App>,
+    Staff(session): Staff,
+    Path(id): Path<i64>,
+    Json(req): Json<CounterRequest>,
+) -> Result<axum::Json<PaymentView>, ApiError> {
+    Ok(axum::Json(
+        app.pay_at_counter(
+            &session,
+            id,
+            req.expected_version,
+            req.method,
+            req.amount_fen,
+        )
+        .await?,
+    ))
+}
+
+/// The payment provider's callback (not part of the public API; the protocol is in
+/// docs/design/payment.md): form fields signed with the merchant's secret. The answer is the
+/// text `success` (booked, booked before, or refused for good) or `fail` (send it again).
+pub async fn callback(State(app): State<App>, body: Bytes) -> Result<Response, ApiError> {
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| {
+        AppError::invalid(
+            "body",
+            "回调内容应为表单编码",
+            "the callback must be form-encoded",
+        )
+    })?;
+    let answer = app.payment_callback(&fields).await?;
+    let mut response = (StatusCode::OK, answer).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    Ok(response)
+}

@@ -1,0 +1,203 @@
+//! Fees and payment through the API: the notice issued with the acceptance, the fee
+//! window's counter payment, and the provider's signed callback booked once however often it
+//! comes.
+
+use axum::http::{Method, StatusCode};
+use chrono::Duration;
+use liandong_domain::payment::{Callback, CallbackStatus, order_ref, sign};
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::support::{MERCHANT_ID, MERCHANT_SECRET, TestApp};
+
+/// Gives XK00001000 a 10-yuan fee from today, and returns a case of it just accepted.
+async fn accepted_with_fee(t: &TestApp) -> Value {
+    let admin = t.token("admin").await;
+    let (_, guide) = t.get("/api/v1/items/XK00001000", None).await;
+    let mut item = guide["record"]["item"].clone();
+    item["fees"] = json!([{"name": "工本费", "amount_fen": 1000, "basis": "渝价〔2026〕1号"}]);
+    let (status, saved) = t
+        .post(
+            "/api/v1/items/XK00001000/versions",
+            Some(&admin),
+            json!({"effective_from": "2026-03-02", "expected_version": 1, "item": item}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{saved}");
+    let (_, case) = t.submit("d01.clerk", "XK00001000", None).await;
+    let clerk = t.token("d01.clerk").await;
+    let (status, _) = t
+        .get(
+            &format!("/api/v1/cases/{}/payment", case["summary"]["id"]),
+            Some(&clerk),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "nothing to pay before acceptance"
+    );
+    let (status, case) = t.act("d01.clerk", &case, json!({"action": "accept"})).await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    case
+}
+
+async fn payment_of(t: &TestApp, case: &Value) -> Value {
+    let clerk = t.token("d01.clerk").await;
+    let (status, payment) = t
+        .get(
+            &format!("/api/v1/cases/{}/payment", case["summary"]["id"]),
+            Some(&clerk),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{payment}");
+    payment
+}
+
+/// A callback as the provider posts it: the fields and their signature, form-encoded.
+fn callback_body(callback: &Callback, secret: &[u8]) -> Vec<u8> {
+    let mut fields = callback.fields();
+    let signature = sign(secret, &fields).unwrap();
+    fields.push(("signature".into(), signature));
+    serde_urlencoded::to_string(&fields).unwrap().into_bytes()
+}
+
+async fn post_callback(t: &TestApp, body: Vec<u8>) -> (StatusCode, String) {
+    let (status, _, text) = t
+        .request_text(
+            Method::POST,
+            "/api/v1/payments/callback",
+            None,
+            Some(("application/x-www-form-urlencoded", body)),
+        )
+        .await;
+    (status, text)
+}
+
+both!(
+    a_provider_callback_replayed_records_one_payment,
+    |t: TestApp| async move {
+        let case = accepted_with_fee(&t).await;
+        let payment = payment_of(&t, &case).await;
+        assert_eq!(payment["record"]["state"], "created");
+        assert_eq!(payment["record"]["amount_fen"], 1000);
+        let code = payment["record"]["code"].as_str().unwrap().to_owned();
+        assert_eq!(code.len(), 20);
+        assert_eq!(payment["payment"]["notice"]["payer"], "王建国");
+
+        let callback = Callback {
+            merchant_id: MERCHANT_ID.into(),
+            order_ref: order_ref(&code.parse().unwrap(), 1),
+            provider_txn_id: "T2026030200001".into(),
+            amount_fen: 1000,
+            status: CallbackStatus::Success,
+            paid_at: t.app.now() - Duration::minutes(1),
+            nonce: "5f1c0d2e9a7b4c3d".into(),
+        };
+        // Forged: signed with another secret. Nothing is booked.
+        let (status, _) =
+            post_callback(&t, callback_body(&callback, b"not-the-merchant-secret")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(payment_of(&t, &case).await["record"]["state"], "created");
+
+        // The provider sends it three times: one payment.
+        for _ in 0..3 {
+            let (status, answer) =
+                post_callback(&t, callback_body(&callback, MERCHANT_SECRET)).await;
+            assert_eq!((status, answer.as_str()), (StatusCode::OK, "success"));
+        }
+        let paid = payment_of(&t, &case).await;
+        assert_eq!(paid["record"]["state"], "paid");
+        assert_eq!(paid["record"]["received_fen"], 1000);
+        assert_eq!(
+            paid["record"]["version"], 2,
+            "one event after the notice: {paid}"
+        );
+
+        // A second transaction for a paid notice is not booked: money taken twice is a
+        // finding for supervision at once. The fee window cannot take the money again.
+        let mut again = callback.clone();
+        again.provider_txn_id = "T2026030200002".into();
+        let (status, answer) = post_callback(&t, callback_body(&again, MERCHANT_SECRET)).await;
+        assert_eq!((status, answer.as_str()), (StatusCode::OK, "success"));
+        let still = payment_of(&t, &case).await;
+        assert_eq!(still["record"]["received_fen"], 1000, "{still}");
+        let supervisor = t.token("supervisor").await;
+        let (_, findings) = t
+            .get("/api/v1/findings?kind=fees_unreconciled", Some(&supervisor))
+            .await;
+        assert_eq!(findings["total"], 1, "{findings}");
+        assert_eq!(findings["items"][0]["case_id"], case["summary"]["id"]);
+        let clerk = t.token("d01.clerk").await;
+        let (status, _) = t
+            .post(
+                &format!("/api/v1/payments/{}/counter", still["record"]["id"]),
+                Some(&clerk),
+                json!({"expected_version": still["record"]["version"], "method": "cash", "amount_fen": 1000}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // A callback for an order nobody issued is not found.
+        let mut stranger = callback.clone();
+        stranger.order_ref = "not-ours".into();
+        let (status, _) = post_callback(&t, callback_body(&stranger, MERCHANT_SECRET)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+);
+
+both!(
+    the_fee_window_takes_the_notice_amount_once,
+    |t: TestApp| async move {
+        let case = accepted_with_fee(&t).await;
+        let payment = payment_of(&t, &case).await;
+        let id = payment["record"]["id"].clone();
+        let uri = format!("/api/v1/payments/{id}/counter");
+        let clerk = t.token("d01.clerk").await;
+        let officer = t.token("d01.officer").await;
+        let version = payment["record"]["version"].clone();
+        let (status, _) = t
+            .post(
+                &uri,
+                Some(&officer),
+                json!({"expected_version": version, "method": "cash", "amount_fen": 1000}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "an officer does not take money"
+        );
+        let (status, wrong) = t
+            .post(
+                &uri,
+                Some(&clerk),
+                json!({"expected_version": version, "method": "cash", "amount_fen": 900}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}");
+        let (status, paid) = t
+            .post(
+                &uri,
+                Some(&clerk),
+                json!({"expected_version": version, "method": "card", "amount_fen": 1000}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{paid}");
+        assert_eq!(paid["record"]["state"], "paid");
+        assert_eq!(paid["payment"]["settlement"]["amount_fen"], 1000, "{paid}");
+        let (status, _) = t
+            .post(
+                &uri,
+                Some(&clerk),
+                json!({"expected_version": version, "method": "cash", "amount_fen": 1000}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "a stale version");
+        // A village clerk does not see the hall's payment.
+        let village = t.token("v20101.clerk").await;
+        let (status, _) = t
+            .post(&uri, Some(&village), json!({"expected_version": paid["record"]["version"], "method": "cash", "amount_fen": 1000}))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+);
