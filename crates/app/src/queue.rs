@@ -44,6 +44,15 @@ pub struct GroupWaiting {
     pub waiting: usize,
 }
 
+/// A window clerk's queue desk (see [`App::window_desk`]).
+#[derive(Debug, Clone)]
+pub struct WindowDesk {
+    pub windows: Vec<WindowRecord>,
+    pub window: Option<WindowId>,
+    pub current: Option<StoredTicket>,
+    pub waiting: usize,
+}
+
 /// The day's queue figures: overall, by group, by window and by hour, and the long queues.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
@@ -213,6 +222,57 @@ impl App {
             })
             .await?;
         Ok(self.store.ticket(id).await?)
+    }
+
+    /// A window clerk's queue desk: the windows of their unit that serve a business group,
+    /// the one chosen (else the first), the ticket called to it or served at it, and how
+    /// many wait for the groups it serves.
+    pub async fn window_desk(
+        &self,
+        session: &Session,
+        window: Option<WindowId>,
+    ) -> Result<WindowDesk> {
+        session.require(Role::WindowClerk)?;
+        let unit = session.staff.unit_id;
+        let groups = self.store.queue_groups(unit).await?;
+        let windows: Vec<WindowRecord> = self
+            .store
+            .windows(Some(unit))
+            .await?
+            .into_iter()
+            .filter(|w| w.active && groups.iter().any(|g| g.windows.contains(&w.id)))
+            .collect();
+        let chosen = window
+            .filter(|w| windows.iter().any(|x| x.id == *w))
+            .or_else(|| windows.first().map(|w| w.id));
+        let day = self
+            .store
+            .tickets_of_day(unit, china_date(self.now()))
+            .await?;
+        let current = chosen.and_then(|w| {
+            day.iter()
+                .filter(|t| t.ticket.window == Some(w))
+                .filter(|t| matches!(t.ticket.state, TicketState::Called | TicketState::Serving))
+                .max_by_key(|t| t.ticket.last_called_at)
+                .cloned()
+        });
+        let waiting = chosen.map_or(0, |w| {
+            let served: Vec<&str> = groups
+                .iter()
+                .filter(|g| g.windows.contains(&w))
+                .map(|g| g.code.as_str())
+                .collect();
+            day.iter()
+                .filter(|t| t.ticket.state == TicketState::Waiting)
+                .filter(|t| served.contains(&t.ticket.group.as_str()))
+                .count()
+        });
+        Ok(WindowDesk {
+            windows,
+            window: chosen,
+            current,
+            waiting,
+        })
     }
 
     /// What the hall's screen shows now (public).

@@ -97,6 +97,12 @@ pub fn routes(app: App) -> Router<App> {
             "/pad/{window}",
             get(ratings::pad).post(ratings::rate_at_pad),
         )
+        .route("/kiosk/{unit}", get(queue::kiosk).post(queue::take_ticket))
+        .route("/board/{unit}", get(queue::board))
+        .route("/board/{unit}/events", get(queue::board_events))
+        .route("/queue", get(queue::desk))
+        .route("/queue/call", post(queue::call_next))
+        .route("/queue/tickets/{id}", post(queue::act))
         .route("/ratings", get(ratings::list))
         .route("/ratings/{id}", get(ratings::show))
         .route("/ratings/{id}/act", post(ratings::act))

@@ -91,6 +91,9 @@ impl Ctx {
             links.push(("/inbox", "nav.inbox"));
         }
         links.push(("/cases", "nav.cases"));
+        if has(&[Role::WindowClerk]) {
+            links.push(("/queue", "nav.queue"));
+        }
         links.push(("/appeals", "nav.appeals"));
         if has(&[
             Role::WindowClerk,

@@ -2,7 +2,8 @@
 // code (the server's CSP forbids it): checking an ID number as it is typed at the window,
 // the print button of the printable notices, and keeping lists current: an element with an
 // id and data-refresh="SECONDS" is replaced by the same element of a fresh copy of the page,
-// unless the user is working inside it or the tab is hidden.
+// unless the user is working inside it or the tab is hidden; with data-events="URL" also as
+// soon as the server's event stream says it changed (the hall's display board).
 (function () {
   "use strict";
   // GB 11643: weights and check characters of the 18-character resident ID.
@@ -64,6 +65,15 @@
       }
       el.addEventListener("liandong:refresh", refresh);
       window.setInterval(function () { if (!document.hidden) refresh(); }, seconds * 1000);
+    });
+    // An element with data-events="URL" is refreshed as soon as the server says it changed
+    // (server-sent events); data-refresh stays the fallback.
+    document.querySelectorAll("[data-events][id]").forEach(function (el) {
+      if (!window.EventSource) return;
+      var source = new EventSource(el.getAttribute("data-events"));
+      source.addEventListener("board", function () {
+        el.dispatchEvent(new Event("liandong:refresh"));
+      });
     });
   });
 })();

@@ -18,6 +18,7 @@ pub mod payments;
 pub mod progress;
 pub mod projects;
 pub mod proxy;
+pub mod queue;
 pub mod ratings;
 pub mod setup;
 pub mod workbench;

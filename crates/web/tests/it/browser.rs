@@ -429,6 +429,54 @@ async fn flows(s: Session) {
     s.wait("#pad-thanks").await;
     s.wait("#pad-welcome").await;
 
+    // A queue day: a ticket from the kiosk, the board, the clerk's desk, the pad.
+    s.go("/kiosk/1").await;
+    s.shot("kiosk").await;
+    s.click("#take-A").await;
+    let ticket = s.text("#ticket-number").await;
+    assert_eq!(ticket, "A002");
+    s.go("/board/1").await;
+    assert_eq!(s.text("#waiting-A").await, "1");
+    assert!(s.c.find(Locator::Css("#board-calls li")).await.is_err());
+    // Called from the clerk's desk elsewhere: the board shows it without a reload.
+    let clerk = s.t.session("d01.clerk").await;
+    s.t.app
+        .call_next(&clerk, liandong_domain::organization::WindowId(window))
+        .await
+        .expect("call");
+    s.wait("#board-calls li").await;
+    assert!(s.text("#board-calls").await.contains(&ticket));
+    assert_eq!(s.text("#waiting-A").await, "0");
+    s.shot("board").await;
+    // At the desk the clerk starts, takes the application in, and finishes the ticket with it.
+    s.sign_in("d01.clerk").await;
+    s.go(&format!("/queue?window={window}")).await;
+    assert_eq!(s.text("#desk-current").await, ticket);
+    s.click("#desk-start").await;
+    s.wait("#desk-finish").await;
+    s.shot("queue-desk").await;
+    s.go("/workbench?q=GG00002000").await;
+    s.click("#pick-GG00002000").await;
+    s.tick("变更申请书").await;
+    s.applicant().await;
+    s.click("#decide-on-the-spot").await;
+    s.wait_done("conclude_on_the_spot").await;
+    let taken = s
+        .text("h1")
+        .await
+        .trim_start_matches("办件")
+        .trim()
+        .to_owned();
+    s.go(&format!("/queue?window={window}")).await;
+    s.fill("#finish-case", &taken).await;
+    s.click("#desk-finish").await;
+    s.wait("#desk-call").await;
+    s.sign_out().await;
+    s.go(&format!("/pad/{window}")).await;
+    assert_eq!(s.text("#pad-ticket").await, ticket);
+    s.click("#rate-satisfied").await;
+    s.wait("#pad-thanks").await;
+
     // An appeal (三项制度): a village clerk registers it and answers it; the person looks it
     // up by number and phone, masked, and rates the answer.
     s.sign_in("v20101.clerk").await;

@@ -28,6 +28,8 @@ const STAFF_PAGES: &[&str] = &[
     "/admin/windows/new",
     "/admin/calendar",
     "/admin/catalog/import",
+    "/queue",
+    "/ratings",
 ];
 
 both!(
@@ -49,6 +51,9 @@ both!(
             "/guide",
             "/guide/XK00001000",
             "/progress",
+            "/verify",
+            "/kiosk/1",
+            "/board/1",
             "/static/style.css",
             "/static/app.js",
         ] {

@@ -83,12 +83,7 @@ impl TestApp {
         .expect("groups");
         tx.commit().await.expect("commit");
         self.app.take_ticket(hall, "A").await.expect("ticket");
-        let token = self
-            .app
-            .sign_in("d01.clerk", PASSWORD)
-            .await
-            .expect("sign in");
-        let session = self.app.authenticate(&token.token).await.expect("session");
+        let session = self.session("d01.clerk").await;
         let called = self.app.call_next(&session, window).await.expect("call");
         let serving = self
             .app
@@ -114,6 +109,13 @@ impl TestApp {
             .await
             .expect("finish");
         window.0
+    }
+
+    /// The app's session of `username`, for acting through the app beside the pages.
+    #[allow(dead_code)]
+    pub async fn session(&self, username: &str) -> liandong_app::Session {
+        let token = self.app.sign_in(username, PASSWORD).await.expect("sign in");
+        self.app.authenticate(&token.token).await.expect("session")
     }
 
     /// A client without cookies.

@@ -1,0 +1,297 @@
+//! The hall's devices and the clerk's queue desk (排队叫号): the kiosk where a ticket is
+//! taken, the display board that shows the calls as they happen (server-sent events), and
+//! the window clerk's desk to call, recall, skip, start and finish tickets.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect, Response};
+use futures_util::stream::Stream;
+use liandong_app::queue::{Board, WindowDesk};
+use liandong_app::{App, AppError};
+use liandong_domain::case::CaseNumber;
+use liandong_domain::organization::{UnitId, WindowId};
+use liandong_domain::queue::{TicketAction, TicketState};
+
+use crate::error::{PageError, message};
+use crate::form::Params;
+use crate::session::{CheckedForm, Signed, Visitor};
+use crate::view::{Ctx, page, render, time};
+
+#[derive(Template)]
+#[template(path = "kiosk.html")]
+struct KioskPage {
+    c: Ctx,
+    unit_id: i64,
+    unit_name: String,
+    /// Code, name, people waiting.
+    groups: Vec<(String, String, usize)>,
+    problem: Option<String>,
+}
+
+async fn kiosk_page(app: &App, visitor: &Visitor, unit: i64) -> Result<KioskPage, PageError> {
+    let record = app.store.unit(UnitId(unit)).await.map_err(AppError::from)?;
+    let board = app.queue_board(UnitId(unit)).await?;
+    Ok(KioskPage {
+        c: visitor.ctx(&format!("/kiosk/{unit}")),
+        unit_id: unit,
+        unit_name: record.name,
+        groups: board
+            .waiting
+            .into_iter()
+            .map(|w| (w.group, w.name, w.waiting))
+            .collect(),
+        problem: None,
+    })
+}
+
+/// The kiosk (a touch screen): a large button per business group, and the public services.
+pub async fn kiosk(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(unit): Path<i64>,
+) -> Result<Response, PageError> {
+    let data = kiosk_page(&app, &visitor, unit).await?;
+    Ok(visitor.finish(page(&data)))
+}
+
+#[derive(Template)]
+#[template(path = "kiosk_ticket.html")]
+struct TicketPage {
+    c: Ctx,
+    unit_id: i64,
+    unit_name: String,
+    number: String,
+    group_name: String,
+    ahead: usize,
+    taken: String,
+}
+
+/// Takes a ticket for the group touched and shows it, to print or to note.
+pub async fn take_ticket(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(unit): Path<i64>,
+    CheckedForm(form): CheckedForm,
+) -> Result<Response, PageError> {
+    let group = form.get("group").to_owned();
+    let ticket = match app.take_ticket(UnitId(unit), &group).await {
+        Ok(ticket) => ticket,
+        Err(e @ (AppError::Storage(_) | AppError::NotFound(_))) => return Err(e.into()),
+        Err(e) => {
+            let mut data = kiosk_page(&app, &visitor, unit).await?;
+            data.problem = Some(message(&e, visitor.lang));
+            return Ok(visitor.finish(render(crate::error::refused_status(&e), &data)));
+        }
+    };
+    let board = app.queue_board(UnitId(unit)).await?;
+    let waiting = board.waiting.iter().find(|w| w.group == group);
+    let record = app.store.unit(UnitId(unit)).await.map_err(AppError::from)?;
+    Ok(visitor.finish(page(&TicketPage {
+        c: visitor.ctx(&format!("/kiosk/{unit}")),
+        unit_id: unit,
+        unit_name: record.name,
+        number: ticket.ticket.number,
+        group_name: waiting.map(|w| w.name.clone()).unwrap_or_default(),
+        // Those waiting before this ticket: all waiting in the group but itself.
+        ahead: waiting.map_or(0, |w| w.waiting.saturating_sub(1)),
+        taken: time(&ticket.ticket.taken_at),
+    })))
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+struct BoardPage {
+    c: Ctx,
+    unit_id: i64,
+    unit_name: String,
+    board: Board,
+}
+
+/// The display board for the hall's screen.
+pub async fn board(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(unit): Path<i64>,
+) -> Result<Response, PageError> {
+    let record = app.store.unit(UnitId(unit)).await.map_err(AppError::from)?;
+    let board = app.queue_board(UnitId(unit)).await?;
+    Ok(visitor.finish(page(&BoardPage {
+        c: visitor.ctx(&format!("/board/{unit}")),
+        unit_id: unit,
+        unit_name: record.name,
+        board,
+    })))
+}
+
+/// How often the board's event stream looks at the queue.
+const BOARD_LOOK_EVERY: Duration = Duration::from_secs(2);
+
+/// Server-sent events for the board: a `board` event whenever what it shows changes (the page
+/// then fetches itself again), looked at every two seconds; comments keep the connection open.
+pub async fn board_events(
+    State(app): State<App>,
+    Path(unit): Path<i64>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, PageError> {
+    let first = app.queue_board(UnitId(unit)).await?;
+    let seen = serde_json::to_string(&first).unwrap_or_default();
+    let stream = futures_util::stream::unfold((app, seen), move |(app, mut seen)| async move {
+        loop {
+            tokio::time::sleep(BOARD_LOOK_EVERY).await;
+            let Ok(board) = app.queue_board(UnitId(unit)).await else {
+                continue;
+            };
+            let now = serde_json::to_string(&board).unwrap_or_default();
+            if now != seen {
+                seen = now;
+                let event = Event::default().event("board").data("changed");
+                return Some((Ok(event), (app, seen)));
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// The ticket at the desk's window, with what may be done to it now.
+pub struct DeskTicket {
+    pub id: i64,
+    pub number: String,
+    pub state: &'static str,
+    pub version: u32,
+    pub actions: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "queue_desk.html")]
+struct DeskPage {
+    c: Ctx,
+    unit_id: i64,
+    window_id: i64,
+    /// The clerk's unit's windows that serve a group: id and label.
+    windows: Vec<(i64, String)>,
+    waiting: usize,
+    current: Option<DeskTicket>,
+    problem: Option<String>,
+}
+
+fn desk_page(signed: &Signed, desk: WindowDesk) -> DeskPage {
+    let current = desk.current.map(|t| {
+        let actions = match t.ticket.state {
+            TicketState::Called => vec![
+                ("start", "desk.start"),
+                ("recall", "desk.recall"),
+                ("skip", "desk.skip"),
+            ],
+            _ => vec![("finish", "desk.finish")],
+        };
+        DeskTicket {
+            id: t.id,
+            number: t.ticket.number,
+            state: t.ticket.state.as_str(),
+            version: t.version,
+            actions,
+        }
+    });
+    DeskPage {
+        c: signed.ctx("/queue"),
+        unit_id: signed.session.staff.unit_id.0,
+        window_id: desk.window.map_or(0, |w| w.0),
+        windows: desk
+            .windows
+            .into_iter()
+            .map(|w| (w.id.0, format!("{} {}", w.number, w.name)))
+            .collect(),
+        waiting: desk.waiting,
+        current,
+        problem: None,
+    }
+}
+
+/// The window clerk's queue desk: the window's current ticket, or the button to call the next.
+pub async fn desk(
+    State(app): State<App>,
+    signed: Signed,
+    Params(q): Params,
+) -> Result<Response, PageError> {
+    let window = q.get("window").parse().ok().map(WindowId);
+    let desk = app.window_desk(&signed.session, window).await?;
+    Ok(page(&desk_page(&signed, desk)))
+}
+
+async fn desk_refused(
+    app: &App,
+    signed: &Signed,
+    window: WindowId,
+    e: AppError,
+) -> Result<Response, PageError> {
+    if matches!(e, AppError::Storage(_)) {
+        return Err(e.into());
+    }
+    let desk = app.window_desk(&signed.session, Some(window)).await?;
+    let mut data = desk_page(signed, desk);
+    data.problem = Some(message(&e, signed.lang));
+    Ok(render(crate::error::refused_status(&e), &data))
+}
+
+/// Calls the next ticket to the window.
+pub async fn call_next(
+    State(app): State<App>,
+    signed: Signed,
+    CheckedForm(form): CheckedForm,
+) -> Result<Response, PageError> {
+    let window = WindowId(form.get("window").parse().map_err(|_| PageError::BadForm)?);
+    match app.call_next(&signed.session, window).await {
+        Ok(_) => Ok(Redirect::to(&format!("/queue?window={}", window.0)).into_response()),
+        Err(e) => desk_refused(&app, &signed, window, e).await,
+    }
+}
+
+/// Recall, skip, start, or finish (with the number of the case taken in, if any).
+pub async fn act(
+    State(app): State<App>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    CheckedForm(form): CheckedForm,
+) -> Result<Response, PageError> {
+    let window = WindowId(form.get("window").parse().map_err(|_| PageError::BadForm)?);
+    let version = form
+        .get("expected_version")
+        .parse()
+        .map_err(|_| PageError::BadForm)?;
+    let action = match form.get("action") {
+        "start" => TicketAction::Start,
+        "recall" => TicketAction::Recall,
+        "skip" => TicketAction::Skip,
+        "finish" => {
+            let number = form.get("case_number").trim();
+            let case = if number.is_empty() {
+                None
+            } else {
+                let parsed = CaseNumber::parse(number).ok_or(PageError::BadForm)?;
+                match app.store.case_id_by_number(&parsed).await {
+                    Ok(id) => Some(id),
+                    Err(_) => {
+                        let e = AppError::invalid(
+                            "case_number",
+                            "未找到该办件编号",
+                            "no case with this number",
+                        );
+                        return desk_refused(&app, &signed, window, e).await;
+                    }
+                }
+            };
+            TicketAction::Finish { case }
+        }
+        _ => return Err(PageError::BadForm),
+    };
+    match app
+        .act_on_ticket(&signed.session, id, version, window, &action)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/queue?window={}", window.0)).into_response()),
+        Err(e) => desk_refused(&app, &signed, window, e).await,
+    }
+}
