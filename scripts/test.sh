@@ -58,6 +58,9 @@ trap cleanup EXIT
 # so repeated runs do not fill the disk.
 RUN_TMP=$(mktemp -d /tmp/liandong-run.XXXXXX)
 export TMPDIR="$RUN_TMP"
+# A one-shot build gains nothing from incremental compilation, whose caches take tens of
+# gigabytes over the workspace's test binaries.
+export CARGO_INCREMENTAL=0
 
 if [ -z "${LIANDONG_TEST_POSTGRES_URL:-}" ]; then
   start_postgres
