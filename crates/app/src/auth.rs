@@ -49,11 +49,14 @@ pub struct IssuedToken {
 pub fn hash_password(password: &str) -> Result<String> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Forbidden(e.to_string()))?;
+    let refused = |e: argon2::password_hash::Error| {
+        AppError::Forbidden(format!("无法设置该密码 / the password cannot be set: {e}"))
+    };
+    let salt = SaltString::encode_b64(&salt).map_err(refused)?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| AppError::Forbidden(e.to_string()))
+        .map_err(refused)
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {

@@ -17,6 +17,7 @@ pub mod organization;
 pub mod payments;
 pub mod progress;
 pub mod projects;
+pub mod provider;
 pub mod proxy;
 pub mod queue;
 pub mod ratings;
@@ -128,7 +129,8 @@ pub enum AppError {
     TooManyLookups { minutes: i64 },
     #[error("无权进行此操作：需要{} / not allowed: needs the role `{role}`", role.name_zh())]
     RoleRequired { role: Role },
-    #[error("无权进行此操作 / not allowed: {0}")]
+    /// Not allowed, and why: the text is "中文 / English" like every message.
+    #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
     NotFound(&'static str),
@@ -217,6 +219,8 @@ pub struct App {
     pub certificates: Option<Arc<certificates::CertificateIssuer>>,
     /// The online payment provider's merchant account; None: its callbacks are not taken.
     pub payment_merchant: Option<liandong_domain::payment::Merchant>,
+    /// The online payment provider orders are opened at; None: no online payment.
+    pub payment_provider: Option<provider::ProviderConfig>,
 }
 
 impl App {
@@ -245,6 +249,7 @@ impl App {
             rating_rules: liandong_domain::rating::RatingRules::default(),
             certificates: None,
             payment_merchant: None,
+            payment_provider: None,
         })
     }
 

@@ -7,11 +7,12 @@ use liandong_domain::case::CaseState;
 use liandong_domain::catalog::ServiceItem;
 use liandong_domain::organization::{CaseId, Role, StaffId};
 use liandong_domain::payment::{
-    Assessment, CounterMethod, Decision, Merchant, Payment, PaymentAction, PaymentContext,
-    PaymentError, PaymentNotice, REPLY_FAIL, REPLY_SUCCESS, assess, create, decide,
-    parse_order_ref, verify_callback,
+    Assessment, CALLBACK_PATH, CounterMethod, Decision, Merchant, OrderRequest, Payment,
+    PaymentAction, PaymentContext, PaymentError, PaymentNotice, REPLY_FAIL, REPLY_SUCCESS, assess,
+    create, decide, parse_order_ref, verify_callback,
 };
 use liandong_store::{PaymentRecord, StoreError, StoredCase, StoredPayment, WriteTx};
+use rand::RngCore;
 use serde::Serialize;
 
 use crate::{App, AppError, Result, Session};
@@ -151,6 +152,64 @@ impl App {
         };
         self.record_payment_action(stored, &action).await?;
         view(self.store.payment(id).await?)
+    }
+
+    /// The applicant pays online (after the progress lookup's check): an order is opened at
+    /// the provider with our signed request, recorded, and the payer is sent to the address
+    /// the provider gave. A failed payment may be tried again with a new order.
+    pub async fn start_online_payment(&self, number: &str, check: &str) -> Result<String> {
+        let not_here = || {
+            AppError::Forbidden(
+                "本系统未开通网上缴费，请到收费窗口缴费 / online payment is not available here: pay at the fee window"
+                    .into(),
+            )
+        };
+        let provider = self.payment_provider.as_ref().ok_or_else(not_here)?;
+        let merchant = self.payment_merchant.as_ref().ok_or_else(not_here)?;
+        let case = self.case_by_lookup(number, check).await?;
+        let stored =
+            self.store
+                .payment_of_case(case.summary.id)
+                .await?
+                .ok_or(AppError::NotFound(
+                    "该办件无需缴费 / there is nothing to pay for this case",
+                ))?;
+        let payment = Payment::replay(&stored.events).map_err(corrupt)?;
+        let mut random = [0u8; 16];
+        rand::rng().fill_bytes(&mut random);
+        let request = OrderRequest::for_payment(
+            &payment,
+            merchant,
+            &format!(
+                "{}{CALLBACK_PATH}",
+                provider.notify_base.trim_end_matches('/')
+            ),
+            &provider.return_url,
+            self.now(),
+            random,
+        )?;
+        let fields = request
+            .signed_fields(merchant)
+            .map_err(|e| AppError::Forbidden(e.to_string()))?;
+        let opened = provider
+            .open_order(&fields)
+            .await
+            .map_err(|e| AppError::Forbidden(e.to_string()))?;
+        let action = if payment.orders.is_empty() {
+            PaymentAction::StartOnline {
+                provider: provider.name.clone(),
+                order_ref: request.order_ref.clone(),
+                provider_order_id: opened.provider_order_id.clone(),
+            }
+        } else {
+            PaymentAction::Retry {
+                provider: provider.name.clone(),
+                order_ref: request.order_ref.clone(),
+                provider_order_id: opened.provider_order_id.clone(),
+            }
+        };
+        self.record_payment_action(stored, &action).await?;
+        Ok(opened.pay_url)
     }
 
     /// Decides `action` on `stored` and writes the event. Returns whether anything was written.

@@ -41,6 +41,8 @@ pub struct PublicProgress {
     pub timeline: Vec<PublicUnitEntry>,
     /// An electronic certificate in force, to download with the same check.
     pub certificate_in_force: bool,
+    /// Fees still to pay (fen), when the notice is not paid yet: pay online or at the window.
+    pub fees_due_fen: Option<i64>,
 }
 
 /// A public timeline entry with its unit's name.
@@ -139,7 +141,20 @@ impl App {
             .await?
             .iter()
             .any(|c| c.state == liandong_domain::certificate::CertificateState::Valid);
+        let fees_due_fen = self
+            .store
+            .payment_of_case(summary.id)
+            .await?
+            .filter(|p| {
+                matches!(
+                    p.record.state,
+                    liandong_domain::payment::PaymentState::Created
+                        | liandong_domain::payment::PaymentState::Failed
+                )
+            })
+            .map(|p| p.record.amount_fen);
         Ok(PublicProgress {
+            fees_due_fen,
             certificate_in_force,
             number: summary.number.clone(),
             item_code: item.code.as_str().to_owned(),

@@ -45,6 +45,9 @@ pub struct FileConfig {
     pub payment_merchant_id: Option<String>,
     /// The secret shared with the provider (at least 16 bytes).
     pub payment_secret: Option<String>,
+    /// The provider's address, `http://HOST:PORT`, where orders are opened; without it
+    /// applicants pay at the fee window only.
+    pub payment_provider_url: Option<String>,
 }
 
 /// Electronic certificates: the key file, the font and the public address.
@@ -87,6 +90,7 @@ pub struct Settings {
     pub certificate: CertificateSettings,
     /// The payment provider's merchant id and shared secret, when configured.
     pub payment: Option<(String, String)>,
+    pub payment_provider_url: Option<String>,
 }
 
 /// Where the signing key lives by default: beside an SQLite database (its data directory),
@@ -150,6 +154,7 @@ impl FileConfig {
             lockout_minutes: self.lockout_minutes.unwrap_or(15).clamp(1, 24 * 60),
             sms,
             payment: self.payment_merchant_id.zip(self.payment_secret),
+            payment_provider_url: self.payment_provider_url,
             certificate: CertificateSettings {
                 key_file: std::env::var("LIANDONG_CERTIFICATE_KEY_FILE")
                     .ok()

@@ -314,6 +314,20 @@ async fn serve(mut app: App, settings: &Settings) -> Result<()> {
         )
         .map_err(|e| anyhow::anyhow!("payment_merchant_id / payment_secret: {e}"))?;
         app.payment_merchant = Some(merchant);
+        if let Some(url) = &settings.payment_provider_url {
+            let base = settings
+                .certificate
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{address}"));
+            app.payment_provider = Some(liandong_app::provider::ProviderConfig {
+                name: "provider".into(),
+                base_url: url.clone(),
+                notify_base: base.clone(),
+                return_url: format!("{}/progress", base.trim_end_matches('/')),
+                timeout: std::time::Duration::from_secs(15),
+            });
+        }
     }
     let sweeper = tokio::spawn(sweep_every(app.clone(), SWEEP_EVERY));
     println!(

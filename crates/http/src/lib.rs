@@ -154,6 +154,7 @@ fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(certificates::applicant_file))
         .routes(routes!(payments::case_payment))
         .routes(routes!(payments::pay_at_counter))
+        .routes(routes!(payments::pay_online))
         .route(
             "/api/v1/payments/callback",
             axum::routing::post(payments::callback),

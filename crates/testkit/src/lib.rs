@@ -3,6 +3,7 @@
 #![allow(clippy::panic, clippy::expect_used)]
 
 pub mod district;
+pub mod payment_provider;
 
 use liandong_store::Store;
 

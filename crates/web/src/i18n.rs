@@ -828,6 +828,12 @@ pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
     ("ticket_state.done", "已办结", "Done"),
     ("ticket_state.skipped", "已过号", "Skipped"),
     ("payment.title", "缴费", "Fees"),
+    (
+        "payment.pay_where",
+        "可网上缴费，或到收费窗口缴费",
+        "pay online here, or at the fee window",
+    ),
+    ("payment.pay_online", "网上缴费", "Pay online"),
     ("payment.code", "缴款码", "Payment code"),
     ("payment.amount", "应缴", "Due"),
     ("payment.yuan", "元", "yuan"),

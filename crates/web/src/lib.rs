@@ -81,6 +81,7 @@ pub fn routes(app: App) -> Router<App> {
         .route("/guide/{code}", get(guide::show))
         .route("/progress", get(progress::form).post(progress::lookup))
         .route("/progress/rate", post(ratings::rate_online))
+        .route("/progress/pay", post(payments::pay_online))
         .route("/progress/certificate", post(certificates::applicant_file))
         .route("/verify", get(certificates::verify))
         .route("/payments/{id}/counter", post(payments::pay_at_counter))

@@ -90,3 +90,33 @@ pub async fn callback(State(app): State<App>, body: Bytes) -> Result<Response, A
     );
     Ok(response)
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"number": "100-20261130-0001", "check": "31002X"}))]
+pub struct OnlinePaymentRequest {
+    pub number: String,
+    /// The last six characters of the applicant's ID number or phone, as for the lookup.
+    pub check: String,
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct OnlinePayment {
+    /// Where to send the payer: the provider's payment page for the order just opened.
+    pub pay_url: String,
+}
+
+/// The applicant pays online (public, after the lookup's check): an order is opened at the
+/// payment provider and the answer says where to pay.
+#[utoipa::path(post, path = "/api/v1/progress/payment", tag = "payments", request_body = OnlinePaymentRequest,
+    responses((status = 200, body = OnlinePayment),
+        (status = 403, description = "online payment not available, paid already, or an order is open", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no case matches, or nothing to pay", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json")))]
+pub async fn pay_online(
+    State(app): State<App>,
+    Json(req): Json<OnlinePaymentRequest>,
+) -> Result<axum::Json<OnlinePayment>, ApiError> {
+    let pay_url = app.start_online_payment(&req.number, &req.check).await?;
+    Ok(axum::Json(OnlinePayment { pay_url }))
+}

@@ -620,6 +620,13 @@ both!(
                 Some(json!({"expected_version": 1, "method": "cash", "amount_fen": 1000})),
                 "ANFNFFFFFF",
             ),
+            // Online payment is not configured in the test district.
+            (
+                Method::POST,
+                "/api/v1/progress/payment".into(),
+                Some(json!({"number": number, "check": "138000"})),
+                "FFFFFFFFFF",
+            ),
             // The provider's callback: unsigned, refused whoever sends it.
             (
                 Method::POST,

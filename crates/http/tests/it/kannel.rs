@@ -167,7 +167,7 @@ text = "ok"
             .unwrap();
         self.bearerbox = Some(bearerbox);
         let smsbox_port = self.smsbox_port;
-        wait_for("bearerbox listening", Duration::from_secs(20), || {
+        wait_for("bearerbox listening", Duration::from_secs(60), || {
             listening(smsbox_port)
         });
         let output = self
@@ -195,7 +195,7 @@ text = "ok"
         let stdin = fake.stdin.take().unwrap();
         self.fakesmsc = Some((fake, stdin));
         let watched = output.clone();
-        wait_for("the fake SMSC connected", Duration::from_secs(20), || {
+        wait_for("the fake SMSC connected", Duration::from_secs(60), || {
             std::fs::read_to_string(&watched).is_ok_and(|t| t.contains("Connecting"))
         });
         self.outputs.push(output);
@@ -214,12 +214,12 @@ text = "ok"
             .unwrap();
         self.smsbox = Some(smsbox);
         let sendsms = self.sendsms_port;
-        wait_for("smsbox listening", Duration::from_secs(20), || {
+        wait_for("smsbox listening", Duration::from_secs(60), || {
             listening(sendsms)
         });
         wait_for(
             "smsbox connected to bearerbox",
-            Duration::from_secs(20),
+            Duration::from_secs(60),
             || connections() > before,
         );
     }

@@ -201,3 +201,67 @@ both!(
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 );
+
+both!(
+    an_online_payment_goes_through_the_provider_and_its_callback_is_booked_once,
+    |t: TestApp| async move {
+        use liandong_testkit::payment_provider::PaymentProvider;
+        let case = accepted_with_fee(&t).await;
+        let number = case["summary"]["number"].as_str().unwrap().to_owned();
+        // The provider's simulator, and this server listening for its callbacks.
+        let provider = PaymentProvider::start(MERCHANT_ID, MERCHANT_SECRET).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let mut app = t.app.clone();
+        assert!(
+            app.start_online_payment(&number, "138000").await.is_err(),
+            "no provider configured: pay at the window"
+        );
+        app.payment_provider = Some(liandong_app::provider::ProviderConfig {
+            name: "simulator".into(),
+            base_url: provider.base_url().to_owned(),
+            notify_base: base.clone(),
+            return_url: format!("{base}/progress"),
+            timeout: std::time::Duration::from_secs(10),
+        });
+        let server =
+            tokio::spawn(axum::serve(listener, liandong_http::router(app.clone())).into_future());
+
+        let pay_url = app.start_online_payment(&number, "138000").await.unwrap();
+        assert!(pay_url.starts_with(provider.base_url()), "{pay_url}");
+        let pending = payment_of(&t, &case).await;
+        assert_eq!(pending["record"]["state"], "pending");
+        let order_ref = pending["payment"]["orders"][0]["order_ref"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let order = provider
+            .order(&order_ref)
+            .expect("the simulator has the order");
+        assert_eq!(order.amount_fen, 1000);
+        assert_eq!(order.notify_url, format!("{base}/api/v1/payments/callback"));
+        // An order is open: a second click does not open another.
+        assert!(app.start_online_payment(&number, "138000").await.is_err());
+
+        // The payer pays; the provider reports it three times over real HTTP: one payment.
+        for _ in 0..3 {
+            let (status, answer) = provider
+                .report(
+                    &order_ref,
+                    "SIMTXN000001",
+                    liandong_domain::payment::CallbackStatus::Success,
+                    t.app.now(),
+                )
+                .await;
+            assert_eq!((status, answer.as_str()), (200, "success"));
+        }
+        let paid = payment_of(&t, &case).await;
+        assert_eq!(paid["record"]["state"], "paid");
+        assert_eq!(paid["record"]["received_fen"], 1000);
+        assert_eq!(
+            paid["record"]["version"], 3,
+            "notice, order, one payment: {paid}"
+        );
+        server.abort();
+    }
+);

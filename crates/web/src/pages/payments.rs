@@ -29,3 +29,26 @@ pub async fn pay_at_counter(
         .await?;
     Ok(Redirect::to(&format!("/cases/{}#payment", view.record.case_id.0)).into_response())
 }
+
+/// The applicant pays online from the progress page: an order is opened at the provider and
+/// the browser goes to its payment page; anything in the way is said on the page.
+pub async fn pay_online(
+    State(app): State<App>,
+    visitor: crate::session::Visitor,
+    CheckedForm(form): CheckedForm,
+) -> Result<Response, PageError> {
+    match app
+        .start_online_payment(form.get("number"), form.get("check"))
+        .await
+    {
+        Ok(pay_url) => Ok(visitor.finish(Redirect::to(&pay_url))),
+        Err(e @ liandong_app::AppError::Storage(_)) => Err(e.into()),
+        Err(e) => {
+            let status = crate::error::refused_status(&e);
+            let text = crate::error::message(&e, visitor.lang);
+            Ok(visitor.finish(crate::pages::ratings::rated_page(
+                &visitor, false, text, status,
+            )))
+        }
+    }
+}

@@ -123,14 +123,24 @@ pub async fn rate_online(
         Err(AppError::NotFound(_)) => (StatusCode::NOT_FOUND, l.t("progress.not_found").to_owned()),
         Err(e) => (crate::error::status_of(&e).0, message(&e, l)),
     };
-    Ok(visitor.finish(render(
+    Ok(visitor.finish(rated_page(&visitor, status.is_success(), text, status)))
+}
+
+/// The short answer page under the progress lookup (a rating taken, a payment refused…).
+pub(crate) fn rated_page(
+    visitor: &Visitor,
+    ok: bool,
+    text: String,
+    status: StatusCode,
+) -> Response {
+    render(
         status,
         &RatedPage {
             c: visitor.ctx("/progress"),
-            ok: status.is_success(),
+            ok,
             text,
         },
-    )))
+    )
 }
 
 #[derive(Template)]

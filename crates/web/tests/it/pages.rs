@@ -1021,6 +1021,34 @@ both!(
             .and_then(|rest| rest.split('"').next())
             .unwrap()
             .to_owned();
+        // Before it is paid, the applicant sees the fees due under the lookup; online payment
+        // is not configured here, and the page says so.
+        let start = page.body.find("办件 ").expect("title") + "办件 ".len();
+        let number: String = page.body[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '-')
+            .collect();
+        let mut public = t.client();
+        let csrf = public.get("/progress").await.csrf();
+        let lookup = public
+            .post(
+                "/progress",
+                &[("csrf", &csrf), ("number", &number), ("check", "31002X")],
+            )
+            .await;
+        assert!(
+            lookup.body.contains("id=\"fees-due\">10.00"),
+            "{}",
+            lookup.body
+        );
+        let refused = public
+            .post(
+                "/progress/pay",
+                &[("csrf", &csrf), ("number", &number), ("check", "31002X")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(refused.body.contains("收费窗口缴费"), "{}", refused.body);
         let payment = t
             .app
             .store
