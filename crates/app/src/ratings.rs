@@ -12,8 +12,8 @@ use liandong_domain::rating::{
     check_rating, parse_sms_reply, rectify, rectify_by,
 };
 use liandong_store::{
-    AuditEntry, NewRating, RatingFilter, RatingRecord, RectificationUpdate, StoreError, StoredCase,
-    StoredTicket,
+    AuditEntry, CaseSummary, NewRating, RatingFilter, RatingRecord, RectificationUpdate,
+    StoreError, StoredCase, StoredTicket,
 };
 use serde::Serialize;
 
@@ -112,8 +112,7 @@ struct Served {
     phone: String,
 }
 
-fn served_by_case(stored: &StoredCase) -> Served {
-    let s = &stored.summary;
+fn served_by_case(s: &CaseSummary) -> Served {
     Served {
         case: Some(s.id),
         department: Some(s.department_id),
@@ -174,7 +173,9 @@ impl App {
         let record = self.window_record(window).await?;
         let unit = self.store.unit(record.unit_id).await?;
         let now = self.now();
-        let day = self.calendar().effective_date(now);
+        // The queue's day is the calendar date, as the tickets were taken (not the next
+        // working day an after-hours instant counts towards).
+        let day = liandong_domain::calendar::china_date(now);
         let tickets = self.store.tickets_of_day(record.unit_id, day).await?;
         let at_window = |t: &&StoredTicket| t.ticket.window == Some(window);
         let serving = tickets
@@ -256,7 +257,7 @@ impl App {
             now,
         )?;
         let served = match t.case {
-            Some(case) => served_by_case(&self.store.case(case).await?),
+            Some(case) => served_by_case(&self.store.case_summary(case).await?),
             None => {
                 // A visit that took no case: the window's department if it serves one.
                 let record = self.window_record(window).await?;
@@ -366,7 +367,7 @@ impl App {
             None,
             satisfaction,
             reason,
-            served_by_case(stored),
+            served_by_case(&stored.summary),
             now,
         )
         .await

@@ -38,6 +38,13 @@ pub struct CertificateRecord {
     pub version: u32,
 }
 
+impl CertificateRecord {
+    /// The name its file is downloaded under: `certificate-<case number>-<edition>.pdf`.
+    pub fn file_name(&self) -> String {
+        format!("certificate-{}-{}.pdf", self.case_number, self.edition)
+    }
+}
+
 /// A certificate to register, with its file (base64 of the signed PDF).
 #[derive(Debug, Clone)]
 pub struct NewCertificate {

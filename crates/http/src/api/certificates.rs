@@ -98,10 +98,7 @@ fn pdf_response(record: &CertificateRecord, pdf: Vec<u8>) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/pdf"),
     );
-    let name = format!(
-        "attachment; filename=\"certificate-{}-{}.pdf\"",
-        record.case_number, record.edition
-    );
+    let name = format!("attachment; filename=\"{}\"", record.file_name());
     if let Ok(v) = HeaderValue::from_str(&name) {
         response
             .headers_mut()

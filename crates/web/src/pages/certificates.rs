@@ -73,10 +73,7 @@ fn pdf(record: &CertificateRecord, bytes: Vec<u8>) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/pdf"),
     );
-    let name = format!(
-        "attachment; filename=\"certificate-{}-{}.pdf\"",
-        record.case_number, record.edition
-    );
+    let name = format!("attachment; filename=\"{}\"", record.file_name());
     if let Ok(value) = HeaderValue::from_str(&name) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
