@@ -136,7 +136,7 @@ impl App {
         })
     }
 
-    async fn hall(&self) -> Result<UnitId> {
+    pub(crate) async fn hall(&self) -> Result<UnitId> {
         Ok(self
             .store
             .first_unit_of_kind(UnitKind::DistrictHall)

@@ -60,6 +60,15 @@ pub fn case_record(case: &Case, clock: Option<&ClockReading>) -> CaseRecord {
     }
 }
 
+/// Who recorded decided events, where, with what comment, and the files they brought.
+pub(crate) struct Recorded<'a> {
+    /// None: the applicant, online.
+    pub actor: Option<StaffId>,
+    pub unit: UnitId,
+    pub comment: &'a str,
+    pub files: Vec<liandong_store::NewCaseFile>,
+}
+
 /// What an intake wrote: a new case, or found the case an earlier submit with the key made.
 enum Intaken {
     New(CaseId),
@@ -72,7 +81,7 @@ pub fn seal_events(
     last: &CaseEvent,
     kinds: Vec<EventKind>,
     at: DateTime<Utc>,
-    actor: StaffId,
+    actor: Option<StaffId>,
     unit: UnitId,
     comment: &str,
 ) -> Vec<CaseEvent> {
@@ -111,7 +120,7 @@ fn request_hash(intake: &Intake) -> String {
 impl App {
     /// Where an item received at `unit` is decided (三级联动: a village station takes items by
     /// proxy for its township or the hall).
-    async fn handling_unit(
+    pub(crate) async fn handling_unit(
         &self,
         item: &ServiceItem,
         received: &liandong_store::UnitRecord,
@@ -200,7 +209,7 @@ impl App {
             department_id: record.department_id,
             received_at: now,
             received_date: china_date(now),
-            actor: session.staff.id,
+            actor: Some(session.staff.id),
             comment: intake.comment.trim().to_owned(),
             received: EventKind::Received {
                 applicant: intake.applicant.clone(),
@@ -360,18 +369,41 @@ impl App {
         let item = self
             .item_version(stored.summary.item_id, stored.summary.item_version)
             .await?;
-        let mut case = replay(&stored.events)?;
-        let now = self.now();
+        let case = replay(&stored.events)?;
         let actor = session.staff.actor();
         let kinds = decide(
             &case,
             action,
             &Context {
-                now,
+                now: self.now(),
                 actor: &actor,
                 item: &item,
             },
         )?;
+        let by = Recorded {
+            actor: Some(session.staff.id),
+            unit: session.staff.unit_id,
+            comment,
+            files: Vec::new(),
+        };
+        self.record_decided(stored, item, case, kinds, by).await
+    }
+
+    /// Seals decided events onto the case and writes them with everything they cause in one
+    /// transaction: the row's derived columns, the running totals, the findings, the messages,
+    /// a payment notice on acceptance and the files a supplement brought; then issues the
+    /// certificate of an approved licence.
+    pub(crate) async fn record_decided(
+        &self,
+        stored: liandong_store::StoredCase,
+        item: ServiceItem,
+        mut case: Case,
+        kinds: Vec<EventKind>,
+        by: Recorded<'_>,
+    ) -> Result<CaseView> {
+        let id = stored.summary.id;
+        let expected_version = stored.summary.version;
+        let now = self.now();
         let last = stored
             .events
             .last()
@@ -381,9 +413,9 @@ impl App {
             last,
             kinds,
             now,
-            session.staff.id,
-            session.staff.unit_id,
-            comment,
+            by.actor,
+            by.unit,
+            by.comment,
         );
         for event in &events {
             case.apply(event)
@@ -414,15 +446,17 @@ impl App {
         )?;
         let department = stored.summary.department_id;
         // Accepting a case whose item has fees issues its payment notice in the same write.
-        let notice = if events
-            .iter()
-            .any(|e| matches!(e.kind, EventKind::Accepted { .. }))
-        {
-            self.plan_notice(&stored, &item, session.staff.id, now)
-                .await?
-        } else {
-            None
+        let accepted_by = by.actor.filter(|_| {
+            events
+                .iter()
+                .any(|e| matches!(e.kind, EventKind::Accepted { .. }))
+        });
+        let notice = match accepted_by {
+            Some(staff) => self.plan_notice(&stored, &item, staff, now).await?,
+            None => None,
         };
+        let files = by.files;
+        let files_seq = events.first().map_or(expected_version + 1, |e| e.seq);
         let (appended, written) = (events.clone(), record.clone());
         self.store
             .write(move |tx| {
@@ -431,6 +465,9 @@ impl App {
                         .await?;
                     if let Some(notice) = &notice {
                         notice.issue(tx, id).await?;
+                    }
+                    for file in &files {
+                        tx.attach_case_file(id, files_seq, file, now).await?;
                     }
                     // Irregularities the events reveal are recorded with them.
                     tx.record_findings(department, &findings).await?;

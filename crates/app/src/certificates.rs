@@ -23,6 +23,7 @@ use liandong_domain::organization::{CaseId, Role, StaffId};
 use liandong_store::{AuditEntry, CertificateRecord, NewCertificate, StoreError, StoredCase};
 use serde::Serialize;
 
+use crate::progress::CaseClaim;
 use crate::{App, AppError, Result, Session};
 
 /// The district's signing key, the font certificates are printed in, and where the QR code
@@ -317,10 +318,9 @@ impl App {
     /// The applicant's certificate in force, after the same check as the progress lookup.
     pub async fn applicant_certificate(
         &self,
-        number: &str,
-        check: &str,
+        claim: &CaseClaim<'_>,
     ) -> Result<(CertificateRecord, Vec<u8>)> {
-        let stored = self.case_by_lookup(number, check).await?;
+        let stored = self.claimed_case(claim).await?;
         let record = self
             .store
             .certificates_of_case(stored.summary.id)

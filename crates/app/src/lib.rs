@@ -13,6 +13,7 @@ pub mod disclosure;
 pub mod evaluation;
 pub mod monitoring;
 pub mod notify;
+pub mod online;
 pub mod organization;
 pub mod payments;
 pub mod progress;
@@ -156,6 +157,9 @@ pub enum AppError {
     Queue(#[from] liandong_domain::queue::QueueError),
     #[error(transparent)]
     Supervision(#[from] liandong_domain::supervision::SupervisionError),
+    /// Sign-in codes asked for too often (wrong or expired codes become `Invalid`).
+    #[error(transparent)]
+    SignIn(liandong_domain::online::SignInError),
     /// A rating or rectification step the state does not allow (texts become `Invalid`).
     #[error(transparent)]
     Rating(liandong_domain::rating::RatingError),
@@ -221,6 +225,8 @@ pub struct App {
     pub payment_merchant: Option<liandong_domain::payment::Merchant>,
     /// The online payment provider orders are opened at; None: no online payment.
     pub payment_provider: Option<provider::ProviderConfig>,
+    /// Applicants' sign-in codes online: how long, how often, how many tries.
+    pub sign_in_rules: liandong_domain::online::SignInRules,
 }
 
 impl App {
@@ -250,6 +256,7 @@ impl App {
             certificates: None,
             payment_merchant: None,
             payment_provider: None,
+            sign_in_rules: liandong_domain::online::SignInRules::default(),
         })
     }
 

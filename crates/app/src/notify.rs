@@ -43,6 +43,16 @@ pub(crate) async fn enqueue_planned(
     planned: &[PlannedMessage],
     at: DateTime<Utc>,
 ) -> std::result::Result<usize, StoreError> {
+    enqueue(tx, Some(case), planned, at).await
+}
+
+/// Writes planned messages into the outbox, about a case or (a sign-in code) about none.
+pub(crate) async fn enqueue(
+    tx: &mut WriteTx,
+    case: Option<CaseId>,
+    planned: &[PlannedMessage],
+    at: DateTime<Utc>,
+) -> std::result::Result<usize, StoreError> {
     let mut new = 0;
     for (ord, message) in (0i64..).zip(planned) {
         let custom = tx.sms_template_text(message.kind).await?;
@@ -63,7 +73,7 @@ pub(crate) async fn enqueue_planned(
         let queued = tx
             .enqueue_sms(&NewSms {
                 id: message.id.clone(),
-                case_id: Some(case),
+                case_id: case,
                 kind: message.kind,
                 recipient: message.recipient.key(),
                 phone: message.phone.clone(),

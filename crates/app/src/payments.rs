@@ -15,6 +15,7 @@ use liandong_store::{PaymentRecord, StoreError, StoredCase, StoredPayment, Write
 use rand::RngCore;
 use serde::Serialize;
 
+use crate::progress::CaseClaim;
 use crate::{App, AppError, Result, Session};
 
 /// A payment as staff see it: the row and its fold (notice, orders, settlement).
@@ -157,7 +158,7 @@ impl App {
     /// The applicant pays online (after the progress lookup's check): an order is opened at
     /// the provider with our signed request, recorded, and the payer is sent to the address
     /// the provider gave. A failed payment may be tried again with a new order.
-    pub async fn start_online_payment(&self, number: &str, check: &str) -> Result<String> {
+    pub async fn start_online_payment(&self, claim: &CaseClaim<'_>) -> Result<String> {
         let not_here = || {
             AppError::Forbidden(
                 "本系统未开通网上缴费，请到收费窗口缴费 / online payment is not available here: pay at the fee window"
@@ -166,7 +167,7 @@ impl App {
         };
         let provider = self.payment_provider.as_ref().ok_or_else(not_here)?;
         let merchant = self.payment_merchant.as_ref().ok_or_else(not_here)?;
-        let case = self.case_by_lookup(number, check).await?;
+        let case = self.claimed_case(claim).await?;
         let stored =
             self.store
                 .payment_of_case(case.summary.id)

@@ -56,6 +56,26 @@ pub struct PublicUnitEntry {
 
 const LOOKUP_FAILED: &str = "progress_lookup_failed";
 
+/// How someone outside the office shows that a case is theirs: its number with the check
+/// code (the progress lookup), or signed in online with the case's phone number.
+#[derive(Debug, Clone, Copy)]
+pub enum CaseClaim<'a> {
+    Lookup {
+        number: &'a str,
+        check: &'a str,
+    },
+    Online {
+        applicant: &'a crate::online::ApplicantSession,
+        case: liandong_domain::organization::CaseId,
+    },
+}
+
+impl<'a> CaseClaim<'a> {
+    pub fn lookup(number: &'a str, check: &'a str) -> Self {
+        CaseClaim::Lookup { number, check }
+    }
+}
+
 /// The same answer for a number that does not exist and for a wrong check code, so that a
 /// lookup cannot tell which case numbers exist.
 fn no_match() -> AppError {
@@ -105,10 +125,40 @@ impl App {
         Ok(stored)
     }
 
-    /// Looks a case up by its number and the last six characters of the applicant's ID
-    /// number or phone (see `case_by_lookup`).
-    pub async fn lookup_progress(&self, number: &str, check: &str) -> Result<PublicProgress> {
-        let stored = self.case_by_lookup(number, check).await?;
+    /// The case a claim names, if the claim holds: a checked lookup, or a signed-in
+    /// applicant whose phone is the case's. Any other case is "not found".
+    pub(crate) async fn claimed_case(
+        &self,
+        claim: &CaseClaim<'_>,
+    ) -> Result<liandong_store::StoredCase> {
+        match claim {
+            CaseClaim::Lookup { number, check } => self.case_by_lookup(number, check).await,
+            CaseClaim::Online { applicant, case } => {
+                let not_theirs = || AppError::NotFound("未找到该办件 / case not found");
+                let stored = self.store.case(*case).await.map_err(|e| match e {
+                    liandong_store::StoreError::NotFound(_) => not_theirs(),
+                    other => other.into(),
+                })?;
+                if stored.summary.phone == applicant.phone.as_str() {
+                    Ok(stored)
+                } else {
+                    Err(not_theirs())
+                }
+            }
+        }
+    }
+
+    /// Where a case stands, for whoever shows it is theirs (see `claimed_case`).
+    pub async fn lookup_progress(&self, claim: &CaseClaim<'_>) -> Result<PublicProgress> {
+        let stored = self.claimed_case(claim).await?;
+        self.progress_of(stored).await
+    }
+
+    /// A case as its applicant and the public see it.
+    pub(crate) async fn progress_of(
+        &self,
+        stored: liandong_store::StoredCase,
+    ) -> Result<PublicProgress> {
         let item = self
             .item_version(stored.summary.item_id, stored.summary.item_version)
             .await?;

@@ -18,6 +18,7 @@ use liandong_store::{
 use serde::Serialize;
 
 use crate::notify::enqueue_planned;
+use crate::progress::CaseClaim;
 use crate::{App, AppError, Result, Session};
 
 /// What a window's rating pad shows: the window, and the visit waiting to be rated if any.
@@ -288,12 +289,11 @@ impl App {
     /// progress lookup.
     pub async fn rate_online(
         &self,
-        number: &str,
-        check: &str,
+        claim: &CaseClaim<'_>,
         satisfaction: Satisfaction,
         reason: &str,
     ) -> Result<PublicRating> {
-        let stored = self.case_by_lookup(number, check).await?;
+        let stored = self.claimed_case(claim).await?;
         let record = self
             .rate_matter(&stored, RatingChannel::Online, satisfaction, reason)
             .await?;
@@ -301,8 +301,8 @@ impl App {
     }
 
     /// The rating of the case a checked lookup names, if it has one.
-    pub async fn public_rating(&self, number: &str, check: &str) -> Result<Option<PublicRating>> {
-        let stored = self.case_by_lookup(number, check).await?;
+    pub async fn public_rating(&self, claim: &CaseClaim<'_>) -> Result<Option<PublicRating>> {
+        let stored = self.claimed_case(claim).await?;
         let (ratings, _) = self
             .store
             .ratings(&RatingFilter {

@@ -770,7 +770,7 @@ async fn simulate_case(
         department_id: plan.department,
         received_at,
         received_date: liandong_domain::calendar::china_date(received_at),
-        actor: clerk.staff_id,
+        actor: Some(clerk.staff_id),
         comment: String::new(),
         received: EventKind::Received {
             applicant: applicant.clone(),
@@ -903,7 +903,7 @@ async fn simulate_case(
             last,
             kinds,
             when,
-            actor.staff_id,
+            Some(actor.staff_id),
             actor.unit_id,
             "",
         );

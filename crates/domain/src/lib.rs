@@ -10,6 +10,7 @@ pub mod certificate;
 pub mod evaluation;
 pub mod ids;
 pub mod notify;
+pub mod online;
 pub mod organization;
 pub mod payment;
 pub mod project;

@@ -40,6 +40,8 @@ pub enum MessageKind {
     NoticeOpened,
     /// 评价整改答复: the reply to the applicant once a poor rating is rectified or explained.
     RatingReply,
+    /// 登录验证码: the one-time code an applicant signs in online with.
+    SignInCode,
 }
 string_enum!(MessageKind {
     Received => "received",
@@ -52,6 +54,7 @@ string_enum!(MessageKind {
     ResultAtStation => "result_at_station",
     NoticeOpened => "notice_opened",
     RatingReply => "rating_reply",
+    SignInCode => "sign_in_code",
 });
 
 /// A placeholder of a template, written `{name}` in the text.
@@ -81,6 +84,10 @@ pub enum Placeholder {
     Finding,
     /// 对差评的整改或解释答复
     Reply,
+    /// 一次性登录验证码
+    Code,
+    /// 验证码有效分钟数
+    Minutes,
 }
 string_enum!(Placeholder {
     Applicant => "applicant",
@@ -94,6 +101,8 @@ string_enum!(Placeholder {
     Days => "days",
     Finding => "finding",
     Reply => "reply",
+    Code => "code",
+    Minutes => "minutes",
 });
 
 /// Who a message is for.
@@ -117,7 +126,7 @@ impl Recipient {
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 10] = [
+    pub const ALL: [MessageKind; 11] = [
         MessageKind::Received,
         MessageKind::Accepted,
         MessageKind::SupplementNeeded,
@@ -128,6 +137,7 @@ impl MessageKind {
         MessageKind::ResultAtStation,
         MessageKind::NoticeOpened,
         MessageKind::RatingReply,
+        MessageKind::SignInCode,
     ];
 
     /// The Chinese name shown to administrators.
@@ -143,6 +153,7 @@ impl MessageKind {
             MessageKind::ResultAtStation => "代办结果待领取",
             MessageKind::NoticeOpened => "督办通知",
             MessageKind::RatingReply => "评价整改答复",
+            MessageKind::SignInCode => "登录验证码",
         }
     }
 
@@ -166,6 +177,7 @@ impl MessageKind {
             MessageKind::NoticeOpened => &[P::Staff, P::Number, P::Finding, P::DueDate],
             MessageKind::RatingReply => &[P::Applicant, P::Item, P::Number, P::Reply],
             MessageKind::RatingInvitation => &[P::Applicant, P::Item, P::Number],
+            MessageKind::SignInCode => &[P::Code, P::Minutes],
             MessageKind::YellowWarning | MessageKind::RedWarning => {
                 &[P::Staff, P::Item, P::Number, P::DueDate, P::Days]
             }
@@ -202,6 +214,9 @@ impl MessageKind {
             }
             MessageKind::ResultAtStation => {
                 "【政务服务】{applicant}您好，您通过代办申请的{item}（办件编号{number}）办理结果已送达{delivery}，请携带代办事项承办单前往领取。"
+            }
+            MessageKind::SignInCode => {
+                "【政务服务】您的登录验证码为{code}，{minutes}分钟内有效。请勿告诉他人；如非本人操作，请忽略本短信。"
             }
             MessageKind::RedWarning => {
                 "【电子监察】{staff}：办件{number}（{item}）已于{due_date}超期{days}个工作日，请立即办理并说明原因。"
@@ -579,7 +594,30 @@ impl PlannedMessage {
         if let Some(name) = masked.values.get_mut(&Placeholder::Applicant) {
             *name = crate::case::disclosure::mask_person_name(name);
         }
+        // Whoever reads the outbox must not be able to sign in as the applicant.
+        if let Some(code) = masked.values.get_mut(&Placeholder::Code) {
+            *code = "******".into();
+        }
         masked
+    }
+}
+
+/// The sign-in code for `phone`, sent at `at` (which makes its id: one message per code).
+pub fn sign_in_code_message(
+    phone: &str,
+    code: &str,
+    valid_minutes: i64,
+    at: DateTime<Utc>,
+) -> PlannedMessage {
+    PlannedMessage {
+        id: format!("sign-in-{phone}-{}", at.timestamp_millis()),
+        kind: MessageKind::SignInCode,
+        recipient: Recipient::Applicant,
+        phone: phone.to_owned(),
+        values: Values::from([
+            (Placeholder::Code, code.to_owned()),
+            (Placeholder::Minutes, valid_minutes.to_string()),
+        ]),
     }
 }
 
@@ -1201,6 +1239,24 @@ mod tests {
         .unwrap();
         assert!(masked.contains("王**您好"), "{masked}");
         assert!(!masked.contains("王建国"));
+    }
+
+    #[test]
+    fn a_sign_in_code_reaches_the_applicant_and_no_one_who_reads_the_outbox() {
+        let message = sign_in_code_message("13800138000", "042917", 5, DateTime::UNIX_EPOCH);
+        let text = compose(&message, MessageKind::SignInCode.default_template()).unwrap();
+        assert!(text.contains("042917") && text.contains("5分钟"), "{text}");
+        assert_eq!(sms_length(&text).segments, 1, "{text}");
+        let masked = compose(
+            &message.masked(),
+            MessageKind::SignInCode.default_template(),
+        )
+        .unwrap();
+        assert!(
+            !masked.contains("042917") && masked.contains("******"),
+            "{masked}"
+        );
+        assert_eq!(message.id, "sign-in-13800138000-0");
     }
 
     #[test]

@@ -16,8 +16,12 @@ pub struct Staff(pub Session);
 
 /// The bearer token of a request, if it has one.
 pub fn bearer_token(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+    bearer_token_of(&parts.headers)
+}
+
+/// The bearer token in `headers`, if there is one.
+pub fn bearer_token_of(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| {
@@ -34,6 +38,18 @@ impl FromRequestParts<App> for Staff {
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let token = bearer_token(parts).ok_or(ApiError(AppError::Unauthenticated))?;
         Ok(Staff(app.authenticate(token).await?))
+    }
+}
+
+/// The applicant behind the request's `Authorization: Bearer` token from an online sign-in.
+pub struct SignedApplicant(pub liandong_app::online::ApplicantSession);
+
+impl FromRequestParts<App> for SignedApplicant {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(parts).ok_or(ApiError(AppError::Unauthenticated))?;
+        Ok(SignedApplicant(app.applicant(token).await?))
     }
 }
 

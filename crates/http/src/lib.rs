@@ -33,6 +33,7 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
         (name = "catalog", description = "service items (事项), versions, reform report"),
         (name = "cases", description = "cases (办件)"),
         (name = "progress", description = "public progress lookup (办件查询)"),
+        (name = "online", description = "online services (网上办事): applicants' SMS sign-in, applying with materials, supplementing, their cases"),
         (name = "disclosure", description = "public monthly disclosure (公示) from the running totals"),
         (name = "supervision", description = "electronic supervision: monitoring and findings (实时监控 · 预警纠错)"),
         (name = "appeals", description = "citizens' opinions, suggestions and problems (三项制度)"),
@@ -162,6 +163,21 @@ fn api_routes() -> OpenApiRouter<App> {
         .route(
             "/internal/sms/incoming",
             axum::routing::get(notify::incoming_sms),
+        )
+        .routes(routes!(online::send_code))
+        .routes(routes!(online::sign_in, online::sign_out))
+        .routes(routes!(online::my_case))
+        .routes(routes!(online::withdraw))
+        .routes(routes!(online::my_file))
+        .routes(routes!(online::my_certificate))
+        .routes(routes!(online::case_files))
+        .routes(routes!(online::case_file))
+        .merge(
+            // Applications and supplements carry the materials' files.
+            OpenApiRouter::new()
+                .routes(routes!(online::my_cases, online::apply))
+                .routes(routes!(online::supplement))
+                .layer(DefaultBodyLimit::max(online::MAX_UPLOAD_BODY_BYTES)),
         )
 }
 

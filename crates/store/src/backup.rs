@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 40] = [
+pub const TABLES: [&str; 44] = [
     "units",
     "departments",
     "windows",
@@ -48,10 +48,14 @@ pub const TABLES: [&str; 40] = [
     "payment_events",
     "payment_code_sequences",
     "payment_transactions",
+    "sign_in_codes",
+    "applicant_sessions",
+    "stored_files",
+    "case_files",
 ];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
-const SERIAL_TABLES: [&str; 17] = [
+const SERIAL_TABLES: [&str; 19] = [
     "units",
     "departments",
     "windows",
@@ -69,6 +73,8 @@ const SERIAL_TABLES: [&str; 17] = [
     "ratings",
     "certificates",
     "payments",
+    "sign_in_codes",
+    "case_files",
 ];
 
 enum Value {

@@ -89,7 +89,8 @@ pub struct NewCase {
     pub received_at: DateTime<Utc>,
     /// The China date of intake, for the case number.
     pub received_date: NaiveDate,
-    pub actor: StaffId,
+    /// None: the applicant, online.
+    pub actor: Option<StaffId>,
     pub comment: String,
     pub received: EventKind,
     pub applicant_name: String,
@@ -171,7 +172,7 @@ fn event_row(row: &AnyRow) -> Result<CaseEvent> {
     Ok(CaseEvent {
         seq: u32_column(row, "seq")?,
         at: instant(row.try_get("at")?)?,
-        actor: StaffId(row.try_get("actor_id")?),
+        actor: row.try_get::<Option<i64>, _>("actor_id")?.map(StaffId),
         unit: UnitId(row.try_get("unit_id")?),
         comment: row.try_get("comment")?,
         kind: json_column(row, "data")?,
@@ -274,7 +275,7 @@ impl WriteTx {
         .bind(case.0)
         .bind(i64::from(event.seq))
         .bind(millis(event.at))
-        .bind(event.actor.0)
+        .bind(event.actor.map(|a| a.0))
         .bind(event.unit.0)
         .bind(event.kind.type_name())
         .bind(&event.comment)
@@ -380,6 +381,20 @@ impl WriteTx {
 }
 
 impl Store {
+    /// The cases taken in under `phone`, newest first: what an applicant signed in online
+    /// with that number sees.
+    pub async fn cases_of_phone(&self, phone: &str, limit: i64) -> Result<Vec<CaseSummary>> {
+        let sql = format!(
+            "{SUMMARY_COLUMNS} WHERE phone = $1 ORDER BY received_at DESC, id DESC LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(phone)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(summary_row).collect()
+    }
+
     pub async fn case_summary(&self, id: CaseId) -> Result<CaseSummary> {
         let sql = format!("{SUMMARY_COLUMNS} WHERE id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))

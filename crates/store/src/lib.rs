@@ -16,6 +16,7 @@ mod filter;
 mod findings;
 mod migrate;
 mod notices;
+mod online;
 mod organization;
 mod outbox;
 mod payments;
@@ -41,6 +42,7 @@ pub use catalog::{ItemRecord, NewItemVersion};
 pub use certificates::{CertificateRecord, NewCertificate};
 pub use findings::{FindingFilter, FindingRecord};
 pub use notices::{NoticeFilter, NoticeRecord, StoredNotice};
+pub use online::{CaseFile, NewCaseFile};
 pub use organization::{
     DepartmentRecord, NewStaff, NewUnit, NewWindow, StaffRecord, UnitRecord, WindowRecord,
 };

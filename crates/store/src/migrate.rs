@@ -116,6 +116,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0017_payments.sql"),
         postgres: include_str!("../../../migrations/postgres/0017_payments.sql"),
     },
+    Migration {
+        version: 18,
+        name: "online",
+        sqlite: include_str!("../../../migrations/sqlite/0018_online.sql"),
+        postgres: include_str!("../../../migrations/postgres/0018_online.sql"),
+    },
 ];
 
 impl Store {

@@ -128,9 +128,9 @@ pub fn status_of(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Unauthenticated | AppError::BadCredentials => {
             (StatusCode::UNAUTHORIZED, "error.forbidden")
         }
-        AppError::TooManyAttempts { .. } | AppError::TooManyLookups { .. } => {
-            (StatusCode::TOO_MANY_REQUESTS, "error.forbidden")
-        }
+        AppError::TooManyAttempts { .. }
+        | AppError::TooManyLookups { .. }
+        | AppError::SignIn(_) => (StatusCode::TOO_MANY_REQUESTS, "error.forbidden"),
         AppError::RoleRequired { .. }
         | AppError::Forbidden(_)
         | AppError::Workflow(WorkflowError::RoleRequired { .. }) => {

@@ -271,6 +271,11 @@ pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
     ("case.channel", "收件渠道", "Channel"),
     ("case.item", "事项", "Item"),
     ("case.state", "当前状态", "State"),
+    (
+        "case.by_applicant_online",
+        "申请人（网上）",
+        "The applicant, online",
+    ),
     ("case.received", "收件时间", "Received"),
     ("case.accepted", "受理时间", "Accepted"),
     ("case.due", "办结时限", "Due"),

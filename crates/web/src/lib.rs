@@ -7,6 +7,7 @@
 
 mod assets;
 mod charts;
+pub mod download;
 mod error;
 mod form;
 pub mod i18n;

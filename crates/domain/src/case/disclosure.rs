@@ -163,7 +163,7 @@ mod tests {
             seq,
             EventDraft {
                 at: DateTime::from_timestamp(1_795_000_000 + i64::from(seq) * 60, 0).unwrap(),
-                actor: StaffId(7),
+                actor: Some(StaffId(7)),
                 unit: UnitId(3),
                 comment: comment.to_owned(),
                 kind,

@@ -110,7 +110,9 @@ pub struct CaseEvent {
     /// 1 for `Received`, then one more per event: the case's version after it.
     pub seq: u32,
     pub at: DateTime<Utc>,
-    pub actor: StaffId,
+    /// The officer who acted; `None` for the applicant acting online, signed in with the
+    /// case's phone number. (An `Option` serialises as its value, so older hashes hold.)
+    pub actor: Option<StaffId>,
     pub unit: UnitId,
     pub comment: String,
     pub kind: EventKind,
@@ -163,7 +165,7 @@ impl CaseEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventDraft {
     pub at: DateTime<Utc>,
-    pub actor: StaffId,
+    pub actor: Option<StaffId>,
     pub unit: UnitId,
     pub comment: String,
     pub kind: EventKind,

@@ -24,7 +24,9 @@ pub use action::{Action, ActionName, SpecialProcedure};
 pub use deadline::{ClockReading, WarningLevel, WarningRules};
 pub use event::{CaseEvent, EventDraft, EventKind};
 pub use number::CaseNumber;
-pub use workflow::{Context, WorkflowError, allowed_actions, decide};
+pub use workflow::{
+    APPLICANT_ACTIONS, Context, WorkflowError, allowed_actions, decide, decide_for_applicant,
+};
 
 /// How the application reached the system.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -179,7 +179,7 @@ mod tests {
             1,
             EventDraft {
                 at,
-                actor: StaffId(1),
+                actor: Some(StaffId(1)),
                 unit: UnitId(1),
                 comment: String::new(),
                 kind,

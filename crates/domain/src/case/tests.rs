@@ -109,7 +109,7 @@ impl Story {
         };
         let draft = EventDraft {
             at,
-            actor: StaffId(1),
+            actor: Some(StaffId(1)),
             unit: UnitId(3),
             comment: "收件".into(),
             kind,
@@ -142,7 +142,7 @@ impl Story {
         let comment = format!("{} by {}", kind.type_name(), actor.staff_id);
         let draft = EventDraft {
             at,
-            actor: actor.staff_id,
+            actor: Some(actor.staff_id),
             unit: actor.unit_id,
             comment,
             kind,
@@ -2174,4 +2174,109 @@ fn an_open_cases_level_from_its_due_time_alone() {
         WarningLevel::Green,
         "a stopped clock has no due time"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// The applicant acting online
+
+#[test]
+fn every_state_and_action_for_the_applicant_online_follows_the_table_narrowed_to_supplement_and_withdraw()
+ {
+    for row in STATE_TABLE {
+        let story = (row.build)();
+        for name in ALL_ACTIONS {
+            let action = sample_action(name, &story.item);
+            let result = decide_for_applicant(&story.case, &action, &story.item);
+            let for_applicant = APPLICANT_ACTIONS.contains(&name);
+            match result {
+                Ok(kinds) => {
+                    assert!(
+                        for_applicant && row.allowed.contains(&name),
+                        "{}: {name}",
+                        row.given
+                    );
+                    let staff_kinds = story
+                        .decide_by(&everyone(), &action, story.now)
+                        .expect("the office may do it too");
+                    assert_eq!(kinds, staff_kinds, "{}: {name}", row.given);
+                }
+                Err(WorkflowError::NotForApplicant { action }) => {
+                    assert!(!for_applicant, "{}: {name}", row.given);
+                    assert_eq!(action, name);
+                }
+                Err(WorkflowError::NotAllowedNow { allowed, .. }) => {
+                    assert!(for_applicant && !row.allowed.contains(&name));
+                    let expected: Vec<_> = row
+                        .allowed
+                        .iter()
+                        .copied()
+                        .filter(|a| APPLICANT_ACTIONS.contains(a))
+                        .collect();
+                    assert_eq!(
+                        allowed, expected,
+                        "only what the applicant may do is offered"
+                    );
+                }
+                Err(other) => unreachable!("{}: {name}: {other}", row.given),
+            }
+        }
+    }
+}
+
+#[test]
+fn given_a_supplement_notice_when_the_applicant_supplies_online_then_the_case_goes_back_to_intake()
+{
+    let mut s = awaiting_supplement_before_acceptance();
+    let kinds = decide_for_applicant(&s.case, &supplement(&["身份证明"]), &s.item).unwrap();
+    assert_eq!(
+        kinds,
+        vec![EventKind::Supplemented {
+            received: vec!["身份证明".into()]
+        }]
+    );
+    let seq = s.case.version + 1;
+    let event = CaseEvent::seal(
+        NUMBER,
+        &s.head(),
+        seq,
+        EventDraft {
+            at: s.now,
+            actor: None,
+            unit: UnitId(3),
+            comment: "申请人网上补正".into(),
+            kind: kinds[0].clone(),
+        },
+    );
+    s.case.apply(&event).unwrap();
+    s.events.push(event);
+    assert_eq!(s.case.state, CaseState::Submitted);
+    assert!(verify_chain(NUMBER, &s.events, &s.head(), s.case.version).is_ok());
+}
+
+#[test]
+fn the_applicant_online_cannot_supply_nothing_nor_withdraw_without_a_reason() {
+    let s = awaiting_supplement_before_acceptance();
+    assert!(matches!(
+        decide_for_applicant(&s.case, &supplement(&[" "]), &s.item),
+        Err(WorkflowError::Required { .. })
+    ));
+    let err = decide_for_applicant(
+        &handling().case,
+        &Action::Withdraw { reason: "".into() },
+        &a_licence(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, WorkflowError::Required { .. }));
+    let refused = decide_for_applicant(&handling().case, &accept(), &a_licence()).unwrap_err();
+    assert!(bilingual(&refused.to_string()), "{refused}");
+}
+
+#[test]
+fn an_event_by_the_applicant_has_no_officer_and_an_officers_event_hashes_as_before() {
+    // Events sealed when the actor was a plain staff id must keep their hashes.
+    assert_eq!(
+        serde_json::to_string(&Some(StaffId(42))).unwrap(),
+        serde_json::to_string(&StaffId(42)).unwrap()
+    );
+    assert_eq!(serde_json::to_string(&None::<StaffId>).unwrap(), "null");
 }

@@ -51,6 +51,11 @@ pub enum WorkflowError {
     WrongItem,
     #[error("特别程序时间须为1至365个工作日 / a special procedure states 1 to 365 working days")]
     BadStatedDays,
+    #[error(
+        "申请人网上只能补正材料或撤回申请，{}须由窗口办理 / online, the applicant may only supplement or withdraw; `{action}` is done by the office",
+        action.name_zh()
+    )]
+    NotForApplicant { action: ActionName },
 }
 
 fn zh_list(actions: &[ActionName]) -> String {
@@ -213,6 +218,47 @@ pub fn decide(
     if !ctx.actor.has_role(role) {
         return Err(WorkflowError::RoleRequired { action: name, role });
     }
+    events_of(case, action, item)
+}
+
+/// The actions an applicant signed in online may take on their own case: supplying what a
+/// one-time notice asked for, and withdrawing. Everything else is the office's work.
+pub const APPLICANT_ACTIONS: [ActionName; 2] = [ActionName::Supplement, ActionName::Withdraw];
+
+/// Decides an action the applicant takes online on their own case (the caller has checked
+/// that the signed-in phone is the case's).
+pub fn decide_for_applicant(
+    case: &Case,
+    action: &Action,
+    item: &ServiceItem,
+) -> Result<Vec<EventKind>, WorkflowError> {
+    if item.code != case.item_code {
+        return Err(WorkflowError::WrongItem);
+    }
+    let name = action.name();
+    if !APPLICANT_ACTIONS.contains(&name) {
+        return Err(WorkflowError::NotForApplicant { action: name });
+    }
+    let allowed = allowed_actions(case, item);
+    if !allowed.contains(&name) {
+        return Err(WorkflowError::NotAllowedNow {
+            state: case.state,
+            action: name,
+            allowed: allowed
+                .into_iter()
+                .filter(|a| APPLICANT_ACTIONS.contains(a))
+                .collect(),
+        });
+    }
+    events_of(case, action, item)
+}
+
+/// The events an allowed action produces, its data checked.
+fn events_of(
+    case: &Case,
+    action: &Action,
+    item: &ServiceItem,
+) -> Result<Vec<EventKind>, WorkflowError> {
     let first_step = item.first_step().map_or(StepKind::Approve, |s| s.kind);
     let events = match action {
         Action::Accept => {

@@ -181,7 +181,7 @@ impl Story {
 fn draft(at: DateTime<Utc>, kind: EventKind) -> EventDraft {
     EventDraft {
         at,
-        actor: StaffId(7),
+        actor: Some(StaffId(7)),
         unit: UnitId(3),
         comment: kind.type_name().into(),
         kind,

@@ -2,8 +2,8 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::NaiveDate;
 use liandong_app::catalog::{ImportReport, ItemHistory};
 use liandong_app::{App, AppError, catalog_file};
@@ -182,16 +182,7 @@ pub async fn export_catalog(
             "catalog.xlsx",
         ),
     };
-    let mut response = bytes.into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(response)
+    Ok(liandong_web::download::download(bytes, mime, name))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -2,10 +2,11 @@
 //! certificates for its officers, issue and revoke, and the applicant's download.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use liandong_app::App;
 use liandong_app::certificates::VerifyAnswer;
+use liandong_app::progress::CaseClaim;
 use liandong_domain::organization::CaseId;
 use liandong_store::CertificateRecord;
 use serde::{Deserialize, Serialize};
@@ -93,18 +94,7 @@ pub async fn issue(
 
 /// A PDF download response.
 fn pdf_response(record: &CertificateRecord, pdf: Vec<u8>) -> Response {
-    let mut response = pdf.into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    let name = format!("attachment; filename=\"{}\"", record.file_name());
-    if let Ok(v) = HeaderValue::from_str(&name) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_DISPOSITION, v);
-    }
-    response
+    liandong_web::download::download(pdf, "application/pdf", &record.file_name())
 }
 
 /// The certificate's signed file (staff who see its case; audited).
@@ -167,6 +157,8 @@ pub async fn applicant_file(
     State(app): State<App>,
     Json(req): Json<ApplicantCertificateRequest>,
 ) -> Result<Response, ApiError> {
-    let (record, pdf) = app.applicant_certificate(&req.number, &req.check).await?;
+    let (record, pdf) = app
+        .applicant_certificate(&CaseClaim::lookup(&req.number, &req.check))
+        .await?;
     Ok(pdf_response(&record, pdf))
 }

@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod disclosure;
 pub mod health;
 pub mod notify;
+pub mod online;
 pub mod organization;
 pub mod payments;
 pub mod progress;

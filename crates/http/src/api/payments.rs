@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use liandong_app::payments::PaymentView;
+use liandong_app::progress::CaseClaim;
 use liandong_app::{App, AppError};
 use liandong_domain::organization::CaseId;
 use liandong_domain::payment::CounterMethod;
@@ -117,6 +118,8 @@ pub async fn pay_online(
     State(app): State<App>,
     Json(req): Json<OnlinePaymentRequest>,
 ) -> Result<axum::Json<OnlinePayment>, ApiError> {
-    let pay_url = app.start_online_payment(&req.number, &req.check).await?;
+    let pay_url = app
+        .start_online_payment(&CaseClaim::lookup(&req.number, &req.check))
+        .await?;
     Ok(axum::Json(OnlinePayment { pay_url }))
 }

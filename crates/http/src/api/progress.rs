@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use liandong_app::App;
+use liandong_app::progress::CaseClaim;
 use liandong_app::progress::PublicProgress;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -30,6 +31,7 @@ pub async fn lookup_progress(
     Json(req): Json<ProgressRequest>,
 ) -> Result<axum::Json<PublicProgress>, ApiError> {
     Ok(axum::Json(
-        app.lookup_progress(&req.number, &req.check).await?,
+        app.lookup_progress(&CaseClaim::lookup(&req.number, &req.check))
+            .await?,
     ))
 }

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use liandong_app::App;
+use liandong_app::progress::CaseClaim;
 use liandong_app::ratings::{PadView, PublicRating, RatingView};
 use liandong_domain::organization::WindowId;
 use liandong_domain::rating::{RectificationAction, Satisfaction};
@@ -78,7 +79,11 @@ pub async fn rate_online(
     Json(req): Json<OnlineRatingRequest>,
 ) -> Result<(StatusCode, axum::Json<PublicRating>), ApiError> {
     let rating = app
-        .rate_online(&req.number, &req.check, req.satisfaction, &req.reason)
+        .rate_online(
+            &CaseClaim::lookup(&req.number, &req.check),
+            req.satisfaction,
+            &req.reason,
+        )
         .await?;
     Ok((StatusCode::CREATED, axum::Json(rating)))
 }

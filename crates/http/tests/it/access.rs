@@ -634,6 +634,82 @@ both!(
                 None,
                 "FFFFFFFFFF",
             ),
+            // Online services: staff tokens are no applicant's sign-in.
+            (
+                Method::POST,
+                "/api/v1/online/codes".into(),
+                Some(json!({"phone": "023-67890123"})),
+                "VVVVVVVVVV",
+            ),
+            (
+                Method::POST,
+                "/api/v1/online/sessions".into(),
+                Some(json!({"phone": "13800138000", "code": "000000"})),
+                "VVVVVVVVVV",
+            ),
+            (
+                Method::DELETE,
+                "/api/v1/online/sessions".into(),
+                None,
+                "AAAAAAAAAA",
+            ),
+            (
+                Method::GET,
+                "/api/v1/online/cases".into(),
+                None,
+                "AAAAAAAAAA",
+            ),
+            (
+                Method::POST,
+                "/api/v1/online/cases".into(),
+                Some(
+                    json!({"item_code": "XK00001000", "applicant": {"type": "person", "name": "王建国", "resident_id": "11010519491231002X"}, "files": []}),
+                ),
+                "AAAAAAAAAA",
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/online/cases/{id}"),
+                None,
+                "AAAAAAAAAA",
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/online/cases/{id}/supplement"),
+                Some(json!({"expected_version": 1, "files": []})),
+                "AAAAAAAAAA",
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/online/cases/{id}/withdraw"),
+                Some(json!({"expected_version": 1, "reason": "测试"})),
+                "AAAAAAAAAA",
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/online/cases/{id}/files/1"),
+                None,
+                "AAAAAAAAAA",
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/online/cases/{id}/certificate"),
+                None,
+                "AAAAAAAAAA",
+            ),
+            // The officers who see the case see its files (a window case has none).
+            (
+                Method::GET,
+                format!("/api/v1/cases/{id}/files"),
+                None,
+                "ANNKKKKNKK",
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/cases/{id}/files/1"),
+                None,
+                "ANNNNNNNNN",
+            ),
             // The applicant's own rating: this case is not concluded yet.
             (
                 Method::POST,

@@ -12,6 +12,7 @@ mod catalog;
 mod certificates;
 mod kannel;
 mod monitoring;
+mod online;
 mod open311;
 mod organization;
 mod outbox;

@@ -4,6 +4,7 @@
 
 use axum::http::{Method, StatusCode};
 use chrono::Duration;
+use liandong_app::progress::CaseClaim;
 use liandong_domain::payment::{Callback, CallbackStatus, order_ref, sign};
 use serde_json::{Value, json};
 
@@ -214,7 +215,9 @@ both!(
         let base = format!("http://{}", listener.local_addr().unwrap());
         let mut app = t.app.clone();
         assert!(
-            app.start_online_payment(&number, "138000").await.is_err(),
+            app.start_online_payment(&CaseClaim::lookup(&number, "138000"))
+                .await
+                .is_err(),
             "no provider configured: pay at the window"
         );
         app.payment_provider = Some(liandong_app::provider::ProviderConfig {
@@ -227,7 +230,10 @@ both!(
         let server =
             tokio::spawn(axum::serve(listener, liandong_http::router(app.clone())).into_future());
 
-        let pay_url = app.start_online_payment(&number, "138000").await.unwrap();
+        let pay_url = app
+            .start_online_payment(&CaseClaim::lookup(&number, "138000"))
+            .await
+            .unwrap();
         assert!(pay_url.starts_with(provider.base_url()), "{pay_url}");
         let pending = payment_of(&t, &case).await;
         assert_eq!(pending["record"]["state"], "pending");
@@ -241,7 +247,11 @@ both!(
         assert_eq!(order.amount_fen, 1000);
         assert_eq!(order.notify_url, format!("{base}/api/v1/payments/callback"));
         // An order is open: a second click does not open another.
-        assert!(app.start_online_payment(&number, "138000").await.is_err());
+        assert!(
+            app.start_online_payment(&CaseClaim::lookup(&number, "138000"))
+                .await
+                .is_err()
+        );
 
         // The payer pays; the provider reports it three times over real HTTP: one payment.
         for _ in 0..3 {

@@ -4,6 +4,7 @@
 
 use axum::http::StatusCode;
 use chrono::Duration;
+use liandong_app::progress::CaseClaim;
 use liandong_store::RatingsBy;
 use serde_json::{Value, json};
 
@@ -273,7 +274,7 @@ both!(
         );
         let public = t
             .app
-            .public_rating(&number, "138000")
+            .public_rating(&CaseClaim::lookup(&number, "138000"))
             .await
             .unwrap()
             .unwrap();

@@ -523,7 +523,7 @@ pub(crate) async fn case_page(
         .into_iter()
         .map(str::to_owned)
         .collect();
-    let actors: Vec<_> = view.events.iter().map(|e| e.actor).collect();
+    let actors: Vec<_> = view.events.iter().filter_map(|e| e.actor).collect();
     let names = app.staff_names(&signed.session, &actors).await?;
     let timeline = view
         .events
@@ -533,7 +533,10 @@ pub(crate) async fn case_page(
             at: time(&e.at),
             kind: format!("event.{}", e.kind.type_name()),
             unit: unit_name(&units, e.unit),
-            actor: names.get(&e.actor).cloned().unwrap_or_default(),
+            actor: match e.actor {
+                Some(staff) => names.get(&staff).cloned().unwrap_or_default(),
+                None => l.t("case.by_applicant_online").to_owned(),
+            },
             details: details(&e.kind, l),
             comment: e.comment.clone(),
         })

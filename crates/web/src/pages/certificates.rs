@@ -4,9 +4,10 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use liandong_app::certificates::VerifyAnswer;
+use liandong_app::progress::CaseClaim;
 use liandong_app::{App, AppError};
 use liandong_domain::organization::CaseId;
 use liandong_store::CertificateRecord;
@@ -67,17 +68,7 @@ pub async fn verify(
 }
 
 fn pdf(record: &CertificateRecord, bytes: Vec<u8>) -> Response {
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    let name = format!("attachment; filename=\"{}\"", record.file_name());
-    if let Ok(value) = HeaderValue::from_str(&name) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
+    crate::download::download(bytes, "application/pdf", &record.file_name())
 }
 
 /// The applicant's certificate in force, from the progress page (number and check code).
@@ -87,7 +78,7 @@ pub async fn applicant_file(
     CheckedForm(form): CheckedForm,
 ) -> Result<Response, PageError> {
     let (record, bytes) = app
-        .applicant_certificate(form.get("number"), form.get("check"))
+        .applicant_certificate(&CaseClaim::lookup(form.get("number"), form.get("check")))
         .await?;
     Ok(visitor.finish(pdf(&record, bytes)))
 }

@@ -3,8 +3,8 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use liandong_app::evaluation::{Placed, evaluation_xlsx};
 use liandong_app::{App, AppError};
 
@@ -132,17 +132,9 @@ pub async fn workbook(
         .await?;
     let bytes = evaluation_xlsx(&e)
         .map_err(|why| AppError::Storage(liandong_store::StoreError::Corrupt(why)))?;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    let name = format!("attachment; filename=\"evaluation-{}.xlsx\"", e.month);
-    if let Ok(value) = HeaderValue::from_str(&name) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    Ok(crate::download::download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("evaluation-{}.xlsx", e.month),
+    ))
 }

@@ -4,6 +4,7 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use liandong_app::App;
+use liandong_app::progress::CaseClaim;
 
 use crate::error::PageError;
 use crate::session::{CheckedForm, Signed};
@@ -38,7 +39,7 @@ pub async fn pay_online(
     CheckedForm(form): CheckedForm,
 ) -> Result<Response, PageError> {
     match app
-        .start_online_payment(form.get("number"), form.get("check"))
+        .start_online_payment(&CaseClaim::lookup(form.get("number"), form.get("check")))
         .await
     {
         Ok(pay_url) => Ok(visitor.finish(Redirect::to(&pay_url))),

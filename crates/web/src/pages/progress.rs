@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use liandong_app::progress::CaseClaim;
 use liandong_app::progress::PublicProgress;
 use liandong_app::ratings::PublicRating;
 use liandong_app::{App, AppError};
@@ -91,14 +92,16 @@ pub async fn lookup(
     let number = form.get("number").trim().to_owned();
     // The check code is never echoed back into the page.
     let (status, e, problem, mut result) = lookup_answer(
-        app.lookup_progress(&number, form.get("check"))
+        app.lookup_progress(&CaseClaim::lookup(&number, form.get("check")))
             .await
             .map(|p| found(p, l)),
         l,
         "progress.not_found",
     )?;
     if let Some(f) = result.as_mut().filter(|f| f.rateable) {
-        f.rating = app.public_rating(&number, form.get("check")).await?;
+        f.rating = app
+            .public_rating(&CaseClaim::lookup(&number, form.get("check")))
+            .await?;
     }
     let page_data = ProgressPage {
         c: visitor.ctx("/progress"),

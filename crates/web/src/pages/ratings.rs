@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use liandong_app::progress::CaseClaim;
 use liandong_app::ratings::{PadView, RatingView};
 use liandong_app::{App, AppError};
 use liandong_domain::organization::WindowId;
@@ -111,8 +112,7 @@ pub async fn rate_online(
     let l = visitor.lang;
     let (status, text) = match app
         .rate_online(
-            form.get("number"),
-            form.get("check"),
+            &CaseClaim::lookup(form.get("number"), form.get("check")),
             satisfaction,
             form.get("reason"),
         )
