@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod case;
 pub mod catalog;
 pub mod certificate;
+pub mod consultation;
 pub mod evaluation;
 pub mod ids;
 pub mod notify;
