@@ -23,6 +23,9 @@ pub use error::PageError;
 pub use i18n::Lang;
 pub use session::{CSRF_FIELD, LANG_COOKIE, PRE_COOKIE, SESSION_COOKIE, csrf_token};
 
+/// The largest online application or supplement: several scans of up to 10 MB each.
+pub const MAX_UPLOAD_BODY_BYTES: usize = 40 * 1024 * 1024;
+
 /// Every page and static file, to be merged into the server's router; `app` lets error pages
 /// show the signed-in header.
 pub fn routes(app: App) -> Router<App> {
@@ -85,6 +88,27 @@ pub fn routes(app: App) -> Router<App> {
         .route("/progress/pay", post(payments::pay_online))
         .route("/progress/certificate", post(certificates::applicant_file))
         .route("/verify", get(certificates::verify))
+        .route("/online", get(online::sign_in_form))
+        .route("/online/code", post(online::send_code))
+        .route("/online/login", post(online::sign_in))
+        .route("/online/logout", post(online::sign_out))
+        .route("/online/cases", get(online::my_cases))
+        .route("/online/cases/{id}", get(online::show))
+        .route("/online/cases/{id}/withdraw", post(online::withdraw))
+        .route("/online/cases/{id}/pay", post(online::pay))
+        .route("/online/cases/{id}/certificate", get(online::certificate))
+        .route("/online/cases/{id}/files/{file}", get(online::my_file))
+        .route("/cases/{id}/files/{file}", get(online::case_file))
+        .merge(
+            // Applications and supplements carry the materials' files.
+            Router::new()
+                .route(
+                    "/online/apply/{code}",
+                    get(online::apply_form).post(online::apply),
+                )
+                .route("/online/cases/{id}/supplement", post(online::supplement))
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES)),
+        )
         .route("/payments/{id}/counter", post(payments::pay_at_counter))
         .route("/cases/{id}/certificates", post(certificates::issue))
         .route(

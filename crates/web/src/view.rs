@@ -64,6 +64,7 @@ impl Ctx {
                 &[
                     ("/", "nav.home"),
                     ("/guide", "nav.guide"),
+                    ("/online", "nav.online"),
                     ("/progress", "nav.progress"),
                     ("/verify", "nav.verify"),
                     ("/appeal", "nav.appeal"),

@@ -22,8 +22,8 @@ use utoipa::ToSchema;
 use crate::extract::{Json, Path, SignedApplicant, Staff, bearer_token_of};
 use crate::problem::{ApiError, Problem};
 
-/// The largest online application or supplement: several scans of up to 10 MB each, base64.
-pub const MAX_UPLOAD_BODY_BYTES: usize = 40 * 1024 * 1024;
+/// The largest online application or supplement, as the pages take it.
+pub use liandong_web::MAX_UPLOAD_BODY_BYTES;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"phone": "13800138000"}))]

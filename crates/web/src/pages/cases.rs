@@ -346,6 +346,8 @@ pub(crate) struct CasePage {
     can_issue: bool,
     /// The case's payment notice (缴款通知) and where its payment stands.
     payment: Option<PaymentLine>,
+    /// The files the applicant uploaded online: id, material, file name.
+    files: Vec<(i64, String, String)>,
 }
 
 /// A case's payment as the case page shows it.
@@ -612,7 +614,14 @@ pub(crate) async fn case_page(
                 .unwrap_or_default(),
             version: v.record.version,
         });
+    let files = app
+        .case_files(&signed.session, s.id)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f.material, f.file_name))
+        .collect();
     Ok(CasePage {
+        files,
         payment,
         certificates,
         can_issue,

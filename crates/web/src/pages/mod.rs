@@ -13,6 +13,7 @@ pub mod guide;
 pub mod home;
 pub mod monitor;
 pub mod notices;
+pub mod online;
 pub mod organization;
 pub mod payments;
 pub mod progress;

@@ -17,11 +17,13 @@ const CALLERS: [&str; 7] = [
     "admin",
 ];
 
-/// `P` open to all (200), `L` sent to sign in (303 to /login), `K` shown (200), `F` the
-/// forbidden page (403), `N` the not-found page (404).
+/// `P` open to all (200), `L` sent to sign in (303 to /login), `O` sent to the applicants'
+/// sign-in (303 to /online), `K` shown (200), `F` the forbidden page (403), `N` the
+/// not-found page (404).
 fn matches(code: char, page: &Page) -> bool {
     match code {
         'L' => page.status == StatusCode::SEE_OTHER && page.location().starts_with("/login"),
+        'O' => page.status == StatusCode::SEE_OTHER && page.location().starts_with("/online?"),
         'F' => page.status == StatusCode::FORBIDDEN,
         'N' => page.status == StatusCode::NOT_FOUND,
         _ => page.status == StatusCode::OK,
@@ -85,6 +87,13 @@ both!(
             ("/admin/catalog/import".into(), "LFFFFFK"),
             ("/admin/calendar".into(), "LKKKKKK"),
             ("/admin/reform-report".into(), "LKKKKKK"),
+            // Online services: a staff sign-in is no applicant's.
+            ("/online".into(), "PPPPPPP"),
+            ("/online/cases".into(), "OOOOOOO"),
+            ("/online/apply/XK00001000".into(), "OOOOOOO"),
+            (format!("/online/cases/{case}"), "OOOOOOO"),
+            (format!("/online/cases/{case}/files/1"), "OOOOOOO"),
+            (format!("/cases/{case}/files/1"), "LNNNNNN"),
         ];
         let mut clients = Vec::new();
         for caller in CALLERS {

@@ -124,6 +124,19 @@ impl Session {
         self.wait(css).await.text().await.expect("text")
     }
 
+    /// Waits until the element's text is `expected` (a form that posts back to its own page).
+    async fn wait_text(&self, css: &str, expected: &str) {
+        for _ in 0..100 {
+            if let Ok(element) = self.c.find(Locator::Css(css)).await
+                && element.text().await.is_ok_and(|t| t == expected)
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(self.text(css).await, expected, "{css}");
+    }
+
     async fn click(&self, css: &str) {
         self.wait(css).await.click().await.expect("click");
     }
@@ -532,6 +545,8 @@ async fn flows(s: Session) {
     s.wait("#rated").await;
     assert_eq!(s.text("#public-rating").await, "满意");
 
+    online_application(&s).await;
+
     // The public guide, and the staff administration.
     s.go("/guide/XK00001000").await;
     s.wait("#guide-title").await;
@@ -556,6 +571,7 @@ async fn flows(s: Session) {
         "/appeals/new".to_owned(),
         "/appeal/lookup".to_owned(),
         "/proxy".to_owned(),
+        "/online".to_owned(),
     ] {
         s.go(&path).await;
         s.wait("#main").await;
@@ -575,4 +591,140 @@ async fn flows(s: Session) {
     s.go(&format!("/cases/{second}")).await;
     s.wait("#case-state").await;
     s.shot("case-phone").await;
+}
+
+/// The latest sign-in code the outbox holds for `phone`.
+async fn code_sent_to(t: &TestApp, phone: &str) -> String {
+    let messages = t
+        .app
+        .store
+        .sms_list(&liandong_store::SmsFilter {
+            case_id: None,
+            state: None,
+            limit: 500,
+        })
+        .await
+        .expect("outbox");
+    let message = messages
+        .iter()
+        .filter(|m| m.kind == liandong_domain::notify::MessageKind::SignInCode && m.phone == phone)
+        .max_by_key(|m| m.created_at)
+        .expect("a code was sent");
+    message
+        .text
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(6)
+        .collect()
+}
+
+/// An applicant signs in with an SMS code, applies online with a scan (after a file of the
+/// wrong kind is refused), answers the window's supplement notice by uploading the missing
+/// material, and the officer sees both files; then the applicant withdraws.
+async fn online_application(s: &Session) {
+    let dir = std::env::temp_dir().join(format!("liandong-uploads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("upload dir");
+    let pdf = dir.join("申请书.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n").expect("pdf");
+    let fake = dir.join("病毒.pdf");
+    std::fs::write(&fake, b"MZ\x90\0 this is no pdf").expect("fake");
+    let png = dir.join("营业执照.png");
+    std::fs::write(
+        &png,
+        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13],
+    )
+    .expect("png");
+    let path = |p: &std::path::Path| p.to_str().expect("path").to_owned();
+
+    s.go("/guide/XK00001000").await;
+    s.click("#apply-online").await;
+    // Not signed in: the sign-in page, which comes back to the form afterwards.
+    s.fill("#phone", "13912345678").await;
+    s.click("#send-code").await;
+    assert!(s.text("#code-sent").await.contains("139****5678"));
+    s.shot("online-sign-in").await;
+    let code = code_sent_to(&s.t, "13912345678").await;
+    s.fill("#code", &code).await;
+    s.click("#sign-in").await;
+    s.wait("#apply-form").await;
+    s.fill("#name", "李秀英").await;
+    s.fill("#id_number", RESIDENT_ID).await;
+    s.wait("#m0")
+        .await
+        .send_keys(&path(&fake))
+        .await
+        .expect("file");
+    s.click("#submit-application").await;
+    assert!(
+        s.text("#files-error")
+            .await
+            .contains("不是PDF、JPEG或PNG格式")
+    );
+    // What was typed is kept; the file is chosen again.
+    s.wait("#m0")
+        .await
+        .send_keys(&path(&pdf))
+        .await
+        .expect("file");
+    s.shot("online-apply").await;
+    s.click("#submit-application").await;
+    assert_eq!(s.text("#online-state").await, "待受理");
+    assert!(s.text("#files").await.contains("申请书.pdf"));
+    let url = s.c.current_url().await.expect("url");
+    let id: i64 = url
+        .path()
+        .strip_prefix("/online/cases/")
+        .and_then(|i| i.parse().ok())
+        .expect("the applicant's case page");
+
+    // The window's pre-examination asks for the licence copy.
+    let clerk = s.t.session("d01.clerk").await;
+    let case = liandong_domain::organization::CaseId(id);
+    let view = s.t.app.case_view(&clerk, case).await.expect("case");
+    s.t.app
+        .act(
+            &clerk,
+            case,
+            view.summary.version,
+            &liandong_domain::case::Action::RequestSupplement {
+                missing: vec!["营业执照".into()],
+            },
+            "",
+        )
+        .await
+        .expect("supplement notice");
+    s.go("/online/cases").await;
+    s.click(&format!("a[href='/online/cases/{id}']")).await;
+    assert!(s.text("#missing").await.contains("营业执照"));
+    assert_eq!(s.text("#online-state").await, "待补正");
+    s.wait("#s1")
+        .await
+        .send_keys(&path(&png))
+        .await
+        .expect("file");
+    s.shot("online-case").await;
+    s.click("#submit-supplement").await;
+    s.wait_text("#online-state", "待受理").await;
+    assert!(s.text("#files").await.contains("营业执照.png"));
+
+    // The officer sees both files on the case page.
+    s.sign_in("d01.clerk").await;
+    s.go(&format!("/cases/{id}")).await;
+    let files = s.text("#case-files").await;
+    assert!(
+        files.contains("申请书.pdf") && files.contains("营业执照.png"),
+        "{files}"
+    );
+    s.sign_out().await;
+
+    // The applicant withdraws.
+    s.go(&format!("/online/cases/{id}")).await;
+    s.fill("#reason", "已到窗口办理").await;
+    s.click("#withdraw").await;
+    s.wait_text("#online-state", "已撤回").await;
+    assert!(s.c.find(Locator::Css("#withdraw-form")).await.is_err());
+    s.go("/online/cases").await;
+    s.click("#applicant-sign-out").await;
+    s.wait("#sign-in-form").await;
+    let _ = std::fs::remove_dir_all(&dir);
 }
