@@ -9,6 +9,7 @@ pub mod cases;
 pub mod catalog;
 pub mod catalog_file;
 pub mod certificates;
+pub mod consultations;
 pub mod disclosure;
 pub mod evaluation;
 pub mod monitoring;
@@ -157,6 +158,9 @@ pub enum AppError {
     Queue(#[from] liandong_domain::queue::QueueError),
     #[error(transparent)]
     Supervision(#[from] liandong_domain::supervision::SupervisionError),
+    /// A consultation action the state does not allow (texts become `Invalid`).
+    #[error(transparent)]
+    Consultation(liandong_domain::consultation::ConsultationError),
     /// Sign-in codes asked for too often (wrong or expired codes become `Invalid`).
     #[error(transparent)]
     SignIn(liandong_domain::online::SignInError),
@@ -227,6 +231,8 @@ pub struct App {
     pub payment_provider: Option<provider::ProviderConfig>,
     /// Applicants' sign-in codes online: how long, how often, how many tries.
     pub sign_in_rules: liandong_domain::online::SignInRules,
+    /// Online consultation: the working days to answer and the texts' limits.
+    pub consultation_rules: liandong_domain::consultation::ConsultationRules,
 }
 
 impl App {
@@ -257,6 +263,7 @@ impl App {
             payment_merchant: None,
             payment_provider: None,
             sign_in_rules: liandong_domain::online::SignInRules::default(),
+            consultation_rules: liandong_domain::consultation::ConsultationRules::default(),
         })
     }
 

@@ -42,6 +42,8 @@ pub enum MessageKind {
     RatingReply,
     /// 登录验证码: the one-time code an applicant signs in online with.
     SignInCode,
+    /// 咨询已答复: an online question about an item was answered.
+    ConsultationAnswered,
 }
 string_enum!(MessageKind {
     Received => "received",
@@ -55,6 +57,7 @@ string_enum!(MessageKind {
     NoticeOpened => "notice_opened",
     RatingReply => "rating_reply",
     SignInCode => "sign_in_code",
+    ConsultationAnswered => "consultation_answered",
 });
 
 /// A placeholder of a template, written `{name}` in the text.
@@ -126,7 +129,7 @@ impl Recipient {
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 11] = [
+    pub const ALL: [MessageKind; 12] = [
         MessageKind::Received,
         MessageKind::Accepted,
         MessageKind::SupplementNeeded,
@@ -138,6 +141,7 @@ impl MessageKind {
         MessageKind::NoticeOpened,
         MessageKind::RatingReply,
         MessageKind::SignInCode,
+        MessageKind::ConsultationAnswered,
     ];
 
     /// The Chinese name shown to administrators.
@@ -154,6 +158,7 @@ impl MessageKind {
             MessageKind::NoticeOpened => "督办通知",
             MessageKind::RatingReply => "评价整改答复",
             MessageKind::SignInCode => "登录验证码",
+            MessageKind::ConsultationAnswered => "咨询答复通知",
         }
     }
 
@@ -178,6 +183,7 @@ impl MessageKind {
             MessageKind::RatingReply => &[P::Applicant, P::Item, P::Number, P::Reply],
             MessageKind::RatingInvitation => &[P::Applicant, P::Item, P::Number],
             MessageKind::SignInCode => &[P::Code, P::Minutes],
+            MessageKind::ConsultationAnswered => &[P::Item],
             MessageKind::YellowWarning | MessageKind::RedWarning => {
                 &[P::Staff, P::Item, P::Number, P::DueDate, P::Days]
             }
@@ -217,6 +223,9 @@ impl MessageKind {
             }
             MessageKind::SignInCode => {
                 "【政务服务】您的登录验证码为{code}，{minutes}分钟内有效。请勿告诉他人；如非本人操作，请忽略本短信。"
+            }
+            MessageKind::ConsultationAnswered => {
+                "【政务服务】您关于“{item}”的网上咨询已答复，请登录网上办事大厅查看。"
             }
             MessageKind::RedWarning => {
                 "【电子监察】{staff}：办件{number}（{item}）已于{due_date}超期{days}个工作日，请立即办理并说明原因。"
@@ -618,6 +627,22 @@ pub fn sign_in_code_message(
             (Placeholder::Code, code.to_owned()),
             (Placeholder::Minutes, valid_minutes.to_string()),
         ]),
+    }
+}
+
+/// The notice that the question `consultation` was answered (event `seq`), to its asker.
+pub fn consultation_answered_message(
+    consultation: i64,
+    seq: u32,
+    phone: &str,
+    item_name: &str,
+) -> PlannedMessage {
+    PlannedMessage {
+        id: format!("consultation-{consultation}-{seq}-consultation_answered-applicant"),
+        kind: MessageKind::ConsultationAnswered,
+        recipient: Recipient::Applicant,
+        phone: phone.to_owned(),
+        values: Values::from([(Placeholder::Item, item_name.to_owned())]),
     }
 }
 
@@ -1257,6 +1282,22 @@ mod tests {
             "{masked}"
         );
         assert_eq!(message.id, "sign-in-13800138000-0");
+    }
+
+    #[test]
+    fn an_answered_question_is_announced_once_per_answer() {
+        let message = consultation_answered_message(7, 2, "13800138000", "食品经营许可");
+        let text = compose(
+            &message,
+            MessageKind::ConsultationAnswered.default_template(),
+        )
+        .unwrap();
+        assert!(text.contains("“食品经营许可”的网上咨询已答复"), "{text}");
+        assert_eq!(
+            message.id,
+            "consultation-7-2-consultation_answered-applicant"
+        );
+        assert_eq!(sms_length(&text).segments, 1, "{text}");
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
         (name = "catalog", description = "service items (事项), versions, reform report"),
         (name = "cases", description = "cases (办件)"),
         (name = "progress", description = "public progress lookup (办件查询)"),
+        (name = "consultations", description = "online consultation (网上咨询): questions about an item, the department's answers, the published ones"),
         (name = "online", description = "online services (网上办事): applicants' SMS sign-in, applying with materials, supplementing, their cases"),
         (name = "disclosure", description = "public monthly disclosure (公示) from the running totals"),
         (name = "supervision", description = "electronic supervision: monitoring and findings (实时监控 · 预警纠错)"),
@@ -172,6 +173,13 @@ fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(online::my_certificate))
         .routes(routes!(online::case_files))
         .routes(routes!(online::case_file))
+        .routes(routes!(consultations::ask, consultations::mine))
+        .routes(routes!(consultations::withdraw))
+        .routes(routes!(consultations::list))
+        .routes(routes!(consultations::statistics))
+        .routes(routes!(consultations::get))
+        .routes(routes!(consultations::act))
+        .routes(routes!(consultations::published))
         .merge(
             // Applications and supplements carry the materials' files.
             OpenApiRouter::new()

@@ -83,6 +83,7 @@ pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
         }
         AppError::TooManyLookups { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_lookups"),
         AppError::SignIn(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_codes"),
+        AppError::Consultation(_) => (StatusCode::CONFLICT, "action_not_allowed"),
         AppError::RoleRequired { .. } => (StatusCode::FORBIDDEN, "role_required"),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),

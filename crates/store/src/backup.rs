@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 44] = [
+pub const TABLES: [&str; 46] = [
     "units",
     "departments",
     "windows",
@@ -52,10 +52,12 @@ pub const TABLES: [&str; 44] = [
     "applicant_sessions",
     "stored_files",
     "case_files",
+    "consultations",
+    "consultation_events",
 ];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
-const SERIAL_TABLES: [&str; 19] = [
+const SERIAL_TABLES: [&str; 20] = [
     "units",
     "departments",
     "windows",
@@ -75,6 +77,7 @@ const SERIAL_TABLES: [&str; 19] = [
     "payments",
     "sign_in_codes",
     "case_files",
+    "consultations",
 ];
 
 enum Value {

@@ -122,6 +122,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0018_online.sql"),
         postgres: include_str!("../../../migrations/postgres/0018_online.sql"),
     },
+    Migration {
+        version: 19,
+        name: "consultations",
+        sqlite: include_str!("../../../migrations/sqlite/0019_consultations.sql"),
+        postgres: include_str!("../../../migrations/postgres/0019_consultations.sql"),
+    },
 ];
 
 impl Store {

@@ -147,7 +147,9 @@ pub fn status_of(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Supervision(SupervisionError::Required { .. }) => {
             (StatusCode::UNPROCESSABLE_ENTITY, "error.invalid")
         }
-        AppError::Supervision(_) | AppError::Rating(_) => (StatusCode::CONFLICT, "error.title"),
+        AppError::Supervision(_) | AppError::Rating(_) | AppError::Consultation(_) => {
+            (StatusCode::CONFLICT, "error.title")
+        }
         AppError::Invalid(_)
         | AppError::IdempotencyMismatch
         | AppError::Workflow(_)

@@ -697,6 +697,51 @@ both!(
                 None,
                 "AAAAAAAAAA",
             ),
+            // Online consultation: asking needs an applicant's sign-in; the lists are staff's,
+            // scoped to their department; the published answers are public.
+            (
+                Method::POST,
+                "/api/v1/online/consultations".into(),
+                Some(json!({"item_code": "XK00001000", "name": "李秀英", "title": "问题", "text": "健康证明是否必须提交？"})),
+                "AAAAAAAAAA",
+            ),
+            (
+                Method::GET,
+                "/api/v1/online/consultations".into(),
+                None,
+                "AAAAAAAAAA",
+            ),
+            (
+                Method::POST,
+                "/api/v1/online/consultations/999999/withdraw".into(),
+                Some(json!({"expected_version": 1})),
+                "AAAAAAAAAA",
+            ),
+            (Method::GET, "/api/v1/consultations".into(), None, "AKKKKKKKKK"),
+            (
+                Method::GET,
+                "/api/v1/consultations/statistics?month=2026-03".into(),
+                None,
+                "AKKKKKKKKK",
+            ),
+            (
+                Method::GET,
+                "/api/v1/consultations/999999".into(),
+                None,
+                "ANNNNNNNNN",
+            ),
+            (
+                Method::POST,
+                "/api/v1/consultations/999999/actions".into(),
+                Some(json!({"expected_version": 1, "action": "publish"})),
+                "ANNNNNNNNN",
+            ),
+            (
+                Method::GET,
+                "/api/v1/items/XK00001000/consultations".into(),
+                None,
+                "PPPPPPPPPP",
+            ),
             // The officers who see the case see its files (a window case has none).
             (
                 Method::GET,

@@ -10,6 +10,7 @@ mod appeals;
 mod cases;
 mod catalog;
 mod certificates;
+mod consultations;
 mod kannel;
 mod monitoring;
 mod online;

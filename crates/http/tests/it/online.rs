@@ -18,7 +18,7 @@ const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n";
 const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
 
 /// The latest sign-in code the outbox holds for `phone`, as the SMS carries it.
-async fn code_sent_to(t: &TestApp, phone: &str) -> String {
+pub(crate) async fn code_sent_to(t: &TestApp, phone: &str) -> String {
     let messages = t
         .app
         .store
@@ -48,7 +48,7 @@ async fn code_sent_to(t: &TestApp, phone: &str) -> String {
 }
 
 /// Signs `phone` in with a fresh code; returns the applicant's token.
-async fn sign_in(t: &TestApp, phone: &str) -> String {
+pub(crate) async fn sign_in(t: &TestApp, phone: &str) -> String {
     let (status, sent) = t
         .post("/api/v1/online/codes", None, json!({"phone": phone}))
         .await;

@@ -1,0 +1,33 @@
+-- Online consultation (网上咨询): questions about a service item from applicants signed in
+-- with their phone, answered by the item's department within its working days, published
+-- when the officer marks them so (liandong_domain::consultation, docs/consultations.md).
+-- The row holds what lists and counts need; the history folds into the rest.
+CREATE TABLE consultations (
+    id BIGSERIAL PRIMARY KEY,
+    -- The item and department now (a forward may change both).
+    item_code TEXT NOT NULL,
+    department_id BIGINT NOT NULL REFERENCES departments(id),
+    phone TEXT NOT NULL,
+    title TEXT NOT NULL,
+    state TEXT NOT NULL,
+    public BIGINT NOT NULL,
+    asked_at BIGINT NOT NULL,
+    answer_days BIGINT NOT NULL,
+    answered_at BIGINT,
+    version BIGINT NOT NULL
+);
+CREATE INDEX consultations_department ON consultations(department_id, state, asked_at);
+CREATE INDEX consultations_item_public ON consultations(item_code, public);
+CREATE INDEX consultations_phone ON consultations(phone);
+CREATE INDEX consultations_asked_at ON consultations(asked_at);
+
+CREATE TABLE consultation_events (
+    consultation_id BIGINT NOT NULL REFERENCES consultations(id),
+    seq BIGINT NOT NULL,
+    at BIGINT NOT NULL,
+    -- None: the asker.
+    actor_id BIGINT REFERENCES staff(id),
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (consultation_id, seq)
+);
