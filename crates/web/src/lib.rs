@@ -99,6 +99,18 @@ pub fn routes(app: App) -> Router<App> {
         .route("/online/cases/{id}/certificate", get(online::certificate))
         .route("/online/cases/{id}/files/{file}", get(online::my_file))
         .route("/cases/{id}/files/{file}", get(online::case_file))
+        .route(
+            "/online/consult/{code}",
+            get(consultations::ask_form).post(consultations::ask),
+        )
+        .route("/online/consultations", get(consultations::mine))
+        .route(
+            "/online/consultations/{id}/withdraw",
+            post(consultations::withdraw),
+        )
+        .route("/consultations", get(consultations::list))
+        .route("/consultations/{id}", get(consultations::show))
+        .route("/consultations/{id}/act", post(consultations::act))
         .merge(
             // Applications and supplements carry the materials' files.
             Router::new()

@@ -119,6 +119,9 @@ impl Ctx {
         if has(&[Role::Supervisor, Role::SystemAdmin]) || s.session.staff.department_id.is_some() {
             links.push(("/notices", "nav.notices"));
         }
+        if has(&[Role::Supervisor, Role::SystemAdmin]) || s.session.staff.department_id.is_some() {
+            links.push(("/consultations", "nav.consultations"));
+        }
         if has(&[
             Role::Supervisor,
             Role::SystemAdmin,

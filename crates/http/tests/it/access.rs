@@ -702,7 +702,9 @@ both!(
             (
                 Method::POST,
                 "/api/v1/online/consultations".into(),
-                Some(json!({"item_code": "XK00001000", "name": "李秀英", "title": "问题", "text": "健康证明是否必须提交？"})),
+                Some(
+                    json!({"item_code": "XK00001000", "name": "李秀英", "title": "问题", "text": "健康证明是否必须提交？"}),
+                ),
                 "AAAAAAAAAA",
             ),
             (
@@ -717,7 +719,12 @@ both!(
                 Some(json!({"expected_version": 1})),
                 "AAAAAAAAAA",
             ),
-            (Method::GET, "/api/v1/consultations".into(), None, "AKKKKKKKKK"),
+            (
+                Method::GET,
+                "/api/v1/consultations".into(),
+                None,
+                "AKKKKKKKKK",
+            ),
             (
                 Method::GET,
                 "/api/v1/consultations/statistics?month=2026-03".into(),

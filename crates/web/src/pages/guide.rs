@@ -58,6 +58,8 @@ struct GuidePage {
     department: String,
     places: Vec<String>,
     staff: bool,
+    /// Questions about the item answered and published (网上咨询).
+    answers: Vec<liandong_domain::consultation::PublicConsultation>,
 }
 
 pub async fn show(
@@ -96,7 +98,9 @@ pub async fn show(
     if item.proxy_by_village {
         places.push(l.t("guide.proxy").to_owned());
     }
+    let answers = app.public_consultations(&item.code).await?;
     Ok(visitor.finish(page(&GuidePage {
+        answers,
         c: visitor.ctx("/guide"),
         version: record.current_version,
         department,

@@ -6,6 +6,7 @@ pub mod appeals;
 pub mod auth;
 pub mod cases;
 pub mod certificates;
+pub mod consultations;
 pub mod disclosure;
 pub mod evaluation;
 pub mod findings;

@@ -94,6 +94,12 @@ both!(
             (format!("/online/cases/{case}"), "OOOOOOO"),
             (format!("/online/cases/{case}/files/1"), "OOOOOOO"),
             (format!("/cases/{case}/files/1"), "LNNNNNN"),
+            ("/online/consult/XK00001000".into(), "OOOOOOO"),
+            ("/online/consultations".into(), "OOOOOOO"),
+            // Department staff and supervisors answer questions; a clerk without a
+            // department sees an empty list.
+            ("/consultations".into(), "LKKKKKK"),
+            ("/consultations/999999".into(), "LNNNNNN"),
         ];
         let mut clients = Vec::new();
         for caller in CALLERS {

@@ -717,6 +717,28 @@ async fn online_application(s: &Session) {
     );
     s.sign_out().await;
 
+    // A question about the item: answered by the department and published in the guide.
+    s.go("/guide/XK00001000").await;
+    s.click("#ask-question").await;
+    s.fill("#name", "李秀英").await;
+    s.fill("#title", "健康证明是否必须提交").await;
+    s.fill("#text", "从业人员的健康证明是否在申请时必须提交？")
+        .await;
+    s.click("#ask").await;
+    s.wait("section[id^='question-']").await;
+    s.sign_in("d01.officer").await;
+    s.go("/consultations").await;
+    s.click("#consultation-list a").await;
+    s.fill("#answer", "健康证明为选交材料，可在开业前补交。")
+        .await;
+    s.click("#do-answer").await;
+    s.wait_text("#consultation-state", "已答复").await;
+    s.click("#do-publish").await;
+    s.wait("#consultation-public").await;
+    s.sign_out().await;
+    s.go("/guide/XK00001000").await;
+    assert!(s.text("#consultations").await.contains("可在开业前补交"));
+
     // The applicant withdraws.
     s.go(&format!("/online/cases/{id}")).await;
     s.fill("#reason", "已到窗口办理").await;
