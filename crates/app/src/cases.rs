@@ -67,6 +67,8 @@ pub(crate) struct Recorded<'a> {
     pub unit: UnitId,
     pub comment: &'a str,
     pub files: Vec<liandong_store::NewCaseFile>,
+    /// At acceptance: the officer's waivers and reductions of the item's fees.
+    pub fees: &'a [liandong_domain::payment::FeeDecision],
 }
 
 /// What an intake wrote: a new case, or found the case an earlier submit with the key made.
@@ -360,6 +362,29 @@ impl App {
         action: &Action,
         comment: &str,
     ) -> Result<CaseView> {
+        self.act_with_fees(session, id, expected_version, action, comment, &[])
+            .await
+    }
+
+    /// As `act`; an acceptance may waive or reduce the item's fees, each with its legal
+    /// reason (recorded on the payment notice, or on the audit trail when nothing is left to
+    /// pay). Fee decisions with any other action are refused.
+    pub async fn act_with_fees(
+        &self,
+        session: &Session,
+        id: CaseId,
+        expected_version: u32,
+        action: &Action,
+        comment: &str,
+        fees: &[liandong_domain::payment::FeeDecision],
+    ) -> Result<CaseView> {
+        if !fees.is_empty() && !matches!(action, Action::Accept) {
+            return Err(AppError::invalid(
+                "fees",
+                "只有受理时可以减免收费",
+                "fees are waived or reduced only at acceptance",
+            ));
+        }
         let stored = self.visible_case(session, id).await?;
         if stored.summary.version != expected_version {
             return Err(AppError::Conflict {
@@ -385,6 +410,7 @@ impl App {
             unit: session.staff.unit_id,
             comment,
             files: Vec::new(),
+            fees,
         };
         self.record_decided(stored, item, case, kinds, by).await
     }
@@ -452,7 +478,10 @@ impl App {
                 .any(|e| matches!(e.kind, EventKind::Accepted { .. }))
         });
         let notice = match accepted_by {
-            Some(staff) => self.plan_notice(&stored, &item, staff, now).await?,
+            Some(staff) => {
+                self.plan_notice(&stored, &item, by.fees, staff, now)
+                    .await?
+            }
             None => None,
         };
         let files = by.files;
@@ -464,7 +493,7 @@ impl App {
                     tx.append_events(id, expected_version, &appended, &written, &days)
                         .await?;
                     if let Some(notice) = &notice {
-                        notice.issue(tx, id).await?;
+                        notice.write(tx, id).await?;
                     }
                     for file in &files {
                         tx.attach_case_file(id, files_seq, file, now).await?;

@@ -487,6 +487,7 @@ impl App {
             unit: stored.summary.handling_unit_id,
             comment: "申请人网上补正 / supplemented online",
             files,
+            fees: &[],
         };
         self.record_decided(stored, item, case, kinds, by).await?;
         self.applicant_case(who, id).await
@@ -513,6 +514,7 @@ impl App {
             unit: stored.summary.handling_unit_id,
             comment: "申请人网上撤回 / withdrawn online",
             files: Vec::new(),
+            fees: &[],
         };
         self.record_decided(stored, item, case, kinds, by).await?;
         self.applicant_case(who, id).await

@@ -7,11 +7,13 @@ use liandong_domain::case::CaseState;
 use liandong_domain::catalog::ServiceItem;
 use liandong_domain::organization::{CaseId, Role, StaffId};
 use liandong_domain::payment::{
-    Assessment, CALLBACK_PATH, CounterMethod, Decision, Merchant, OrderRequest, Payment,
-    PaymentAction, PaymentContext, PaymentError, PaymentNotice, REPLY_FAIL, REPLY_SUCCESS, assess,
-    create, decide, parse_order_ref, verify_callback,
+    Assessment, CALLBACK_PATH, CaseStanding, CounterMethod, Decision, FeeDecision, Merchant,
+    OrderRequest, Payment, PaymentAction, PaymentContext, PaymentError, PaymentNotice, REPLY_FAIL,
+    REPLY_SUCCESS, Reconciliation, assess, create, decide, parse_order_ref, verify_callback,
 };
-use liandong_store::{PaymentRecord, StoreError, StoredCase, StoredPayment, WriteTx};
+use liandong_store::{
+    PaymentRecord, ReconciliationRecord, StoreError, StoredCase, StoredPayment, WriteTx,
+};
 use rand::RngCore;
 use serde::Serialize;
 
@@ -24,6 +26,43 @@ use crate::{App, AppError, Result, Session};
 pub struct PaymentView {
     pub record: PaymentRecord,
     pub payment: Payment,
+}
+
+/// A day's reconciliation: what was recorded, and the cases in detail.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct DayReconciliation {
+    pub record: ReconciliationRecord,
+    pub reconciliation: Reconciliation,
+}
+
+/// What the acceptance of a case with fees writes with it: the notice, or, when every fee
+/// was waived, the waiver on the audit trail (there is nothing to pay, so no notice).
+pub(crate) enum PlannedFees {
+    Notice(PlannedNotice),
+    Waived {
+        assessment: Assessment,
+        by: StaffId,
+        at: DateTime<Utc>,
+    },
+}
+
+impl PlannedFees {
+    pub(crate) async fn write(&self, tx: &mut WriteTx, case: CaseId) -> Result<(), StoreError> {
+        match self {
+            PlannedFees::Notice(notice) => notice.issue(tx, case).await,
+            PlannedFees::Waived { assessment, by, at } => {
+                tx.audit(&liandong_store::AuditEntry {
+                    at: *at,
+                    actor_id: Some(*by),
+                    action: "fees_waived".into(),
+                    target: format!("case:{}", case.0),
+                    detail: serde_json::to_string(&assessment.lines).unwrap_or_default(),
+                })
+                .await
+            }
+        }
+    }
 }
 
 /// What the acceptance of a case with fees issues, decided before its write.
@@ -82,29 +121,45 @@ impl From<PaymentError> for AppError {
 }
 
 impl App {
-    /// The notice an acceptance issues: the item's fees at their standards (an item without
-    /// fees issues none), coded with the receiving unit's code.
+    /// The notice an acceptance issues: the item's fees at their standards unless the
+    /// officer waived or reduced one with its legal reason (an item without fees issues
+    /// none), coded with the receiving unit's code.
     pub(crate) async fn plan_notice(
         &self,
         stored: &StoredCase,
         item: &ServiceItem,
+        decisions: &[FeeDecision],
         issued_by: StaffId,
         at: DateTime<Utc>,
-    ) -> Result<Option<PlannedNotice>> {
+    ) -> Result<Option<PlannedFees>> {
         if item.fees.iter().all(|f| f.amount_fen <= 0) {
-            return Ok(None);
+            if decisions.is_empty() {
+                return Ok(None);
+            }
+            return Err(AppError::invalid(
+                "fees",
+                "该事项不收费，无需减免",
+                "the item charges no fee: there is nothing to waive",
+            ));
         }
-        let assessment = assess(stored.summary.id, item, &[], &self.supervision_rules)
-            .map_err(|e| AppError::invalid("fees", e.to_string(), e.to_string()))?;
+        let assessment = assess(stored.summary.id, item, decisions, &self.supervision_rules)
+            .map_err(|e| AppError::Invalid(vec![crate::FieldError::from_bilingual("fees", &e)]))?;
+        if assessment.is_free() {
+            return Ok(Some(PlannedFees::Waived {
+                assessment,
+                by: issued_by,
+                at,
+            }));
+        }
         let unit = self.store.unit(stored.summary.received_unit_id).await?;
         let digits: String = unit.code.chars().filter(char::is_ascii_digit).collect();
-        Ok(Some(PlannedNotice {
+        Ok(Some(PlannedFees::Notice(PlannedNotice {
             assessment,
             prefix: format!("{digits:0>6}").chars().take(6).collect(),
             payer: stored.summary.applicant_name.clone(),
             issued_by,
             at,
-        }))
+        })))
     }
 
     /// The payment of a case the session sees, if its item has fees.
@@ -211,6 +266,150 @@ impl App {
         };
         self.record_payment_action(stored, &action).await?;
         Ok(opened.pay_url)
+    }
+
+    /// Gives a paid case's fees back in full (an approver who sees the case), with the
+    /// reason: a withdrawn application, a fee charged in error.
+    pub async fn refund_payment(
+        &self,
+        session: &Session,
+        id: i64,
+        expected_version: u32,
+        reason: &str,
+    ) -> Result<PaymentView> {
+        session.require(Role::Approver)?;
+        let stored = self.store.payment(id).await.map_err(|e| match e {
+            StoreError::NotFound(_) => AppError::NotFound("缴款 payment"),
+            other => other.into(),
+        })?;
+        self.visible_case(session, stored.record.case_id)
+            .await
+            .map_err(|_| AppError::NotFound("缴款 payment"))?;
+        if stored.record.version != expected_version {
+            return Err(AppError::Conflict {
+                stale: i64::from(expected_version),
+            });
+        }
+        let action = PaymentAction::Refund {
+            by: session.staff.id,
+            reason: reason.to_owned(),
+            amount_fen: stored.record.received_fen,
+        };
+        self.record_payment_action(stored, &action).await?;
+        view(self.store.payment(id).await?)
+    }
+
+    /// Reconciles the notices issued on `day` (China date) against what came in, as their
+    /// cases stand now: a withdrawn case owes nothing, an open one not yet paid is waiting;
+    /// every other difference becomes a `fees_unreconciled` finding for the case's
+    /// department (once: findings are keyed). The day's figures are recorded.
+    pub async fn reconcile_payments(&self, day: chrono::NaiveDate) -> Result<DayReconciliation> {
+        let now = self.now();
+        let from = liandong_domain::calendar::china_day_start(day);
+        let before = from + chrono::Duration::days(1);
+        let mut payments = Vec::new();
+        let mut standing = std::collections::BTreeMap::new();
+        let mut items = std::collections::BTreeMap::new();
+        let mut departments = std::collections::BTreeMap::new();
+        for stored in self.store.payments_created_between(from, before).await? {
+            let payment = Payment::replay(&stored.events).map_err(corrupt)?;
+            let summary = self.store.case_summary(stored.record.case_id).await?;
+            let item = self
+                .item_version(summary.item_id, summary.item_version)
+                .await?;
+            standing.insert(
+                summary.id,
+                match summary.state {
+                    CaseState::Withdrawn | CaseState::Refused => CaseStanding::Withdrawn,
+                    CaseState::Decided | CaseState::Concluded => CaseStanding::Closed,
+                    _ => CaseStanding::Open,
+                },
+            );
+            departments.insert(summary.id, summary.department_id);
+            items.insert(item.code.clone(), item);
+            payments.push(payment);
+        }
+        let reconciliation =
+            liandong_domain::payment::reconcile_notices(day, &payments, &standing, &items, now);
+        let summary = &reconciliation.summary;
+        let mut record = ReconciliationRecord {
+            day,
+            reconciled_at: now,
+            receivable_fen: summary.receivable_fen,
+            received_fen: summary.received_fen,
+            cases_matched: i64::try_from(summary.cases_matched).unwrap_or(i64::MAX),
+            cases_differing: i64::try_from(summary.cases_differing).unwrap_or(i64::MAX),
+            awaiting_payment: i64::try_from(reconciliation.awaiting_payment.len())
+                .unwrap_or(i64::MAX),
+            new_findings: 0,
+        };
+        let mut by_department: std::collections::BTreeMap<_, Vec<_>> =
+            std::collections::BTreeMap::new();
+        for finding in &reconciliation.findings {
+            if let Some(department) = departments.get(&finding.case_id) {
+                by_department
+                    .entry(*department)
+                    .or_default()
+                    .push(finding.clone());
+            }
+        }
+        let mut written = record.clone();
+        let new = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut new = 0;
+                    for (department, findings) in &by_department {
+                        new += tx.record_findings(*department, findings).await?;
+                    }
+                    written.new_findings = i64::try_from(new).unwrap_or(i64::MAX);
+                    tx.record_reconciliation(&written).await?;
+                    Ok(new)
+                })
+            })
+            .await?;
+        record.new_findings = i64::try_from(new).unwrap_or(i64::MAX);
+        Ok(DayReconciliation {
+            record,
+            reconciliation,
+        })
+    }
+
+    /// Reconciles yesterday (China date) unless it is recorded already: what the server
+    /// runs on its own. Returns the day's figures when it ran.
+    pub async fn reconcile_yesterday(&self) -> Result<Option<DayReconciliation>> {
+        let today = liandong_domain::calendar::china_date(self.now());
+        let Some(yesterday) = today.pred_opt() else {
+            return Ok(None);
+        };
+        let done = self.store.reconciliations(1).await?;
+        if done.first().is_some_and(|r| r.day >= yesterday) {
+            return Ok(None);
+        }
+        self.reconcile_payments(yesterday).await.map(Some)
+    }
+
+    /// The days reconciled, the latest first (supervisors and system administrators).
+    pub async fn reconciliations(&self, session: &Session) -> Result<Vec<ReconciliationRecord>> {
+        session.require_any(&[Role::Supervisor, Role::SystemAdmin])?;
+        Ok(self.store.reconciliations(62).await?)
+    }
+
+    /// Runs a day's reconciliation on request (supervisors and system administrators).
+    pub async fn reconcile_day(
+        &self,
+        session: &Session,
+        day: chrono::NaiveDate,
+    ) -> Result<DayReconciliation> {
+        session.require_any(&[Role::Supervisor, Role::SystemAdmin])?;
+        if day >= liandong_domain::calendar::china_date(self.now()) {
+            return Err(AppError::invalid(
+                "day",
+                "只能对账已经过去的日期",
+                "only a day that has ended can be reconciled",
+            ));
+        }
+        self.reconcile_payments(day).await
     }
 
     /// Decides `action` on `stored` and writes the event. Returns whether anything was written.

@@ -96,6 +96,22 @@ enum Command {
         #[command(subcommand)]
         command: CertificateCommand,
     },
+    /// Fees (收费): `reconcile` a day's notices against what came in (the server does
+    /// yesterday on its own each night).
+    Payments {
+        #[command(subcommand)]
+        command: PaymentsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PaymentsCommand {
+    /// Reconcile the notices issued on a day (default: yesterday, China time); differences
+    /// become findings.
+    Reconcile {
+        #[arg(long)]
+        day: Option<NaiveDate>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -356,6 +372,17 @@ async fn sweep_every(app: App, every: std::time::Duration) {
             Ok(r) => tracing::info!(cases = r.cases, new = r.new_findings, "supervision sweep"),
             Err(e) => tracing::warn!(error = %e, "supervision sweep failed"),
         }
+        // Once a day, the first sweep after midnight reconciles the day before.
+        match app.reconcile_yesterday().await {
+            Ok(Some(r)) => tracing::info!(
+                day = %r.record.day,
+                differing = r.record.cases_differing,
+                new = r.record.new_findings,
+                "fees reconciled"
+            ),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "fee reconciliation failed"),
+        }
     }
 }
 
@@ -586,6 +613,37 @@ async fn main() -> Result<()> {
             ) {
                 bail!("证照已过期 / the certificate has expired");
             }
+            Ok(())
+        }
+        Command::Payments {
+            command: PaymentsCommand::Reconcile { day },
+        } => {
+            let settings = config.settle(None, cli.database);
+            let app = open(&settings).await?;
+            let today = liandong_domain::calendar::china_date(app.now());
+            let day = day
+                .or_else(|| today.pred_opt())
+                .context("no day before today")?;
+            if day >= today {
+                bail!("只能对账已经过去的日期 / only a day that has ended can be reconciled");
+            }
+            let r = app.reconcile_payments(day).await?;
+            let yuan = |fen: i64| format!("{}.{:02}", fen / 100, fen % 100);
+            println!(
+                "{day} 对账：应收 {} 元，实收 {} 元，相符 {} 件，不符 {} 件，待缴 {} 件，新发现 {} 项 / reconciled: receivable {}, received {}, matched {}, differing {}, awaiting payment {}, new findings {}",
+                yuan(r.record.receivable_fen),
+                yuan(r.record.received_fen),
+                r.record.cases_matched,
+                r.record.cases_differing,
+                r.record.awaiting_payment,
+                r.record.new_findings,
+                yuan(r.record.receivable_fen),
+                yuan(r.record.received_fen),
+                r.record.cases_matched,
+                r.record.cases_differing,
+                r.record.awaiting_payment,
+                r.record.new_findings,
+            );
             Ok(())
         }
         Command::Supervision {

@@ -157,6 +157,8 @@ fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(payments::case_payment))
         .routes(routes!(payments::pay_at_counter))
         .routes(routes!(payments::pay_online))
+        .routes(routes!(payments::refund))
+        .routes(routes!(payments::reconciliations, payments::reconcile))
         .route(
             "/api/v1/payments/callback",
             axum::routing::post(payments::callback),

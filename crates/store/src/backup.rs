@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 46] = [
+pub const TABLES: [&str; 47] = [
     "units",
     "departments",
     "windows",
@@ -54,6 +54,7 @@ pub const TABLES: [&str; 46] = [
     "case_files",
     "consultations",
     "consultation_events",
+    "payment_reconciliations",
 ];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.

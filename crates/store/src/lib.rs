@@ -49,7 +49,7 @@ pub use organization::{
     DepartmentRecord, NewStaff, NewUnit, NewWindow, StaffRecord, UnitRecord, WindowRecord,
 };
 pub use outbox::{AttemptEnd, NewSms, SmsFilter, SmsRecord, SmsTemplateRow};
-pub use payments::{PaymentRecord, StoredPayment};
+pub use payments::{PaymentRecord, ReconciliationRecord, StoredPayment};
 pub use projects::{
     DepartmentOpinion, JointReview, NewProject, ProjectApproval, ProjectRecord, StoredProject,
 };

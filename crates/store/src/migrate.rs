@@ -128,6 +128,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0019_consultations.sql"),
         postgres: include_str!("../../../migrations/postgres/0019_consultations.sql"),
     },
+    Migration {
+        version: 22,
+        name: "payment_reconciliations",
+        sqlite: include_str!("../../../migrations/sqlite/0022_payment_reconciliations.sql"),
+        postgres: include_str!("../../../migrations/postgres/0022_payment_reconciliations.sql"),
+    },
 ];
 
 impl Store {

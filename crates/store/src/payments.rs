@@ -196,6 +196,94 @@ impl Store {
     }
 }
 
+/// A day's reconciliation as recorded.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReconciliationRecord {
+    pub day: NaiveDate,
+    pub reconciled_at: DateTime<Utc>,
+    pub receivable_fen: i64,
+    pub received_fen: i64,
+    pub cases_matched: i64,
+    pub cases_differing: i64,
+    pub awaiting_payment: i64,
+    pub new_findings: i64,
+}
+
+impl WriteTx {
+    /// Records a day's reconciliation (again: the latest run stands).
+    pub async fn record_reconciliation(&mut self, r: &ReconciliationRecord) -> Result<()> {
+        sqlx::query("DELETE FROM payment_reconciliations WHERE day = $1")
+            .bind(r.day.to_string())
+            .execute(self.conn())
+            .await?;
+        sqlx::query(
+            "INSERT INTO payment_reconciliations (day, reconciled_at, receivable_fen, received_fen,
+                cases_matched, cases_differing, awaiting_payment, new_findings)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(r.day.to_string())
+        .bind(millis(r.reconciled_at))
+        .bind(r.receivable_fen)
+        .bind(r.received_fen)
+        .bind(r.cases_matched)
+        .bind(r.cases_differing)
+        .bind(r.awaiting_payment)
+        .bind(r.new_findings)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The payments whose notices were issued in `[from, before)`, with their histories.
+    pub async fn payments_created_between(
+        &self,
+        from: DateTime<Utc>,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<StoredPayment>> {
+        let rows = sqlx::query(
+            "SELECT id FROM payments WHERE created_at >= $1 AND created_at < $2 ORDER BY id",
+        )
+        .bind(millis(from))
+        .bind(millis(before))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(self.payment(row.try_get("id")?).await?);
+        }
+        Ok(out)
+    }
+
+    /// The days reconciled, the latest first.
+    pub async fn reconciliations(&self, limit: i64) -> Result<Vec<ReconciliationRecord>> {
+        let rows = sqlx::query(
+            "SELECT day, reconciled_at, receivable_fen, received_fen, cases_matched,
+                cases_differing, awaiting_payment, new_findings
+             FROM payment_reconciliations ORDER BY day DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ReconciliationRecord {
+                    day: parse_column(r, "day")?,
+                    reconciled_at: instant(r.try_get("reconciled_at")?)?,
+                    receivable_fen: r.try_get("receivable_fen")?,
+                    received_fen: r.try_get("received_fen")?,
+                    cases_matched: r.try_get("cases_matched")?,
+                    cases_differing: r.try_get("cases_differing")?,
+                    awaiting_payment: r.try_get("awaiting_payment")?,
+                    new_findings: r.try_get("new_findings")?,
+                })
+            })
+            .collect()
+    }
+}
+
 enum PaymentKey<'a> {
     Id(i64),
     Text(&'a str),

@@ -994,6 +994,26 @@ pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
     ("ticket_state.skipped", "已过号", "Skipped"),
     ("payment.title", "缴费", "Fees"),
     (
+        "payment.fees_at_acceptance",
+        "收费核定（减免须注明法定依据）",
+        "Fees (a waiver or reduction needs its legal reason)",
+    ),
+    ("payment.standard", "标准", "standard"),
+    ("payment.at_standard", "按标准收取", "At the standard"),
+    (
+        "payment.reduced_to",
+        "减收后金额（元）",
+        "Reduced to (yuan)",
+    ),
+    (
+        "payment.adjustment_reason",
+        "减免依据",
+        "Legal reason for the waiver or reduction",
+    ),
+    ("payment.refund", "退费", "Refund"),
+    ("adjustment.reduced", "减收", "Reduced"),
+    ("adjustment.waived", "免收", "Waived"),
+    (
         "payment.pay_where",
         "可网上缴费，或到收费窗口缴费",
         "pay online here, or at the fee window",

@@ -122,6 +122,7 @@ pub fn routes(app: App) -> Router<App> {
                 .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES)),
         )
         .route("/payments/{id}/counter", post(payments::pay_at_counter))
+        .route("/payments/{id}/refund", post(payments::refund))
         .route("/cases/{id}/certificates", post(certificates::issue))
         .route(
             "/cases/{id}/certificates/{cid}/file",

@@ -199,6 +199,22 @@ pub fn yuan(fen: &i64) -> String {
     format!("{}.{:02}", fen / 100, (fen % 100).abs())
 }
 
+/// Yuan as typed (`12`, `12.5`, `12.50`) in fen; None for anything else (negative, more
+/// than two decimals, not a number).
+pub fn parse_yuan(text: &str) -> Option<i64> {
+    let (whole, part) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || part.len() > 2 || (!part.is_empty() && !digits(part)) {
+        return None;
+    }
+    let fen: i64 = format!("{part:0<2}").parse().ok()?;
+    whole
+        .parse::<i64>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(fen)
+}
+
 /// The procedures a special procedure may be, in the order of the law.
 pub const PROCEDURES: [SpecialProcedure; 8] = [
     SpecialProcedure::Hearing,
@@ -250,5 +266,22 @@ pub fn query(path: &str, pairs: &[(&str, &str)]) -> String {
             "{path}?{}",
             serde_urlencoded::to_string(kept).unwrap_or_default()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yuan_is_read_to_the_fen_and_anything_else_refused() {
+        assert_eq!(parse_yuan("12"), Some(1200));
+        assert_eq!(parse_yuan(" 12.5 "), Some(1250));
+        assert_eq!(parse_yuan("0.05"), Some(5));
+        assert_eq!(parse_yuan("0"), Some(0));
+        for bad in ["", "-1", "1.234", "1,5", "一", ".5", "1e3"] {
+            assert_eq!(parse_yuan(bad), None, "{bad:?}");
+        }
+        assert_eq!(yuan(&1250), "12.50");
     }
 }

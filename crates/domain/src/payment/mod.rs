@@ -1886,6 +1886,65 @@ pub struct Reconciliation {
     pub findings: Vec<Finding>,
     /// Item codes of differing cases missing from `items`: no finding could be made for them.
     pub unknown_items: Vec<ItemCode>,
+    /// Cases still open whose notice is not paid yet: waiting, not wrong
+    /// ([`reconcile_notices`]).
+    #[serde(default)]
+    pub awaiting_payment: Vec<CaseId>,
+}
+
+/// Where a case with a payment notice stands when its day is reconciled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseStanding {
+    /// Still being handled: a notice not yet paid is waiting, not wrong.
+    Open,
+    /// Decided or concluded: the fees should have come in.
+    Closed,
+    /// Withdrawn by the applicant (or refused): nothing is owed, and money taken must have
+    /// gone back.
+    Withdrawn,
+}
+
+/// The notices issued on a day, reconciled: `payments` are those issued on `day` (folded as
+/// they stand), `standing` says where each one's case is. A withdrawn case owes nothing; a
+/// case still open with nothing received yet is awaiting payment (listed, not a finding);
+/// every other difference is a `FeesUnreconciled` finding (paid a wrong amount, concluded
+/// unpaid, withdrawn but not refunded). A case missing from `standing` counts as closed.
+pub fn reconcile_notices(
+    day: NaiveDate,
+    payments: &[Payment],
+    standing: &BTreeMap<CaseId, CaseStanding>,
+    items: &BTreeMap<ItemCode, ServiceItem>,
+    at: DateTime<Utc>,
+) -> Reconciliation {
+    let standing_of = |case: CaseId| standing.get(&case).copied().unwrap_or(CaseStanding::Closed);
+    let receivables: Vec<Receivable> = payments
+        .iter()
+        .map(|p| Receivable {
+            case: p.notice.case,
+            item_code: p.notice.item_code.clone(),
+            receivable_fen: if standing_of(p.notice.case) == CaseStanding::Withdrawn {
+                0
+            } else {
+                p.notice.amount_fen
+            },
+        })
+        .collect();
+    let mut reconciliation = reconcile(day, &receivables, payments, items, at);
+    let waiting: Vec<CaseId> = reconciliation
+        .cases
+        .iter()
+        .filter(|b| {
+            b.difference_fen != 0
+                && b.received_fen == 0
+                && standing_of(b.case) == CaseStanding::Open
+        })
+        .map(|b| b.case)
+        .collect();
+    reconciliation
+        .findings
+        .retain(|f| !waiting.contains(&f.case_id));
+    reconciliation.awaiting_payment = waiting;
+    reconciliation
 }
 
 /// Reconciles `day`: for each case of `receivables` (several lines of one case add up) or of
@@ -1964,5 +2023,6 @@ pub fn reconcile(
         cases,
         findings,
         unknown_items,
+        awaiting_payment: Vec::new(),
     }
 }

@@ -1679,6 +1679,54 @@ fn given_a_day_of_receivables_and_payments_when_reconciled_then_differences_beco
 }
 
 #[test]
+fn given_the_cases_standing_when_a_days_notices_are_reconciled_then_only_what_is_wrong_is_a_finding()
+ {
+    let items = BTreeMap::from([(item().code.clone(), item())]);
+    let payments = [
+        // 1: paid in full. 2: open, not paid yet: waiting. 3: concluded unpaid.
+        payment_of(CaseId(1), 1, Ledger::pay_at_counter),
+        payment_of(CaseId(2), 2, |l| l),
+        payment_of(CaseId(3), 3, |l| l.start().fail()),
+        // 4: withdrawn and refunded: nothing owed, nothing kept. 5: withdrawn, money kept.
+        payment_of(CaseId(4), 4, |l| l.pay_at_counter().refund()),
+        payment_of(CaseId(5), 5, Ledger::pay_at_counter),
+    ];
+    let standing = BTreeMap::from([
+        (CaseId(1), CaseStanding::Closed),
+        (CaseId(2), CaseStanding::Open),
+        (CaseId(3), CaseStanding::Closed),
+        (CaseId(4), CaseStanding::Withdrawn),
+        (CaseId(5), CaseStanding::Withdrawn),
+    ]);
+    let r = reconcile_notices(
+        date(2026, 1, 15),
+        &payments,
+        &standing,
+        &items,
+        china(2026, 1, 16, 1),
+    );
+    assert_eq!(r.awaiting_payment, [CaseId(2)]);
+    let found: Vec<i64> = r.findings.iter().map(|f| f.case_id.0).collect();
+    assert_eq!(found, [3, 5]);
+    let owed: Vec<(i64, i64)> = r
+        .cases
+        .iter()
+        .map(|c| (c.case.0, c.receivable_fen))
+        .collect();
+    assert_eq!(owed, [(1, 1500), (2, 1500), (3, 1500), (4, 0), (5, 0)]);
+    // A case the caller could not place counts as closed: unpaid is then a finding.
+    let r = reconcile_notices(
+        date(2026, 1, 15),
+        &payments[1..2],
+        &BTreeMap::new(),
+        &items,
+        china(2026, 1, 16, 1),
+    );
+    assert!(r.awaiting_payment.is_empty());
+    assert_eq!(r.findings.len(), 1);
+}
+
+#[test]
 fn given_nothing_when_reconciled_then_the_day_is_empty_and_matched() {
     let r = reconcile(
         date(2026, 1, 15),

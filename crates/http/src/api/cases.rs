@@ -222,6 +222,10 @@ pub struct CaseActionRequest {
     pub expected_version: u32,
     #[serde(default)]
     pub comment: String,
+    /// With `accept` only: fees waived (免收) or reduced (减收), each with its legal reason.
+    /// Fees not named are charged at the item's standard.
+    #[serde(default)]
+    pub fees: Vec<liandong_domain::payment::FeeDecision>,
     #[serde(flatten)]
     pub action: Action,
 }
@@ -239,12 +243,13 @@ pub async fn act_on_case(
     Json(req): Json<CaseActionRequest>,
 ) -> Result<axum::Json<CaseView>, ApiError> {
     Ok(axum::Json(
-        app.act(
+        app.act_with_fees(
             &session,
             CaseId(id),
             req.expected_version,
             &req.action,
             &req.comment,
+            &req.fees,
         )
         .await?,
     ))

@@ -5,11 +5,12 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use liandong_app::payments::PaymentView;
+use liandong_app::payments::{DayReconciliation, PaymentView};
 use liandong_app::progress::CaseClaim;
 use liandong_app::{App, AppError};
 use liandong_domain::organization::CaseId;
 use liandong_domain::payment::CounterMethod;
+use liandong_store::ReconciliationRecord;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -122,4 +123,63 @@ pub async fn pay_online(
         .start_online_payment(&CaseClaim::lookup(&req.number, &req.check))
         .await?;
     Ok(axum::Json(OnlinePayment { pay_url }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"expected_version": 2, "reason": "申请人撤回申请，依规退还已缴费用"}))]
+pub struct RefundRequest {
+    pub expected_version: u32,
+    pub reason: String,
+}
+
+/// Gives a paid case's fees back in full, with the reason (an approver who sees the case).
+#[utoipa::path(post, path = "/api/v1/payments/{id}/refund", tag = "payments", security(("bearer" = [])),
+    params(("id" = i64, Path, example = 1)), request_body = RefundRequest,
+    responses((status = 200, body = PaymentView),
+        (status = 403, description = "not an approver, or not paid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn refund(
+    State(app): State<App>,
+    Staff(session): Staff,
+    Path(id): Path<i64>,
+    Json(req): Json<RefundRequest>,
+) -> Result<axum::Json<PaymentView>, ApiError> {
+    Ok(axum::Json(
+        app.refund_payment(&session, id, req.expected_version, &req.reason)
+            .await?,
+    ))
+}
+
+/// The days reconciled (对账), the latest first (supervisors, system administrators).
+#[utoipa::path(get, path = "/api/v1/payments/reconciliations", tag = "payments", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ReconciliationRecord>),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn reconciliations(
+    State(app): State<App>,
+    Staff(session): Staff,
+) -> Result<axum::Json<Vec<ReconciliationRecord>>, ApiError> {
+    Ok(axum::Json(app.reconciliations(&session).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"day": "2026-03-02"}))]
+pub struct ReconcileRequest {
+    pub day: chrono::NaiveDate,
+}
+
+/// Reconciles a past day now (the server does yesterday on its own every night): the
+/// notices issued that day against what came in; differences become findings.
+#[utoipa::path(post, path = "/api/v1/payments/reconciliations", tag = "payments", security(("bearer" = [])),
+    request_body = ReconcileRequest,
+    responses((status = 200, body = DayReconciliation),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "today or a later day", body = Problem, content_type = "application/problem+json")))]
+pub async fn reconcile(
+    State(app): State<App>,
+    Staff(session): Staff,
+    Json(req): Json<ReconcileRequest>,
+) -> Result<axum::Json<DayReconciliation>, ApiError> {
+    Ok(axum::Json(app.reconcile_day(&session, req.day).await?))
 }

@@ -620,6 +620,24 @@ both!(
                 Some(json!({"expected_version": 1, "method": "cash", "amount_fen": 1000})),
                 "ANFNFFFFFF",
             ),
+            (
+                Method::POST,
+                "/api/v1/payments/999999/refund".into(),
+                Some(json!({"expected_version": 1, "reason": "退还"})),
+                "AFFFFFNFFF",
+            ),
+            (
+                Method::GET,
+                "/api/v1/payments/reconciliations".into(),
+                None,
+                "AFFFFFFFKK",
+            ),
+            (
+                Method::POST,
+                "/api/v1/payments/reconciliations".into(),
+                Some(json!({"day": "2026-03-01"})),
+                "AFFFFFFFKK",
+            ),
             // Online payment is not configured in the test district.
             (
                 Method::POST,

@@ -11,6 +11,29 @@ use serde_json::{Value, json};
 use crate::both;
 use crate::support::{MERCHANT_ID, MERCHANT_SECRET, TestApp};
 
+/// Gives XK00001000 a 10-yuan fee (工本费) from today.
+async fn with_fee(t: &TestApp) {
+    let admin = t.token("admin").await;
+    let (_, guide) = t.get("/api/v1/items/XK00001000", None).await;
+    let mut item = guide["record"]["item"].clone();
+    item["fees"] = json!([{"name": "工本费", "amount_fen": 1000, "basis": "渝价〔2026〕1号"}]);
+    let (status, saved) = t
+        .post(
+            "/api/v1/items/XK00001000/versions",
+            Some(&admin),
+            json!({"effective_from": "2026-03-02", "expected_version": 1, "item": item}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{saved}");
+}
+
+/// A case of XK00001000 just taken in at the hall.
+async fn submitted(t: &TestApp) -> Value {
+    let (status, case) = t.submit("d01.clerk", "XK00001000", None).await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    case
+}
+
 /// Gives XK00001000 a 10-yuan fee from today, and returns a case of it just accepted.
 async fn accepted_with_fee(t: &TestApp) -> Value {
     let admin = t.token("admin").await;
@@ -273,5 +296,260 @@ both!(
             "notice, order, one payment: {paid}"
         );
         server.abort();
+    }
+);
+
+both!(
+    fees_are_waived_or_reduced_at_acceptance_only_with_a_legal_reason,
+    |t: TestApp| async move {
+        with_fee(&t).await;
+        let reduce = |to: i64, reason: &str| {
+            json!([{"name": "工本费", "assessed_fen": to,
+                "adjustment": {"kind": if to == 0 { "waived" } else { "reduced" }, "reason": reason}}])
+        };
+        // Without a reason, or with another action: refused, nothing written.
+        let case = submitted(&t).await;
+        let (status, refused) = t
+            .act(
+                "d01.clerk",
+                &case,
+                json!({"action": "accept", "fees": reduce(500, "")}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["errors"][0]["field"], "fees");
+        assert_eq!(
+            refused["errors"][0]["message_en"]
+                .as_str()
+                .map(|m| m.contains("reason")),
+            Some(true),
+            "{refused}"
+        );
+        let (status, _) = t
+            .act(
+                "d01.clerk",
+                &case,
+                json!({"action": "request_supplement", "missing": ["营业执照"],
+                "fees": reduce(500, "《行政事业性收费管理办法》第十条减半收取")}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        // Reduced with its legal reason: the notice is for the rest and shows why.
+        let (status, accepted) = t
+            .act(
+                "d01.clerk",
+                &case,
+                json!({"action": "accept",
+                "fees": reduce(500, "《行政事业性收费管理办法》第十条减半收取")}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{accepted}");
+        let payment = payment_of(&t, &accepted).await;
+        assert_eq!(payment["record"]["amount_fen"], 500);
+        let line = &payment["payment"]["notice"]["lines"][0];
+        assert_eq!(
+            (line["standard_fen"].clone(), line["assessed_fen"].clone()),
+            (json!(1000), json!(500))
+        );
+        assert_eq!(line["adjustment"]["kind"], "reduced");
+
+        // Waived entirely: no notice, the waiver on the audit trail.
+        let case = submitted(&t).await;
+        let (status, accepted) = t
+            .act(
+                "d01.clerk",
+                &case,
+                json!({"action": "accept",
+                "fees": reduce(0, "小微企业免收工本费（财税〔2026〕1号）")}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{accepted}");
+        let clerk = t.token("d01.clerk").await;
+        let (status, _) = t
+            .get(
+                &format!("/api/v1/cases/{}/payment", accepted["summary"]["id"]),
+                Some(&clerk),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "nothing to pay");
+        let audit = t.app.store.audit_entries(50).await.unwrap();
+        let waived = audit
+            .iter()
+            .find(|e| e.action == "fees_waived")
+            .expect("the waiver is audited");
+        assert_eq!(waived.target, format!("case:{}", accepted["summary"]["id"]));
+        assert!(
+            waived.detail.contains("小微企业免收工本费"),
+            "{}",
+            waived.detail
+        );
+    }
+);
+
+both!(
+    an_approver_refunds_a_paid_fee_with_its_reason,
+    |t: TestApp| async move {
+        let case = accepted_with_fee(&t).await;
+        let payment = payment_of(&t, &case).await;
+        let id = payment["record"]["id"].as_i64().unwrap();
+        let clerk = t.token("d01.clerk").await;
+        let (status, paid) = t
+            .post(
+                &format!("/api/v1/payments/{id}/counter"),
+                Some(&clerk),
+                json!({"expected_version": 1, "method": "cash", "amount_fen": 1000}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{paid}");
+        let refund = json!({"expected_version": 2, "reason": "申请人撤回申请，依规退还已缴费用"});
+        let (status, _) = t
+            .post(
+                &format!("/api/v1/payments/{id}/refund"),
+                Some(&clerk),
+                refund.clone(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "a clerk does not refund");
+        let approver = t.token("d01.approver").await;
+        let (status, _) = t
+            .post(
+                &format!("/api/v1/payments/{id}/refund"),
+                Some(&approver),
+                json!({"expected_version": 1, "reason": "退还"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "a stale version");
+        let (status, refunded) = t
+            .post(
+                &format!("/api/v1/payments/{id}/refund"),
+                Some(&approver),
+                refund.clone(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{refunded}");
+        assert_eq!(refunded["record"]["state"], "refunded");
+        assert_eq!(refunded["record"]["received_fen"], 0);
+        let (status, _) = t
+            .post(
+                &format!("/api/v1/payments/{id}/refund"),
+                Some(&approver),
+                json!({"expected_version": 3, "reason": "再退一次"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "refunded already");
+    }
+);
+
+both!(
+    a_days_notices_are_reconciled_once_and_only_wrongs_become_findings,
+    |t: TestApp| async move {
+        with_fee(&t).await;
+        // Monday 2 March: one paid at the counter, one still open and unpaid, one
+        // concluded without payment.
+        let paid = t
+            .act(
+                "d01.clerk",
+                &submitted(&t).await,
+                json!({"action": "accept"}),
+            )
+            .await
+            .1;
+        let waiting = t
+            .act(
+                "d01.clerk",
+                &submitted(&t).await,
+                json!({"action": "accept"}),
+            )
+            .await
+            .1;
+        let decided = t.decide_licence(&submitted(&t).await).await;
+        let (status, unpaid) = t
+            .act(
+                "d01.clerk",
+                &decided,
+                json!({"action": "conclude", "delivery": "窗口领取"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{unpaid}");
+        let notice = payment_of(&t, &paid).await;
+        let clerk = t.token("d01.clerk").await;
+        let (status, _) = t
+            .post(
+                &format!("/api/v1/payments/{}/counter", notice["record"]["id"]),
+                Some(&clerk),
+                json!({"expected_version": 1, "method": "card", "amount_fen": 1000}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+
+        let supervisor = t.token("supervisor").await;
+        let (status, _) = t
+            .post(
+                "/api/v1/payments/reconciliations",
+                Some(&supervisor),
+                json!({"day": "2026-03-02"}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the day has not ended"
+        );
+
+        // The night after: the server's own run, then the office's on request.
+        t.clock.advance(chrono::Duration::hours(15));
+        let ran = t
+            .app
+            .reconcile_yesterday()
+            .await
+            .unwrap()
+            .expect("yesterday reconciled");
+        assert_eq!(ran.record.day.to_string(), "2026-03-02");
+        assert_eq!(
+            (
+                ran.record.receivable_fen,
+                ran.record.received_fen,
+                ran.record.cases_matched,
+                ran.record.cases_differing,
+                ran.record.awaiting_payment,
+                ran.record.new_findings
+            ),
+            (3000, 1000, 1, 2, 1, 1)
+        );
+        assert_eq!(
+            ran.reconciliation.awaiting_payment[0].0,
+            waiting["summary"]["id"].as_i64().unwrap()
+        );
+        assert!(
+            t.app.reconcile_yesterday().await.unwrap().is_none(),
+            "once a day"
+        );
+        let supervisor = t.token("supervisor").await;
+        let (status, again) = t
+            .post(
+                "/api/v1/payments/reconciliations",
+                Some(&supervisor),
+                json!({"day": "2026-03-02"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{again}");
+        assert_eq!(
+            again["record"]["new_findings"], 0,
+            "a finding is recorded once"
+        );
+        let (_, days) = t
+            .get("/api/v1/payments/reconciliations", Some(&supervisor))
+            .await;
+        assert_eq!(days.as_array().unwrap().len(), 1);
+        let (_, findings) = t
+            .get("/api/v1/findings?kind=fees_unreconciled", Some(&supervisor))
+            .await;
+        let cases: Vec<i64> = findings["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["case_id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(cases, [unpaid["summary"]["id"].as_i64().unwrap()]);
     }
 );

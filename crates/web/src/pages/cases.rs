@@ -16,7 +16,7 @@ use liandong_domain::case::{
 use liandong_domain::catalog::{ServiceItem, StepKind};
 use liandong_domain::certificate::CertificateState;
 use liandong_domain::organization::{CaseId, Role};
-use liandong_domain::payment::PaymentState;
+use liandong_domain::payment::{Adjustment, AdjustmentKind, FeeDecision, PaymentState};
 use liandong_store::{CaseFilter, CaseSort, UnitRecord};
 
 use crate::error::{PageError, message, status_of};
@@ -290,6 +290,11 @@ pub struct ActionForm {
 }
 
 impl ActionForm {
+    /// The value typed in the `i`th of a repeated field (`fee_kind_0`, `fee_kind_1`…).
+    pub fn vi(&self, field: &str, i: &usize) -> &str {
+        self.v(&format!("{field}_{i}"))
+    }
+
     pub fn v(&self, field: &str) -> &str {
         self.values.get(field).map_or("", String::as_str)
     }
@@ -348,6 +353,8 @@ pub(crate) struct CasePage {
     payment: Option<PaymentLine>,
     /// The files the applicant uploaded online: id, material, file name.
     files: Vec<(i64, String, String)>,
+    /// The item's fees (name, standard in yuan), for waivers and reductions at acceptance.
+    fees: Vec<(String, String)>,
 }
 
 /// A case's payment as the case page shows it.
@@ -361,6 +368,8 @@ pub(crate) struct PaymentLine {
     pub version: u32,
     /// A window clerk may take it at the counter now.
     pub can_take: bool,
+    /// An approver may give it back now.
+    pub can_refund: bool,
 }
 
 /// A certificate as the case page lists it.
@@ -594,6 +603,8 @@ pub(crate) async fn case_page(
                     v.payment.state,
                     PaymentState::Created | PaymentState::Failed
                 ),
+            can_refund: staff.roles.contains(&Role::Approver)
+                && v.payment.state == PaymentState::Paid,
             id: v.record.id,
             code: v.payment.notice.code.grouped(),
             amount: format!(
@@ -620,7 +631,14 @@ pub(crate) async fn case_page(
         .into_iter()
         .map(|f| (f.id, f.material, f.file_name))
         .collect();
+    let fees = item
+        .fees
+        .iter()
+        .filter(|f| f.amount_fen > 0)
+        .map(|f| (f.name.clone(), crate::view::yuan(&f.amount_fen)))
+        .collect();
     Ok(CasePage {
+        fees,
         files,
         payment,
         certificates,
@@ -732,6 +750,16 @@ fn action_forms(
                             .insert(field.to_owned(), f.typed.get(field).to_owned());
                     }
                 }
+                // The fee lines of an acceptance: fee_kind_0, fee_yuan_0, fee_reason_0…
+                for i in 0..item.fees.len() {
+                    for field in ["fee_kind", "fee_yuan", "fee_reason"] {
+                        let key = format!("{field}_{i}");
+                        if !f.typed.get(&key).is_empty() {
+                            form.values
+                                .insert(key.clone(), f.typed.get(&key).to_owned());
+                        }
+                    }
+                }
                 form.open = true;
                 form.error = Some(f.message.clone());
                 form.error_field.clone_from(&f.field);
@@ -838,6 +866,40 @@ fn action_of(form: &Form, l: Lang) -> Result<Option<Action>, Failed> {
 }
 
 /// The field a workflow error is about, to show the message beside it.
+/// The waivers and reductions an acceptance form carries: for the item's fee `i`,
+/// `fee_name_i`, `fee_kind_i` (`standard`, `reduced`, `waived`), `fee_yuan_i` and
+/// `fee_reason_i`. A fee left at its standard is not named.
+fn fee_decisions(form: &Form) -> Result<Vec<FeeDecision>, AppError> {
+    let mut decisions = Vec::new();
+    for i in 0.. {
+        let Some(name) = form.opt(&format!("fee_name_{i}")) else {
+            break;
+        };
+        let reason = form.get(&format!("fee_reason_{i}")).to_owned();
+        let (kind, assessed_fen) = match form.get(&format!("fee_kind_{i}")) {
+            "waived" => (AdjustmentKind::Waived, 0),
+            "reduced" => {
+                let yuan = form.get(&format!("fee_yuan_{i}")).trim();
+                let fen = crate::view::parse_yuan(yuan).ok_or_else(|| {
+                    AppError::invalid(
+                        "fees",
+                        format!("“{name}”的减收后金额应为元，如12.50"),
+                        format!("the reduced amount of `{name}` is in yuan, e.g. 12.50"),
+                    )
+                })?;
+                (AdjustmentKind::Reduced, fen)
+            }
+            _ => continue,
+        };
+        decisions.push(FeeDecision {
+            name: name.to_owned(),
+            assessed_fen,
+            adjustment: Some(Adjustment { kind, reason }),
+        });
+    }
+    Ok(decisions)
+}
+
 fn field_of(e: &AppError) -> Option<String> {
     match e {
         AppError::Workflow(WorkflowError::Required { field, .. }) => Some((*field).to_owned()),
@@ -862,10 +924,21 @@ pub async fn act(
     let failed = match action_of(&form, l) {
         Ok(None) => return Err(PageError::BadForm),
         Ok(Some(action)) => {
-            match app
-                .act(&signed.session, id, expected, &action, form.get("comment"))
-                .await
-            {
+            let acted = match fee_decisions(&form) {
+                Ok(fees) => {
+                    app.act_with_fees(
+                        &signed.session,
+                        id,
+                        expected,
+                        &action,
+                        form.get("comment"),
+                        &fees,
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            };
+            match acted {
                 Ok(view) => {
                     return Ok(Redirect::to(&format!(
                         "/cases/{}?done={}",

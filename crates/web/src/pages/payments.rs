@@ -31,6 +31,23 @@ pub async fn pay_at_counter(
     Ok(Redirect::to(&format!("/cases/{}#payment", view.record.case_id.0)).into_response())
 }
 
+/// An approver gives a paid fee back with the reason, then back to the case.
+pub async fn refund(
+    State(app): State<App>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    CheckedForm(form): CheckedForm,
+) -> Result<Response, PageError> {
+    let version = form
+        .get("expected_version")
+        .parse()
+        .map_err(|_| PageError::BadForm)?;
+    let view = app
+        .refund_payment(&signed.session, id, version, form.get("reason"))
+        .await?;
+    Ok(Redirect::to(&format!("/cases/{}#payment", view.record.case_id.0)).into_response())
+}
+
 /// The applicant pays online from the progress page: an order is opened at the provider and
 /// the browser goes to its payment page; anything in the way is said on the page.
 pub async fn pay_online(

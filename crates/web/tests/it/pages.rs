@@ -1072,5 +1072,93 @@ both!(
         let page = clerk.get(&format!("/cases/{id}")).await;
         assert!(page.body.contains("已缴费"), "{}", page.body);
         assert!(!page.body.contains("id=\"counter-form\""));
+        assert!(
+            !page.body.contains("id=\"refund-form\""),
+            "a clerk does not refund"
+        );
+
+        // The approver gives it back with the reason.
+        let mut approver = t.signed_in("d01.approver").await;
+        let page = approver.get(&format!("/cases/{id}")).await;
+        assert!(page.body.contains("id=\"refund-form\""), "{}", page.body);
+        let version = page
+            .body
+            .split("id=\"refund-form\"")
+            .nth(1)
+            .and_then(|rest| rest.split("name=\"expected_version\" value=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        let done = approver
+            .post(
+                &format!("/payments/{}/refund", payment.record.id),
+                &[
+                    ("csrf", &page.csrf()),
+                    ("expected_version", &version),
+                    ("reason", "申请人撤回申请，依规退还"),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert!(
+            approver
+                .get(&format!("/cases/{id}"))
+                .await
+                .body
+                .contains("已退费")
+        );
+
+        // A second case: the licence copy supplied later, then accepted on its page with the
+        // fee reduced by half.
+        let (_, second) = clerk.intake("XK00001000", &["申请书"], "supplement").await;
+        let supplied = clerk
+            .act(second, "supplement", &[("received", "营业执照")])
+            .await;
+        assert_eq!(supplied.status, StatusCode::SEE_OTHER, "{}", supplied.body);
+        let page = clerk.get(&format!("/cases/{second}")).await;
+        assert!(page.body.contains("id=\"accept-fees\""), "{}", page.body);
+        let refused = clerk
+            .act(
+                second,
+                "accept",
+                &[
+                    ("fee_name_0", "工本费"),
+                    ("fee_kind_0", "reduced"),
+                    ("fee_yuan_0", "5"),
+                    ("fee_reason_0", ""),
+                ],
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        assert!(
+            refused.body.contains("value=\"5\""),
+            "what was typed is kept"
+        );
+        let done = clerk
+            .act(
+                second,
+                "accept",
+                &[
+                    ("fee_name_0", "工本费"),
+                    ("fee_kind_0", "reduced"),
+                    ("fee_yuan_0", "5"),
+                    ("fee_reason_0", "《行政事业性收费管理办法》第十条减半收取"),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let reduced = t
+            .app
+            .store
+            .payment_of_case(liandong_domain::organization::CaseId(second))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(reduced.record.amount_fen, 500);
     }
 );
