@@ -152,6 +152,26 @@ impl App {
         unit.ok_or(AppError::NotFound("办理单位 handling unit"))
     }
 
+    /// The item an application made at `now` is received under: its record, and the version
+    /// in force that day (China date); a cancelled or not yet effective item is refused.
+    pub(crate) async fn item_for_intake(
+        &self,
+        code: &ItemCode,
+        now: DateTime<Utc>,
+    ) -> Result<(liandong_store::ItemRecord, u32, ServiceItem)> {
+        let record = self.store.item_by_code(code).await?;
+        let (version, item) = self
+            .store
+            .item_in_force(record.id, china_date(now))
+            .await?
+            .ok_or(AppError::invalid(
+                "item_code",
+                "该事项已取消或尚未生效",
+                "the item is cancelled or not yet in force",
+            ))?;
+        Ok((record, version, item))
+    }
+
     /// Takes in an application. With an idempotency key, a retried submit returns the case
     /// the first one made instead of making another.
     pub async fn submit_case(
@@ -163,16 +183,7 @@ impl App {
         session.require(Role::WindowClerk)?;
         let now = self.now();
         let received = self.store.unit(session.staff.unit_id).await?;
-        let record = self.store.item_by_code(&intake.item_code).await?;
-        let (version, item) = self
-            .store
-            .item_in_force(record.id, china_date(now))
-            .await?
-            .ok_or(AppError::invalid(
-                "item_code",
-                "该事项已取消或尚未生效",
-                "the item is cancelled or not yet in force",
-            ))?;
+        let (record, version, item) = self.item_for_intake(&intake.item_code, now).await?;
         let proxied = matches!(received.kind, UnitKind::VillageStation)
             || (received.kind == UnitKind::TownshipCenter
                 && item.level != ItemLevel::TownshipCenter);

@@ -377,16 +377,7 @@ impl App {
         application: OnlineApplication,
     ) -> Result<CaseId> {
         let now = self.now();
-        let record = self.store.item_by_code(&application.item_code).await?;
-        let (version, item) = self
-            .store
-            .item_in_force(record.id, china_date(now))
-            .await?
-            .ok_or(AppError::invalid(
-                "item_code",
-                "该事项已取消或尚未生效",
-                "the item is cancelled or not yet in force",
-            ))?;
+        let (record, version, item) = self.item_for_intake(&application.item_code, now).await?;
         if application.applicant.name().trim().is_empty() {
             return Err(AppError::invalid(
                 "applicant.name",

@@ -63,6 +63,13 @@ impl Form {
             .collect()
     }
 
+    /// The version the record was read at, which every form that changes one carries.
+    pub fn expected_version(&self) -> Result<u32, crate::error::PageError> {
+        self.get("expected_version")
+            .parse()
+            .map_err(|_| crate::error::PageError::BadForm)
+    }
+
     /// A page number, from 1.
     pub fn page(&self) -> i64 {
         self.get("page")

@@ -36,19 +36,8 @@ async fn submitted(t: &TestApp) -> Value {
 
 /// Gives XK00001000 a 10-yuan fee from today, and returns a case of it just accepted.
 async fn accepted_with_fee(t: &TestApp) -> Value {
-    let admin = t.token("admin").await;
-    let (_, guide) = t.get("/api/v1/items/XK00001000", None).await;
-    let mut item = guide["record"]["item"].clone();
-    item["fees"] = json!([{"name": "工本费", "amount_fen": 1000, "basis": "渝价〔2026〕1号"}]);
-    let (status, saved) = t
-        .post(
-            "/api/v1/items/XK00001000/versions",
-            Some(&admin),
-            json!({"effective_from": "2026-03-02", "expected_version": 1, "item": item}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{saved}");
-    let (_, case) = t.submit("d01.clerk", "XK00001000", None).await;
+    with_fee(t).await;
+    let case = submitted(t).await;
     let clerk = t.token("d01.clerk").await;
     let (status, _) = t
         .get(

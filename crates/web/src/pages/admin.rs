@@ -279,10 +279,7 @@ pub async fn change_staff(
     let mut data = staff_form(&app, &signed, Some(id)).await?;
     fill(&mut data, &current);
     let change = StaffChange {
-        expected_version: form
-            .get("expected_version")
-            .parse()
-            .map_err(|_| PageError::BadForm)?,
+        expected_version: i64::from(form.expected_version()?),
         roles: roles_of(&form),
         active: form.get("active") == "1",
         new_password: form.opt("new_password").map(str::to_owned),

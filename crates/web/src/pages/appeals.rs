@@ -589,10 +589,7 @@ pub async fn act(
 ) -> Result<Response, PageError> {
     let l = signed.lang;
     let id = AppealId(id);
-    let expected = form
-        .get("expected_version")
-        .parse::<u32>()
-        .map_err(|_| PageError::BadForm)?;
+    let expected = form.expected_version()?;
     let name = form.get("action").to_owned();
     let (status, msg) = match action_of(&form) {
         Err("action") => return Err(PageError::BadForm),

@@ -917,10 +917,7 @@ pub async fn act(
 ) -> Result<Response, PageError> {
     let l = signed.lang;
     let id = CaseId(id);
-    let expected = form
-        .get("expected_version")
-        .parse::<u32>()
-        .map_err(|_| PageError::BadForm)?;
+    let expected = form.expected_version()?;
     let failed = match action_of(&form, l) {
         Ok(None) => return Err(PageError::BadForm),
         Ok(Some(action)) => {

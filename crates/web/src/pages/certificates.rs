@@ -111,10 +111,7 @@ pub async fn revoke(
     Path((case, id)): Path<(i64, i64)>,
     CheckedForm(form): CheckedForm,
 ) -> Result<Response, PageError> {
-    let version = form
-        .get("expected_version")
-        .parse()
-        .map_err(|_| PageError::BadForm)?;
+    let version = form.expected_version()?;
     app.revoke_certificate(&signed.session, id, version, form.get("reason"))
         .await?;
     Ok(Redirect::to(&format!("/cases/{case}#certificates")).into_response())

@@ -40,10 +40,7 @@ async fn ask_page(
     status: StatusCode,
     e: FieldErrors,
 ) -> Result<Response, PageError> {
-    let record = app.item_by_code(&item_code(code)?).await?;
-    if record.cancelled {
-        return Err(PageError::NotFound);
-    }
+    let record = crate::pages::guide::published_item(app, code).await?;
     let data = AskPage {
         c: visitor.ctx("/online/consult"),
         item: record.item,
@@ -139,10 +136,7 @@ pub async fn withdraw(
     Path(id): Path<i64>,
     CheckedForm(form): CheckedForm,
 ) -> Result<Response, PageError> {
-    let version = form
-        .get("expected_version")
-        .parse()
-        .map_err(|_| PageError::BadForm)?;
+    let version = form.expected_version()?;
     app.withdraw_question(&applicant.who, id, version).await?;
     Ok(Redirect::to("/online/consultations").into_response())
 }
@@ -255,10 +249,7 @@ pub async fn act(
     Path(id): Path<i64>,
     CheckedForm(form): CheckedForm,
 ) -> Result<Response, PageError> {
-    let version = form
-        .get("expected_version")
-        .parse()
-        .map_err(|_| PageError::BadForm)?;
+    let version = form.expected_version()?;
     let action: ConsultationActionName =
         form.get("action").parse().map_err(|_| PageError::BadForm)?;
     let text = |name: &str| form.get(name).to_owned();

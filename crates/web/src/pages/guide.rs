@@ -67,11 +67,7 @@ pub async fn show(
     visitor: Visitor,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    let code = liandong_domain::catalog::ItemCode::parse(&code).map_err(|_| PageError::NotFound)?;
-    let record = app.item_by_code(&code).await?;
-    if record.cancelled {
-        return Err(PageError::NotFound);
-    }
+    let record = published_item(&app, &code).await?;
     let department = app
         .departments()
         .await?
@@ -108,6 +104,19 @@ pub async fn show(
         staff: visitor.signed_in.is_some(),
         item,
     })))
+}
+
+/// An item of the catalog that is not cancelled, by its code as written in an address.
+pub(crate) async fn published_item(
+    app: &App,
+    code: &str,
+) -> Result<liandong_store::ItemRecord, PageError> {
+    let code = liandong_domain::catalog::ItemCode::parse(code).map_err(|_| PageError::NotFound)?;
+    let record = app.item_by_code(&code).await?;
+    if record.cancelled {
+        return Err(PageError::NotFound);
+    }
+    Ok(record)
 }
 
 fn place(name: &str, address: &str) -> String {

@@ -225,10 +225,7 @@ pub async fn act(
     Path(id): Path<i64>,
     CheckedForm(form): CheckedForm,
 ) -> Result<Response, PageError> {
-    let version = form
-        .get("expected_version")
-        .parse()
-        .map_err(|_| PageError::BadForm)?;
+    let version = form.expected_version()?;
     let action = action_of(&form).ok_or(PageError::BadForm)?;
     match app
         .act_on_notice(&signed.session, id, version, &action)

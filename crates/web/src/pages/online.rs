@@ -14,7 +14,7 @@ use liandong_app::online::{
 use liandong_app::progress::CaseClaim;
 use liandong_app::{App, AppError, FieldError};
 use liandong_domain::case::{ActionName, Applicant};
-use liandong_domain::catalog::{ItemCode, ItemLevel, Material, ServiceItem};
+use liandong_domain::catalog::{ItemLevel, Material, ServiceItem};
 use liandong_domain::ids::{CreditCode, ResidentId};
 use liandong_domain::organization::{CaseId, UnitId, UnitKind};
 use liandong_store::CaseFile;
@@ -284,12 +284,7 @@ async fn apply_page(
     e: FieldErrors,
     problem: Option<String>,
 ) -> Result<Response, PageError> {
-    let code = ItemCode::parse(code).map_err(|_| PageError::NotFound)?;
-    let record = app.item_by_code(&code).await?;
-    if record.cancelled {
-        return Err(PageError::NotFound);
-    }
-    let item = record.item;
+    let item = crate::pages::guide::published_item(app, code).await?.item;
     let townships = if item.level == ItemLevel::TownshipCenter {
         app.units()
             .await?
@@ -386,8 +381,8 @@ pub async fn apply(
     Path(code): Path<String>,
     upload: CheckedUpload,
 ) -> Result<Response, PageError> {
-    let item_code = ItemCode::parse(&code).map_err(|_| PageError::NotFound)?;
-    let item = app.item_by_code(&item_code).await?.item;
+    let record = crate::pages::guide::published_item(&app, &code).await?;
+    let (item_code, item) = (record.item.code.clone(), record.item);
     let files = uploaded(&item.materials, upload.files)?;
     let form = upload.form;
     let result = match applicant_of(&form) {
@@ -537,11 +532,7 @@ pub async fn supplement(
     upload: CheckedUpload,
 ) -> Result<Response, PageError> {
     let id = CaseId(id);
-    let version = upload
-        .form
-        .get("expected_version")
-        .parse()
-        .map_err(|_| PageError::BadForm)?;
+    let version = upload.form.expected_version()?;
     let materials = app.applicant_case(&applicant.who, id).await?.materials;
     let files = uploaded(&materials, upload.files)?;
     let result = app
@@ -559,10 +550,7 @@ pub async fn withdraw(
     CheckedForm(form): CheckedForm,
 ) -> Result<Response, PageError> {
     let id = CaseId(id);
-    let version = form
-        .get("expected_version")
-        .parse()
-        .map_err(|_| PageError::BadForm)?;
+    let version = form.expected_version()?;
     let result = app
         .withdraw_online(&applicant.who, id, version, form.get("reason"))
         .await;

@@ -285,9 +285,7 @@ fn saved_or_refused<T>(
 }
 
 fn version_of(form: &Form) -> Result<i64, PageError> {
-    form.get("expected_version")
-        .parse()
-        .map_err(|_| PageError::BadForm)
+    form.expected_version().map(i64::from)
 }
 
 fn unit_options(units: &[UnitRecord], kinds: &[UnitKind]) -> Vec<(String, String)> {

@@ -16,10 +16,7 @@ pub async fn pay_at_counter(
     Path(id): Path<i64>,
     CheckedForm(form): CheckedForm,
 ) -> Result<Response, PageError> {
-    let version = form
-        .get("expected_version")
-        .parse()
-        .map_err(|_| PageError::BadForm)?;
+    let version = form.expected_version()?;
     let amount = form
         .get("amount_fen")
         .parse()
@@ -38,10 +35,7 @@ pub async fn refund(
     Path(id): Path<i64>,
     CheckedForm(form): CheckedForm,
 ) -> Result<Response, PageError> {
-    let version = form
-        .get("expected_version")
-        .parse()
-        .map_err(|_| PageError::BadForm)?;
+    let version = form.expected_version()?;
     let view = app
         .refund_payment(&signed.session, id, version, form.get("reason"))
         .await?;

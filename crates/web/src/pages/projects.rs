@@ -385,10 +385,7 @@ pub async fn open(
     Path(id): Path<i64>,
     CheckedForm(form): CheckedForm,
 ) -> Result<Response, PageError> {
-    let version = form
-        .get("expected_version")
-        .parse()
-        .map_err(|_| PageError::BadForm)?;
+    let version = form.expected_version()?;
     match app.open_ready_approvals(&signed.session, id, version).await {
         Ok(_) => Ok(Redirect::to(&format!("/projects/{id}?done=open")).into_response()),
         Err(e @ (AppError::Storage(_) | AppError::NotFound(_))) => Err(e.into()),

@@ -353,10 +353,7 @@ pub async fn act(
     CheckedForm(form): CheckedForm,
 ) -> Result<Response, PageError> {
     let l = signed.lang;
-    let expected = form
-        .get("expected_version")
-        .parse::<u32>()
-        .map_err(|_| PageError::BadForm)?;
+    let expected = form.expected_version()?;
     let action = action_of(&form).ok_or(PageError::BadForm)?;
     let name = form.get("action").to_owned();
     let (status, msg) = match app

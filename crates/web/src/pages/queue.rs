@@ -257,10 +257,7 @@ pub async fn act(
     CheckedForm(form): CheckedForm,
 ) -> Result<Response, PageError> {
     let window = WindowId(form.get("window").parse().map_err(|_| PageError::BadForm)?);
-    let version = form
-        .get("expected_version")
-        .parse()
-        .map_err(|_| PageError::BadForm)?;
+    let version = form.expected_version()?;
     let action = match form.get("action") {
         "start" => TicketAction::Start,
         "recall" => TicketAction::Recall,
