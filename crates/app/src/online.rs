@@ -286,6 +286,16 @@ impl App {
         Ok(ApplicantSession { phone, expires_at })
     }
 
+    /// Deletes expired sessions and codes older than a day (the longest any limit looks
+    /// back): what the server does with each sweep.
+    pub async fn purge_sign_ins(&self) -> Result<u64> {
+        let now = self.now();
+        Ok(self
+            .store
+            .purge_sign_ins(now, now - TimeDelta::days(1))
+            .await?)
+    }
+
     pub async fn sign_out_applicant(&self, token: &str) -> Result<()> {
         Ok(self
             .store

@@ -372,6 +372,9 @@ async fn sweep_every(app: App, every: std::time::Duration) {
             Ok(r) => tracing::info!(cases = r.cases, new = r.new_findings, "supervision sweep"),
             Err(e) => tracing::warn!(error = %e, "supervision sweep failed"),
         }
+        if let Err(e) = app.purge_sign_ins().await {
+            tracing::warn!(error = %e, "purging expired sign-ins failed");
+        }
         // Once a day, the first sweep after midnight reconciles the day before.
         match app.reconcile_yesterday().await {
             Ok(Some(r)) => tracing::info!(

@@ -203,6 +203,24 @@ impl Store {
             .transpose()
     }
 
+    /// Forgets what no longer matters: sessions past their expiry and codes sent before
+    /// `codes_before` (older than any rate limit looks back). Returns how many rows went.
+    pub async fn purge_sign_ins(
+        &self,
+        now: DateTime<Utc>,
+        codes_before: DateTime<Utc>,
+    ) -> Result<u64> {
+        let sessions = sqlx::query("DELETE FROM applicant_sessions WHERE expires_at <= $1")
+            .bind(millis(now))
+            .execute(&self.pool)
+            .await?;
+        let codes = sqlx::query("DELETE FROM sign_in_codes WHERE sent_at < $1")
+            .bind(millis(codes_before))
+            .execute(&self.pool)
+            .await?;
+        Ok(sessions.rows_affected() + codes.rows_affected())
+    }
+
     pub async fn delete_applicant_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM applicant_sessions WHERE token_hash = $1")
             .bind(token_hash)

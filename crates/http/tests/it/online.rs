@@ -424,6 +424,9 @@ both!(
         let (status, problem) = ask().await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{problem}");
         assert!(problem["message_zh"].as_str().unwrap().contains("次数过多"));
+        // A day on, the codes and the session are forgotten; the limits start afresh.
+        let session = sign_in_after_a_day(&t).await;
+        assert!(!session.is_empty());
         // A landline cannot receive a code.
         let (status, _) = t
             .post(
@@ -435,6 +438,15 @@ both!(
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 );
+
+/// Lets a day pass, purges, and signs in again: the day's limit no longer counts the old codes.
+async fn sign_in_after_a_day(t: &TestApp) -> String {
+    t.clock.advance(Duration::hours(25));
+    let purged = t.app.purge_sign_ins().await.unwrap();
+    assert!(purged >= 5, "the day's codes are gone: {purged}");
+    assert_eq!(t.app.purge_sign_ins().await.unwrap(), 0);
+    sign_in(t, PHONE).await
+}
 
 both!(
     the_applicant_withdraws_online_and_the_township_handles_its_own_items,
