@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 44] = [
+pub const TABLES: [&str; 46] = [
     "units",
     "departments",
     "windows",
@@ -52,6 +52,8 @@ pub const TABLES: [&str; 44] = [
     "applicant_sessions",
     "stored_files",
     "case_files",
+    "window_duty",
+    "window_duty_events",
 ];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.

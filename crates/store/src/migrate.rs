@@ -122,6 +122,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0018_online.sql"),
         postgres: include_str!("../../../migrations/postgres/0018_online.sql"),
     },
+    // Version 19 is another change's.
+    Migration {
+        version: 20,
+        name: "attendance",
+        sqlite: include_str!("../../../migrations/sqlite/0020_attendance.sql"),
+        postgres: include_str!("../../../migrations/postgres/0020_attendance.sql"),
+    },
 ];
 
 impl Store {
