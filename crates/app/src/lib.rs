@@ -2,6 +2,7 @@
 //! the outcome in one transaction. Authentication and scoping are checked here, once.
 
 pub mod appeals;
+pub mod attendance;
 pub mod auth;
 pub mod calendar;
 pub mod case_export;
@@ -157,6 +158,9 @@ pub enum AppError {
     Queue(#[from] liandong_domain::queue::QueueError),
     #[error(transparent)]
     Supervision(#[from] liandong_domain::supervision::SupervisionError),
+    /// A duty action the window's state, the actor or the data do not allow.
+    #[error(transparent)]
+    Attendance(#[from] liandong_domain::attendance::AttendanceError),
     /// Sign-in codes asked for too often (wrong or expired codes become `Invalid`).
     #[error(transparent)]
     SignIn(liandong_domain::online::SignInError),
@@ -227,6 +231,8 @@ pub struct App {
     pub payment_provider: Option<provider::ProviderConfig>,
     /// Applicants' sign-in codes online: how long, how often, how many tries.
     pub sign_in_rules: liandong_domain::online::SignInRules,
+    /// Window duty and attendance (窗口出勤): graces, thresholds, leave recording.
+    pub attendance_rules: liandong_domain::attendance::AttendanceRules,
 }
 
 impl App {
@@ -257,6 +263,7 @@ impl App {
             payment_merchant: None,
             payment_provider: None,
             sign_in_rules: liandong_domain::online::SignInRules::default(),
+            attendance_rules: liandong_domain::attendance::AttendanceRules::default(),
         })
     }
 
