@@ -1,12 +1,15 @@
 //! Public disclosure (公示): each month's cases per department — received, concluded, on-time
-//! and on-the-spot rates — as the seed's hall publishes them, from the running totals.
+//! and on-the-spot rates — as the seed's hall publishes them, from the running totals; and
+//! beside them the month's attendance and window operation (出勤、窗口运行情况) per window.
 
+use chrono::NaiveDate;
 use liandong_domain::calendar::china_date;
 use liandong_domain::case::tally::Tally;
 use liandong_domain::evaluation::Month;
 use liandong_store::{TotalsBy, TotalsFilter};
 use serde::Serialize;
 
+use crate::attendance::WindowOperationLine;
 use crate::{App, AppError, Result};
 
 /// One department's month, or the district's.
@@ -50,6 +53,12 @@ pub struct Disclosure {
     pub district: DisclosureLine,
     /// Departments with cases that month, by code.
     pub departments: Vec<DisclosureLine>,
+    /// The last day the window operation counts: the month's last, or yesterday for the
+    /// month in progress.
+    pub windows_through: NaiveDate,
+    /// Each window's attendance and operation, by unit and window number: the windows whose
+    /// attendance is kept (signed on at through the system by then).
+    pub windows: Vec<WindowOperationLine>,
 }
 
 impl App {
@@ -75,6 +84,7 @@ impl App {
             .collect();
         lines.sort_by(|a, b| a.department_code.cmp(&b.department_code));
         let district = self.store.totals(&filter).await?;
+        let (windows_through, windows) = self.window_operation(month).await?;
         Ok(Disclosure {
             month,
             complete: month < current,
@@ -84,6 +94,8 @@ impl App {
                 &district,
             ),
             departments: lines,
+            windows_through,
+            windows,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! the outcome in one transaction. Authentication and scoping are checked here, once.
 
 pub mod appeals;
+pub mod attendance;
 pub mod auth;
 pub mod calendar;
 pub mod case_export;
@@ -161,6 +162,9 @@ pub enum AppError {
     /// A consultation action the state does not allow (texts become `Invalid`).
     #[error(transparent)]
     Consultation(liandong_domain::consultation::ConsultationError),
+    /// A duty action the window's state, the actor or the data do not allow.
+    #[error(transparent)]
+    Attendance(#[from] liandong_domain::attendance::AttendanceError),
     /// Sign-in codes asked for too often (wrong or expired codes become `Invalid`).
     #[error(transparent)]
     SignIn(liandong_domain::online::SignInError),
@@ -233,6 +237,8 @@ pub struct App {
     pub sign_in_rules: liandong_domain::online::SignInRules,
     /// Online consultation: the working days to answer and the texts' limits.
     pub consultation_rules: liandong_domain::consultation::ConsultationRules,
+    /// Window duty and attendance (窗口出勤): graces, thresholds, leave recording.
+    pub attendance_rules: liandong_domain::attendance::AttendanceRules,
 }
 
 impl App {
@@ -264,6 +270,7 @@ impl App {
             payment_provider: None,
             sign_in_rules: liandong_domain::online::SignInRules::default(),
             consultation_rules: liandong_domain::consultation::ConsultationRules::default(),
+            attendance_rules: liandong_domain::attendance::AttendanceRules::default(),
         })
     }
 

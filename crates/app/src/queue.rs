@@ -11,6 +11,7 @@ use liandong_domain::queue::{
 use liandong_store::{StoreError, StoredTicket, WindowRecord};
 use serde::Serialize;
 
+use crate::attendance::WindowDutyView;
 use crate::{App, AppError, Result, Session};
 
 /// More waiting than this in one group is a long queue.
@@ -47,10 +48,15 @@ pub struct GroupWaiting {
 /// A window clerk's queue desk (see [`App::window_desk`]).
 #[derive(Debug, Clone)]
 pub struct WindowDesk {
+    /// The unit's windows in use.
     pub windows: Vec<WindowRecord>,
     pub window: Option<WindowId>,
+    /// The chosen window serves a business group: it calls tickets.
+    pub serves_queue: bool,
     pub current: Option<StoredTicket>,
     pub waiting: usize,
+    /// The chosen window's duty (窗口出勤), with what the clerk may do now.
+    pub duty: Option<WindowDutyView>,
 }
 
 /// The day's queue figures: overall, by group, by window and by hour, and the long queues.
@@ -224,9 +230,10 @@ impl App {
         Ok(self.store.ticket(id).await?)
     }
 
-    /// A window clerk's queue desk: the windows of their unit that serve a business group,
-    /// the one chosen (else the first), the ticket called to it or served at it, and how
-    /// many wait for the groups it serves.
+    /// A window clerk's desk: the windows of their unit in use; the one chosen (else the one
+    /// the clerk is signed on at, else the first serving a business group, else the first);
+    /// its duty; the ticket called to it or served at it, and how many wait for the groups
+    /// it serves.
     pub async fn window_desk(
         &self,
         session: &Session,
@@ -240,11 +247,20 @@ impl App {
             .windows(Some(unit))
             .await?
             .into_iter()
-            .filter(|w| w.active && groups.iter().any(|g| g.windows.contains(&w.id)))
+            .filter(|w| w.active)
             .collect();
+        let serves = |w: WindowId| groups.iter().any(|g| g.windows.contains(&w));
+        let on_duty = self.own_duty_window(session).await?;
+        let listed = |w: &WindowId| windows.iter().any(|x| x.id == *w);
         let chosen = window
-            .filter(|w| windows.iter().any(|x| x.id == *w))
+            .filter(listed)
+            .or(on_duty.filter(listed))
+            .or_else(|| windows.iter().find(|w| serves(w.id)).map(|w| w.id))
             .or_else(|| windows.first().map(|w| w.id));
+        let duty = match chosen {
+            Some(w) => Some(self.window_duty(session, w).await?),
+            None => None,
+        };
         let day = self
             .store
             .tickets_of_day(unit, china_date(self.now()))
@@ -270,8 +286,10 @@ impl App {
         Ok(WindowDesk {
             windows,
             window: chosen,
+            serves_queue: chosen.is_some_and(serves),
             current,
             waiting,
+            duty,
         })
     }
 

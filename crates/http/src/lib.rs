@@ -41,6 +41,7 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
         (name = "proxy", description = "proxy service (全程代办): the ledger and its hand-overs"),
         (name = "projects", description = "key projects and the green channel (重点项目 · 绿色通道)"),
         (name = "queue", description = "the hall's queue (排队叫号): tickets, calls, the display board"),
+        (name = "attendance", description = "window duty and attendance (窗口出勤): sign-on, pauses, the windows' board, the monthly report"),
         (name = "payments", description = "fees and payment (收费): payment notices, the fee window, the provider's callback"),
         (name = "certificates", description = "electronic certificates (电子证照): issue, download, revoke, verify (联网核查)"),
         (name = "ratings", description = "ratings (好差评): the rating pad, online ratings, rectification of poor ratings"),
@@ -189,6 +190,11 @@ fn api_routes() -> OpenApiRouter<App> {
                 .routes(routes!(online::supplement))
                 .layer(DefaultBodyLimit::max(online::MAX_UPLOAD_BODY_BYTES)),
         )
+        .routes(routes!(attendance::duty_board))
+        .routes(routes!(attendance::window_duty))
+        .routes(routes!(attendance::act_on_duty))
+        .routes(routes!(attendance::window_day))
+        .routes(routes!(attendance::attendance_report))
 }
 
 /// The OpenAPI document, as served at `/api/openapi.json`.

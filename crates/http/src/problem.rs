@@ -5,6 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use liandong_app::{AppError, FieldError};
 use liandong_domain::appeal::AppealError;
+use liandong_domain::attendance::AttendanceError;
 use liandong_domain::case::{ActionName, WorkflowError};
 use liandong_domain::proxy::ProxyError;
 use liandong_domain::queue::QueueError;
@@ -121,6 +122,19 @@ pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
             (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input")
         }
         AppError::Supervision(_) => (StatusCode::CONFLICT, "action_not_allowed"),
+        AppError::Attendance(
+            AttendanceError::NotAWindowClerk
+            | AttendanceError::NotOnDuty
+            | AttendanceError::NotTheClerkOnDuty
+            | AttendanceError::ManagerOnly,
+        ) => (StatusCode::FORBIDDEN, "forbidden"),
+        AppError::Attendance(AttendanceError::OnDutyElsewhere { .. }) => {
+            (StatusCode::CONFLICT, "on_duty_elsewhere")
+        }
+        AppError::Attendance(
+            AttendanceError::NotAllowedNow { .. } | AttendanceError::OutOfOrder,
+        ) => (StatusCode::CONFLICT, "action_not_allowed"),
+        AppError::Attendance(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
         AppError::Rating(RatingError::MatterRated | RatingError::VisitRated) => {
             (StatusCode::CONFLICT, "already_rated")
         }
@@ -331,6 +345,23 @@ mod tests {
                 }),
                 409,
                 "action_not_allowed",
+            ),
+            (
+                AppError::Attendance(AttendanceError::OnDutyElsewhere {
+                    window: liandong_domain::organization::WindowId(2),
+                }),
+                409,
+                "on_duty_elsewhere",
+            ),
+            (
+                AppError::Attendance(AttendanceError::ManagerOnly),
+                403,
+                "forbidden",
+            ),
+            (
+                AppError::Attendance(AttendanceError::NoteRequired),
+                422,
+                "invalid_input",
             ),
         ];
         for (error, status, code) in cases {

@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 47] = [
+pub const TABLES: [&str; 49] = [
     "units",
     "departments",
     "windows",
@@ -55,6 +55,8 @@ pub const TABLES: [&str; 47] = [
     "consultations",
     "consultation_events",
     "payment_reconciliations",
+    "window_duty",
+    "window_duty_events",
 ];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.

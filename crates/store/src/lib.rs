@@ -6,6 +6,7 @@
 //! read and a zero-row update is a conflict, never a lost update.
 
 mod appeals;
+mod attendance;
 mod audit;
 mod backup;
 mod calendar;
@@ -36,6 +37,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
 pub use appeals::{AppealFilter, AppealRecord, AppealSummary, NewAppeal, StoredAppeal};
+pub use attendance::StoredDuty;
 pub use audit::{AuditEntry, AuditFinding};
 pub use backup::TABLES;
 pub use cases::{CaseFilter, CaseRecord, CaseSort, CaseSummary, NewCase, StoredCase};

@@ -129,6 +129,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../../migrations/postgres/0019_consultations.sql"),
     },
     Migration {
+        version: 20,
+        name: "attendance",
+        sqlite: include_str!("../../../migrations/sqlite/0020_attendance.sql"),
+        postgres: include_str!("../../../migrations/postgres/0020_attendance.sql"),
+    },
+    Migration {
         version: 22,
         name: "payment_reconciliations",
         sqlite: include_str!("../../../migrations/sqlite/0022_payment_reconciliations.sql"),

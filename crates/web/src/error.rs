@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use liandong_app::{App, AppError};
+use liandong_domain::attendance::AttendanceError;
 use liandong_domain::case::WorkflowError;
 use liandong_domain::supervision::SupervisionError;
 
@@ -150,6 +151,18 @@ pub fn status_of(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Supervision(_) | AppError::Rating(_) | AppError::Consultation(_) => {
             (StatusCode::CONFLICT, "error.title")
         }
+        AppError::Attendance(
+            AttendanceError::NotAWindowClerk
+            | AttendanceError::NotOnDuty
+            | AttendanceError::NotTheClerkOnDuty
+            | AttendanceError::ManagerOnly,
+        ) => (StatusCode::FORBIDDEN, "error.forbidden"),
+        AppError::Attendance(
+            AttendanceError::NotAllowedNow { .. }
+            | AttendanceError::OnDutyElsewhere { .. }
+            | AttendanceError::OutOfOrder,
+        ) => (StatusCode::CONFLICT, "error.title"),
+        AppError::Attendance(_) => (StatusCode::UNPROCESSABLE_ENTITY, "error.invalid"),
         AppError::Invalid(_)
         | AppError::IdempotencyMismatch
         | AppError::Workflow(_)

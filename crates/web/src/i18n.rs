@@ -969,8 +969,13 @@ pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
     ("desk.title", "窗口叫号", "Queue desk"),
     (
         "desk.no_windows",
-        "本单位没有开放取号的窗口",
-        "No window of your unit serves a queue group",
+        "本单位没有在用的窗口",
+        "Your unit has no window in use",
+    ),
+    (
+        "desk.no_queue",
+        "本窗口不参与排队叫号",
+        "This window serves no queue group",
     ),
     ("desk.window", "窗口", "Window"),
     ("desk.pick", "切换", "Switch"),
@@ -987,6 +992,121 @@ pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
         "Case number taken in (optional)",
     ),
     ("desk.pad", "本窗口评价器", "This window's rating pad"),
+    // Window duty and attendance (窗口出勤)
+    ("nav.attendance", "窗口出勤", "Attendance"),
+    ("board.windows", "窗口状态", "Windows"),
+    ("duty.title", "窗口出勤", "Window duty"),
+    ("duty.state", "状态", "State"),
+    ("duty.clerk", "当班人员", "Clerk"),
+    ("duty.since", "自{}起", "since {}"),
+    ("duty.reason", "原因", "Reason"),
+    ("duty.note", "说明", "Note"),
+    (
+        "duty.nothing",
+        "您现在不能在本窗口操作",
+        "Nothing you can do at this window now",
+    ),
+    ("duty_state.open", "服务中", "Open"),
+    ("duty_state.paused", "暂停服务", "Paused"),
+    ("duty_state.away", "离岗", "Away"),
+    ("duty_state.closed", "未开窗", "Closed"),
+    ("duty_action.sign_on", "签到上岗", "Sign on"),
+    ("duty_action.pause", "暂停服务", "Pause"),
+    ("duty_action.resume", "恢复服务", "Resume"),
+    ("duty_action.mark_away", "标记离岗", "Mark away"),
+    ("duty_action.sign_off", "签退", "Sign off"),
+    ("duty_action.record_leave", "登记请假", "Record leave"),
+    ("pause_reason.consultation", "业务咨询", "Consultation"),
+    ("pause_reason.training", "培训会议", "Training or meeting"),
+    ("pause_reason.system_failure", "系统故障", "System failure"),
+    ("pause_reason.short_leave", "临时外出", "Short leave"),
+    ("pause_reason.other", "其他", "Other"),
+    (
+        "leave_reason.official_business",
+        "公假",
+        "Official business",
+    ),
+    ("leave_reason.personal", "事假", "Personal leave"),
+    ("leave_reason.sick", "病假", "Sick leave"),
+    ("leave_reason.annual", "休假", "Annual leave"),
+    (
+        "leave_reason.hall_arrangement",
+        "大厅安排",
+        "Hall's arrangement",
+    ),
+    ("leave_reason.other", "其他", "Other"),
+    ("day_part.whole_day", "全天", "Whole day"),
+    ("day_part.morning", "上午", "Morning"),
+    ("day_part.afternoon", "下午", "Afternoon"),
+    ("irregularity.late_opening", "迟开窗", "Late opening"),
+    (
+        "irregularity.unexplained_absence",
+        "无故缺勤",
+        "Unexplained absence",
+    ),
+    (
+        "irregularity.closed_during_office_hours",
+        "工作时间空岗",
+        "Closed in office hours",
+    ),
+    ("irregularity.early_leave", "早退", "Early leave"),
+    ("irregularity.long_pause", "暂停超时", "Pause too long"),
+    ("att.title", "窗口出勤", "Window attendance"),
+    (
+        "att.lead",
+        "窗口签到、暂停、离岗、签退的记录汇总：每月按窗口和人员统计出勤与窗口运行情况，迟开窗、无故缺勤、工作时间空岗、早退和暂停超时逐日列出。",
+        "What the windows showed — signed on, paused, away, signed off — summed up per window and per clerk each month; late openings, unexplained absences, windows left empty in office hours, early leaves and over-long pauses listed by day.",
+    ),
+    ("att.day", "日期", "Day"),
+    ("att.now", "窗口现状", "The windows now"),
+    ("att.since", "状态起始", "Since"),
+    ("att.actions", "大厅管理", "Hall manager"),
+    ("att.leave", "登记请假", "Record leave"),
+    (
+        "att.leave_lead",
+        "经批准的请假免除窗口该时段的出勤；有人顶岗时无须登记，顶岗人员直接签到。请假可提前登记，或在之后3个工作日内补登。",
+        "Approved leave excuses the window for that part of the day; when someone stands in, nothing is recorded: they sign on. Leave may be recorded ahead or up to 3 working days after.",
+    ),
+    ("att.leave_date", "请假日期", "Date"),
+    ("att.leave_part", "时段", "Part of the day"),
+    ("att.leave_clerk", "请假人员", "Clerk on leave"),
+    ("att.no_clerk", "（不指定）", "(nobody named)"),
+    ("att.whole_month", "（全月）", "(the whole month)"),
+    ("att.through", "（统计至{}）", "(up to {})"),
+    ("att.by_window", "按窗口", "By window"),
+    ("att.by_clerk", "按人员", "By clerk"),
+    ("att.working_days", "应出勤天数", "Working days"),
+    ("att.days_on_duty", "出勤天数", "Days on duty"),
+    ("att.days_on_leave", "请假天数", "Days on leave"),
+    ("att.on_time", "按时开窗", "Opened on time"),
+    ("att.paused_minutes", "暂停分钟", "Minutes paused"),
+    ("att.away_minutes", "离岗分钟", "Minutes away"),
+    ("att.open_rate", "开窗率", "Open-hours rate"),
+    (
+        "att.not_kept",
+        "尚未启用签到",
+        "Not yet signed on through the system",
+    ),
+    ("att.irregularities", "异常记录", "Irregularities"),
+    ("att.kind", "类别", "Kind"),
+    ("att.detail", "详情", "Detail"),
+    (
+        "att.rules",
+        "规则：上班5分钟后签到为迟开窗；下班前5分钟以上签退为早退；工作时间窗口连续无人超过15分钟为空岗；因个人原因暂停超过30分钟为暂停超时（培训会议、系统故障不计）。午休不计入工作时间。",
+        "Rules: a sign-on more than 5 minutes after the opening is late; a sign-off more than 5 minutes before the close is leaving early; a window left empty for more than 15 office minutes is closed in office hours; a pause for the clerk's own reason longer than 30 minutes is too long (training and system failures never are). The lunch break is no office time.",
+    ),
+    ("att.minutes", "{}分钟", "{} min"),
+    ("att.from", "{}起", "from {}"),
+    (
+        "disclosure.windows",
+        "窗口出勤与运行情况",
+        "Attendance and operation of the windows",
+    ),
+    (
+        "disclosure.windows_note",
+        "开窗率：工作时间内窗口服务中的时间占比（请假时段不计）；自窗口启用签到之日起统计。",
+        "Open-hours rate: the share of office hours the window was serving (leave excused); counted from the day the window began signing on.",
+    ),
     ("ticket_state.waiting", "等候中", "Waiting"),
     ("ticket_state.called", "已叫号", "Called"),
     ("ticket_state.serving", "办理中", "Serving"),
@@ -1877,6 +1997,36 @@ mod tests {
                 table().contains_key(format!("procedure.{p}").as_str()),
                 "{p}"
             );
+        }
+    }
+
+    #[test]
+    fn every_duty_state_action_reason_and_irregularity_has_words() {
+        use liandong_domain::attendance::{
+            DutyActionKind, DutyState, IrregularityKind, LeaveReason, PauseReason,
+        };
+        let mut keys: Vec<String> = Vec::new();
+        keys.extend(DutyState::ALL.iter().map(|s| format!("duty_state.{s}")));
+        keys.extend(
+            DutyActionKind::ALL
+                .iter()
+                .map(|a| format!("duty_action.{a}")),
+        );
+        keys.extend(PauseReason::ALL.iter().map(|r| format!("pause_reason.{r}")));
+        keys.extend(LeaveReason::ALL.iter().map(|r| format!("leave_reason.{r}")));
+        keys.extend(
+            [
+                IrregularityKind::LateOpening,
+                IrregularityKind::UnexplainedAbsence,
+                IrregularityKind::ClosedDuringOfficeHours,
+                IrregularityKind::EarlyLeave,
+                IrregularityKind::LongPause,
+            ]
+            .iter()
+            .map(|k| format!("irregularity.{k}")),
+        );
+        for key in keys {
+            assert!(table().contains_key(key.as_str()), "{key}");
         }
     }
 

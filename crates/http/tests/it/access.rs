@@ -780,6 +780,39 @@ both!(
                 None,
                 "ANNNNNNNNN",
             ),
+            // Window duty at the hall's window 1: the board is public; the duty is read by
+            // the hall's staff and those who see every unit; acting on it is for a window
+            // clerk (or the administrator) of the window's unit, here with a stale version.
+            (
+                Method::GET,
+                "/api/v1/units/1/duty".into(),
+                None,
+                "PPPPPPPPPP",
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/windows/{window}/duty"),
+                None,
+                "ANNKKKKNKK",
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/windows/{window}/duty/actions"),
+                Some(json!({"expected_version": 99, "action": "sign_on"})),
+                "ANF9FFFNFF",
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/windows/{window}/attendance?date=2026-03-02"),
+                None,
+                "AFFFFFFNKK",
+            ),
+            (
+                Method::GET,
+                "/api/v1/units/1/attendance?month=2026-03".into(),
+                None,
+                "AFFFFFFNKK",
+            ),
             // The applicant's own rating: this case is not concluded yet.
             (
                 Method::POST,

@@ -10,8 +10,10 @@ use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use futures_util::stream::Stream;
+use liandong_app::attendance::{DutyBoard, WindowDutyView};
 use liandong_app::queue::{Board, WindowDesk};
 use liandong_app::{App, AppError};
+use liandong_domain::attendance::{DutyAction, DutyActionKind, PauseReason};
 use liandong_domain::case::CaseNumber;
 use liandong_domain::organization::{UnitId, WindowId};
 use liandong_domain::queue::{TicketAction, TicketState};
@@ -109,6 +111,8 @@ struct BoardPage {
     unit_id: i64,
     unit_name: String,
     board: Board,
+    /// Each window open, paused (with the reason) or away.
+    duty: DutyBoard,
 }
 
 /// The display board for the hall's screen.
@@ -119,32 +123,40 @@ pub async fn board(
 ) -> Result<Response, PageError> {
     let record = app.store.unit(UnitId(unit)).await.map_err(AppError::from)?;
     let board = app.queue_board(UnitId(unit)).await?;
+    let duty = app.duty_board(UnitId(unit)).await?;
     Ok(visitor.finish(page(&BoardPage {
         c: visitor.ctx(&format!("/board/{unit}")),
         unit_id: unit,
         unit_name: record.name,
         board,
+        duty,
     })))
+}
+
+/// What the board shows, as text to compare: the calls, the waiting and the windows' duty.
+async fn board_state(app: &App, unit: UnitId) -> Result<String, AppError> {
+    let board = app.queue_board(unit).await?;
+    let duty = app.duty_board(unit).await?;
+    Ok(serde_json::to_string(&(board, duty)).unwrap_or_default())
 }
 
 /// How often the board's event stream looks at the queue.
 const BOARD_LOOK_EVERY: Duration = Duration::from_secs(2);
 
-/// Server-sent events for the board: a `board` event whenever what it shows changes (the page
-/// then fetches itself again), looked at every two seconds; comments keep the connection open.
+/// Server-sent events for the board: a `board` event whenever what it shows changes (a call,
+/// the waiting, a window's duty; the page then fetches itself again), looked at every two
+/// seconds; comments keep the connection open.
 pub async fn board_events(
     State(app): State<App>,
     Path(unit): Path<i64>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, PageError> {
-    let first = app.queue_board(UnitId(unit)).await?;
-    let seen = serde_json::to_string(&first).unwrap_or_default();
+    let seen = board_state(&app, UnitId(unit)).await?;
     let stream = futures_util::stream::unfold((app, seen), move |(app, mut seen)| async move {
         loop {
             tokio::time::sleep(BOARD_LOOK_EVERY).await;
-            let Ok(board) = app.queue_board(UnitId(unit)).await else {
+            let Ok(now) = board_state(&app, UnitId(unit)).await else {
                 continue;
             };
-            let now = serde_json::to_string(&board).unwrap_or_default();
             if now != seen {
                 seen = now;
                 let event = Event::default().event("board").data("changed");
@@ -164,17 +176,63 @@ pub struct DeskTicket {
     pub actions: Vec<(&'static str, &'static str)>,
 }
 
+/// The chosen window's duty at the desk, with the clerk's buttons.
+pub struct DeskDuty {
+    pub state: &'static str,
+    pub reason: Option<&'static str>,
+    pub clerk: String,
+    pub since: String,
+    pub note: String,
+    pub version: u32,
+    /// The actions the clerk may take now (leave is the hall manager's).
+    pub actions: Vec<&'static str>,
+}
+
 #[derive(Template)]
 #[template(path = "queue_desk.html")]
 struct DeskPage {
     c: Ctx,
     unit_id: i64,
     window_id: i64,
-    /// The clerk's unit's windows that serve a group: id and label.
+    /// The clerk's unit's windows in use: id and label.
     windows: Vec<(i64, String)>,
+    /// The chosen window serves a business group.
+    serves_queue: bool,
     waiting: usize,
     current: Option<DeskTicket>,
+    duty: Option<DeskDuty>,
+    /// The reasons a pause may give: value and message key.
+    pause_reasons: Vec<(&'static str, String)>,
     problem: Option<String>,
+}
+
+/// The pause reasons of a select: value and message key.
+pub fn pause_reasons() -> Vec<(&'static str, String)> {
+    PauseReason::ALL
+        .iter()
+        .map(|r| (r.as_str(), format!("pause_reason.{r}")))
+        .collect()
+}
+
+fn desk_duty(view: WindowDutyView) -> DeskDuty {
+    DeskDuty {
+        state: view.line.state.as_str(),
+        reason: view.line.pause_reason.map(PauseReason::as_str),
+        clerk: view.clerk_name.unwrap_or_default(),
+        since: view
+            .line
+            .since
+            .map(|at| crate::view::time(&at))
+            .unwrap_or_default(),
+        note: view.note,
+        version: view.version,
+        actions: view
+            .allowed_actions
+            .into_iter()
+            .filter(|a| *a != DutyActionKind::RecordLeave)
+            .map(DutyActionKind::as_str)
+            .collect(),
+    }
 }
 
 fn desk_page(signed: &Signed, desk: WindowDesk) -> DeskPage {
@@ -204,8 +262,11 @@ fn desk_page(signed: &Signed, desk: WindowDesk) -> DeskPage {
             .into_iter()
             .map(|w| (w.id.0, format!("{} {}", w.number, w.name)))
             .collect(),
+        serves_queue: desk.serves_queue,
         waiting: desk.waiting,
         current,
+        duty: desk.duty.map(desk_duty),
+        pause_reasons: pause_reasons(),
         problem: None,
     }
 }
@@ -286,6 +347,43 @@ pub async fn act(
     };
     match app
         .act_on_ticket(&signed.session, id, version, window, &action)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/queue?window={}", window.0)).into_response()),
+        Err(e) => desk_refused(&app, &signed, window, e).await,
+    }
+}
+
+/// The duty action a form names: sign on, pause (with its reason and note), resume, mark
+/// away, sign off.
+pub fn duty_action(form: &crate::form::Form) -> Result<DutyAction, PageError> {
+    Ok(match form.get("action") {
+        "sign_on" => DutyAction::SignOn,
+        "pause" => DutyAction::Pause {
+            reason: form.get("reason").parse().map_err(|_| PageError::BadForm)?,
+            note: form.get("note").to_owned(),
+        },
+        "resume" => DutyAction::Resume,
+        "mark_away" => DutyAction::MarkAway,
+        "sign_off" => DutyAction::SignOff,
+        _ => return Err(PageError::BadForm),
+    })
+}
+
+/// The clerk's duty at the chosen window: sign on, pause, resume, mark away, sign off.
+pub async fn duty(
+    State(app): State<App>,
+    signed: Signed,
+    CheckedForm(form): CheckedForm,
+) -> Result<Response, PageError> {
+    let window = WindowId(form.get("window").parse().map_err(|_| PageError::BadForm)?);
+    let version = form
+        .get("expected_version")
+        .parse()
+        .map_err(|_| PageError::BadForm)?;
+    let action = duty_action(&form)?;
+    match app
+        .act_on_duty(&signed.session, window, version, &action)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/queue?window={}", window.0)).into_response()),

@@ -67,6 +67,8 @@ both!(
             ("/findings?routine=1&kind=intake_refused".into(), "LFFFFKK"),
             ("/disclosure".into(), "PPPPPPP"),
             ("/disclosure?month=2026-03".into(), "PPPPPPP"),
+            ("/attendance".into(), "LFKFFKK"),
+            ("/attendance?unit=1".into(), "LFNFFKK"),
             ("/monitor".into(), "LFKFFKK"),
             ("/monitor?unit=1".into(), "LFFFFKK"),
             ("/projects".into(), "LKKKKKK"),

@@ -490,6 +490,20 @@ async fn flows(s: Session) {
     s.click("#rate-satisfied").await;
     s.wait("#pad-thanks").await;
 
+    // Window duty (窗口出勤): the clerk signs on at the desk; the board shows the window open.
+    s.sign_in("d01.clerk").await;
+    s.go(&format!("/queue?window={window}")).await;
+    s.click("#duty-sign_on").await;
+    s.wait("#duty-pause").await;
+    assert_eq!(s.text("#duty-state").await, "服务中");
+    s.sign_out().await;
+    s.go("/board/1").await;
+    assert!(
+        s.text(&format!("#duty-window-{window}"))
+            .await
+            .contains("服务中")
+    );
+
     // An appeal (三项制度): a village clerk registers it and answers it; the person looks it
     // up by number and phone, masked, and rates the answer.
     s.sign_in("v20101.clerk").await;

@@ -4,6 +4,7 @@
 
 mod access;
 mod appeals;
+mod attendance;
 mod browser;
 mod monitor;
 mod pages;
