@@ -436,23 +436,7 @@ fn case_page(
     problem: Option<String>,
 ) -> Response {
     let l = visitor.lang;
-    let timeline = v
-        .progress
-        .timeline
-        .iter()
-        .map(|t| {
-            let name = match l {
-                Lang::Zh => t.entry.name_zh.to_owned(),
-                Lang::En => l.named("event", t.entry.kind).to_owned(),
-            };
-            (
-                time(&t.entry.at),
-                name,
-                t.unit_name.clone(),
-                t.entry.detail.clone(),
-            )
-        })
-        .collect();
+    let timeline = crate::pages::progress::timeline_rows(&v.progress.timeline, l);
     let mut supplement_inputs: Vec<(usize, String, bool)> = v
         .materials
         .iter()

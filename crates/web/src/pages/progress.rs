@@ -42,9 +42,13 @@ struct Found {
     timeline: Vec<(String, String, String, String)>,
 }
 
-fn found(p: PublicProgress, l: Lang) -> Found {
-    let timeline = p
-        .timeline
+/// A public timeline as the pages list it: when, what (in the page's language), where, and
+/// the detail the public may read.
+pub(crate) fn timeline_rows(
+    timeline: &[liandong_app::progress::PublicUnitEntry],
+    l: Lang,
+) -> Vec<(String, String, String, String)> {
+    timeline
         .iter()
         .map(|t| {
             let name = match l {
@@ -58,7 +62,11 @@ fn found(p: PublicProgress, l: Lang) -> Found {
                 t.entry.detail.clone(),
             )
         })
-        .collect();
+        .collect()
+}
+
+fn found(p: PublicProgress, l: Lang) -> Found {
+    let timeline = timeline_rows(&p.timeline, l);
     Found {
         rateable: matches!(p.state, CaseState::Concluded | CaseState::Refused),
         rating: None,
