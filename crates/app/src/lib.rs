@@ -24,6 +24,7 @@ pub mod proxy;
 pub mod queue;
 pub mod ratings;
 pub mod supervision;
+pub mod video;
 pub mod web_appeals;
 pub mod web_queries;
 
@@ -233,6 +234,8 @@ pub struct App {
     pub sign_in_rules: liandong_domain::online::SignInRules,
     /// Online consultation: the working days to answer and the texts' limits.
     pub consultation_rules: liandong_domain::consultation::ConsultationRules,
+    /// Video monitoring: the probe's thresholds, timeout and limits.
+    pub video: video::VideoConfig,
 }
 
 impl App {
@@ -264,6 +267,7 @@ impl App {
             payment_provider: None,
             sign_in_rules: liandong_domain::online::SignInRules::default(),
             consultation_rules: liandong_domain::consultation::ConsultationRules::default(),
+            video: video::VideoConfig::default(),
         })
     }
 

@@ -128,11 +128,23 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0019_consultations.sql"),
         postgres: include_str!("../../../migrations/postgres/0019_consultations.sql"),
     },
+    Migration {
+        version: 21,
+        name: "video",
+        sqlite: include_str!("../../../migrations/sqlite/0021_video.sql"),
+        postgres: include_str!("../../../migrations/postgres/0021_video.sql"),
+    },
 ];
 
 impl Store {
     /// Applies every migration not yet applied, each in its own transaction.
     pub async fn migrate(&self) -> Result<Vec<i64>> {
+        self.migrate_up_to(i64::MAX).await
+    }
+
+    /// Applies the migrations not yet applied up to version `last`: for tests that put data
+    /// under an older schema and then migrate it.
+    pub async fn migrate_up_to(&self, last: i64) -> Result<Vec<i64>> {
         let mut tx = self.begin().await?;
         tx.conn()
             .execute(
@@ -143,7 +155,7 @@ impl Store {
             .await?;
         tx.commit().await?;
         let mut applied = Vec::new();
-        for m in MIGRATIONS {
+        for m in MIGRATIONS.iter().filter(|m| m.version <= last) {
             let sql = match self.backend {
                 Backend::Sqlite => m.sqlite,
                 Backend::Postgres => m.postgres,
