@@ -19,3 +19,4 @@ pub mod proxy;
 pub mod queue;
 pub mod ratings;
 pub mod supervision;
+pub mod video;

@@ -25,3 +25,4 @@ mod queue;
 mod ratings;
 mod storage;
 mod supervision;
+mod video;
