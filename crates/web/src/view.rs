@@ -112,6 +112,9 @@ impl Ctx {
         if has(&[Role::Supervisor, Role::SystemAdmin, Role::UnitAdmin]) {
             links.push(("/monitor", "nav.monitor"));
         }
+        if has(&[Role::Supervisor, Role::SystemAdmin, Role::UnitAdmin]) {
+            links.push(("/video", "nav.video"));
+        }
         if has(&[Role::Supervisor, Role::SystemAdmin]) {
             links.push(("/findings", "nav.findings"));
             links.push(("/evaluation", "nav.evaluation"));

@@ -23,4 +23,5 @@ pub mod proxy;
 pub mod queue;
 pub mod ratings;
 pub mod setup;
+pub mod video;
 pub mod workbench;

@@ -10,3 +10,4 @@ mod pages;
 mod projects;
 mod proxy;
 mod support;
+mod video;
