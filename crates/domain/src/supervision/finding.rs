@@ -25,6 +25,10 @@
 //!
 //! Instants in keys are those sealed in the events (milliseconds), so keys are the same
 //! however often they are computed.
+//!
+//! A dead camera's finding (`camera_offline`) is about a camera, not a case: its key is
+//! `camera:{camera id}:camera_offline:{ms}`, `ms` the outage's first failed probe
+//! ([`crate::video::outage_finding`]).
 
 use std::collections::BTreeMap;
 
