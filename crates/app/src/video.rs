@@ -479,7 +479,7 @@ impl App {
         };
         Ok(self
             .store
-            .cameras(None, include_retired)
+            .cameras(include_retired)
             .await?
             .into_iter()
             .filter(|c| scope.has(c.unit_id))
@@ -514,7 +514,7 @@ impl App {
     /// the snapshot, and records a finding when an outage opens (once per outage, whichever
     /// probe — the server's or `liandong video probe` — sees it first).
     pub async fn probe_cameras(&self) -> Result<ProbeReport> {
-        let cameras = self.store.cameras(None, false).await?;
+        let cameras = self.store.cameras(false).await?;
         let semaphore =
             std::sync::Arc::new(tokio::sync::Semaphore::new(self.video.concurrency.max(1)));
         let mut tasks = tokio::task::JoinSet::new();

@@ -381,13 +381,8 @@ impl WriteTx {
 }
 
 impl Store {
-    /// Cameras at `units` (None: everywhere), the retired ones too when asked, by unit and
-    /// name.
-    pub async fn cameras(
-        &self,
-        units: Option<&[UnitId]>,
-        include_retired: bool,
-    ) -> Result<Vec<CameraRecord>> {
+    /// Every camera in service (and the retired ones when asked), by unit and name.
+    pub async fn cameras(&self, include_retired: bool) -> Result<Vec<CameraRecord>> {
         let active = if include_retired {
             ""
         } else {
@@ -398,13 +393,7 @@ impl Store {
         )))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(camera_row)
-            .filter(|c| match (c, units) {
-                (Ok(c), Some(units)) => units.contains(&c.unit_id),
-                _ => true,
-            })
-            .collect()
+        rows.iter().map(camera_row).collect()
     }
 
     pub async fn camera(&self, id: CameraId) -> Result<CameraRecord> {
