@@ -91,7 +91,9 @@ fn count_finding(facts: &mut MonthlyFacts, kind: FindingKind, n: u32) {
         | FindingKind::IntakeRefused
         | FindingKind::Denied
         | FindingKind::Suspended
-        | FindingKind::Terminated => {}
+        | FindingKind::Terminated
+        // A dead camera is its unit's equipment, not a department's fault.
+        | FindingKind::CameraOffline => {}
     }
 }
 

@@ -25,6 +25,7 @@ pub mod proxy;
 pub mod queue;
 pub mod ratings;
 pub mod supervision;
+pub mod video;
 pub mod web_appeals;
 pub mod web_queries;
 
@@ -239,6 +240,8 @@ pub struct App {
     pub consultation_rules: liandong_domain::consultation::ConsultationRules,
     /// Window duty and attendance (窗口出勤): graces, thresholds, leave recording.
     pub attendance_rules: liandong_domain::attendance::AttendanceRules,
+    /// Video monitoring: the probe's thresholds, timeout and limits.
+    pub video: video::VideoConfig,
 }
 
 impl App {
@@ -271,6 +274,7 @@ impl App {
             sign_in_rules: liandong_domain::online::SignInRules::default(),
             consultation_rules: liandong_domain::consultation::ConsultationRules::default(),
             attendance_rules: liandong_domain::attendance::AttendanceRules::default(),
+            video: video::VideoConfig::default(),
         })
     }
 

@@ -48,6 +48,9 @@ pub struct FileConfig {
     /// The provider's address, `http://HOST:PORT`, where orders are opened; without it
     /// applicants pay at the fee window only.
     pub payment_provider_url: Option<String>,
+    /// Seconds between two probes of every camera's snapshot (视频监控); 0 turns the server's
+    /// probe off (for a timer running `liandong video probe`).
+    pub video_probe_interval_seconds: Option<u64>,
 }
 
 /// Electronic certificates: the key file, the font and the public address.
@@ -91,7 +94,13 @@ pub struct Settings {
     /// The payment provider's merchant id and shared secret, when configured.
     pub payment: Option<(String, String)>,
     pub payment_provider_url: Option<String>,
+    /// Seconds between the server's camera probes; 0: off.
+    pub video_probe_interval_seconds: u64,
 }
+
+/// The server probes every camera this often by default: an outage (3 failed probes in a
+/// row) is found within 10 to 15 minutes.
+pub const DEFAULT_VIDEO_PROBE_SECONDS: u64 = 300;
 
 /// Where the signing key lives by default: beside an SQLite database (its data directory),
 /// else `liandong-certificate.key` in the working directory.
@@ -155,6 +164,14 @@ impl FileConfig {
             sms,
             payment: self.payment_merchant_id.zip(self.payment_secret),
             payment_provider_url: self.payment_provider_url,
+            video_probe_interval_seconds: match self
+                .video_probe_interval_seconds
+                .unwrap_or(DEFAULT_VIDEO_PROBE_SECONDS)
+            {
+                0 => 0,
+                // Not more often than every half minute: each probe fetches every camera.
+                n => n.clamp(30, 24 * 3600),
+            },
             certificate: CertificateSettings {
                 key_file: std::env::var("LIANDONG_CERTIFICATE_KEY_FILE")
                     .ok()
@@ -188,6 +205,20 @@ mod tests {
             "a misspelt key is an error"
         );
         assert!(s.sms.is_none(), "no gateway unless configured");
+        assert_eq!(s.video_probe_interval_seconds, DEFAULT_VIDEO_PROBE_SECONDS);
+    }
+
+    #[test]
+    fn the_camera_probe_runs_every_half_minute_at_most_or_not_at_all() {
+        let every = |text: &str| {
+            toml::from_str::<FileConfig>(text)
+                .unwrap()
+                .settle(None, None)
+                .video_probe_interval_seconds
+        };
+        assert_eq!(every("video_probe_interval_seconds = 60"), 60);
+        assert_eq!(every("video_probe_interval_seconds = 5"), 30);
+        assert_eq!(every("video_probe_interval_seconds = 0"), 0);
     }
 
     #[test]

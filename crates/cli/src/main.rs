@@ -102,6 +102,12 @@ enum Command {
         #[command(subcommand)]
         command: PaymentsCommand,
     },
+    /// Video monitoring (视频监控): `probe` fetches every camera's snapshot once and records
+    /// its health (the server does it every `video_probe_interval_seconds`).
+    Video {
+        #[command(subcommand)]
+        command: VideoCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -112,6 +118,12 @@ enum PaymentsCommand {
         #[arg(long)]
         day: Option<NaiveDate>,
     },
+}
+
+#[derive(Subcommand)]
+enum VideoCommand {
+    /// Probe every camera in service once; a camera dead by the rules becomes a finding.
+    Probe,
 }
 
 #[derive(Subcommand)]
@@ -177,8 +189,9 @@ async fn open(settings: &Settings) -> Result<App> {
     Ok(app)
 }
 
-/// The running delivery worker: its stop switch and its task.
-type SmsWorker = (
+/// A running background worker (the SMS delivery, the camera probe): its stop switch and
+/// its task.
+type Background = (
     tokio::sync::watch::Sender<bool>,
     tokio::task::JoinHandle<()>,
 );
@@ -189,7 +202,7 @@ fn start_sms(
     app: &mut App,
     settings: &Settings,
     bound: std::net::SocketAddr,
-) -> Result<Option<SmsWorker>> {
+) -> Result<Option<Background>> {
     let Some(sms) = &settings.sms else {
         println!(
             "未配置短信网关：短信保留在发件箱中，配置 sms_gateway_url 后发送 / no SMS gateway configured (sms_gateway_url): messages stay queued in the outbox"
@@ -346,11 +359,17 @@ async fn serve(mut app: App, settings: &Settings) -> Result<()> {
         }
     }
     let sweeper = tokio::spawn(sweep_every(app.clone(), SWEEP_EVERY));
+    let prober = start_video_probe(&app, settings);
     println!(
         "联动已启动 Liandong is serving on http://{address}  (API: http://{address}/api/v1, OpenAPI: http://{address}/api/openapi.json)"
     );
     liandong_http::serve(listener, liandong_http::router(app)).await?;
     sweeper.abort();
+    if let Some((stop, running)) = prober {
+        // A probe in progress records what it fetched; each camera takes at most its timeout.
+        let _ = stop.send(true);
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(20), running).await;
+    }
     if let Some((stop, running)) = sms {
         // Let a pass in progress record its answers: an attempt cut short is only reconciled
         // after its lease and the report grace.
@@ -358,6 +377,24 @@ async fn serve(mut app: App, settings: &Settings) -> Result<()> {
         let _ = tokio::time::timeout(std::time::Duration::from_secs(20), running).await;
     }
     Ok(())
+}
+
+/// Starts the periodic probe of the cameras (视频监控), unless the interval is 0 (a timer
+/// runs `liandong video probe` instead). Returns its stop switch.
+fn start_video_probe(app: &App, settings: &Settings) -> Option<Background> {
+    if settings.video_probe_interval_seconds == 0 {
+        println!(
+            "摄像机巡检未启用（video_probe_interval_seconds = 0） / the camera probe is off (video_probe_interval_seconds = 0)"
+        );
+        return None;
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(liandong_app::video::probe_every(
+        app.clone(),
+        std::time::Duration::from_secs(settings.video_probe_interval_seconds),
+        stopped,
+    ));
+    Some((stop, running))
 }
 
 /// How often the server sweeps the open cases for what time brings about.
@@ -658,6 +695,29 @@ async fn main() -> Result<()> {
             println!(
                 "巡检完成：{} 件在办件，新发现 {} 项 / sweep done: {} open cases, {} new findings",
                 report.cases, report.new_findings, report.cases, report.new_findings
+            );
+            Ok(())
+        }
+        Command::Video {
+            command: VideoCommand::Probe,
+        } => {
+            let settings = config.settle(None, cli.database);
+            let app = open(&settings).await?;
+            let r = app.probe_cameras().await?;
+            println!(
+                "巡检完成：{} 台摄像机，正常 {}，异常 {}，离线 {}，恢复中 {}，新增离线问题 {} / probe done: {} cameras, {} healthy, {} failing, {} dead, {} recovering, {} new findings",
+                r.probed,
+                r.healthy,
+                r.failing,
+                r.dead,
+                r.recovering,
+                r.new_findings,
+                r.probed,
+                r.healthy,
+                r.failing,
+                r.dead,
+                r.recovering,
+                r.new_findings
             );
             Ok(())
         }

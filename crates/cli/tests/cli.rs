@@ -1,5 +1,5 @@
-//! The real `liandong` binary: the demo district, serving, audit, catalog files and backup,
-//! on SQLite and PostgreSQL.
+//! The real `liandong` binary: the demo district, serving, audit, the camera probe, catalog
+//! files and backup, on SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -153,6 +153,14 @@ async fn the_demo_district_is_built_served_and_audited(db: Db) {
     let audit = liandong(&url, &["audit", "verify"]);
     assert!(audit.status.success(), "{}", text(&audit));
     assert!(text(&audit).contains("audit passed"), "{}", text(&audit));
+    // The cameras' probe as a command of its own (the demo has no cameras yet).
+    let probe = liandong(&url, &["video", "probe"]);
+    assert!(probe.status.success(), "{}", text(&probe));
+    assert!(
+        text(&probe).contains("probe done: 0 cameras"),
+        "{}",
+        text(&probe)
+    );
 
     let dir = std::env::temp_dir().join(format!("liandong-cli-{:x}", rand_suffix()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -22,3 +22,4 @@ pub mod rating;
 pub mod supervision;
 #[cfg(test)]
 mod testing;
+pub mod video;

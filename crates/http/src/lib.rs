@@ -46,6 +46,7 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
         (name = "certificates", description = "electronic certificates (电子证照): issue, download, revoke, verify (联网核查)"),
         (name = "ratings", description = "ratings (好差评): the rating pad, online ratings, rectification of poor ratings"),
         (name = "sms", description = "SMS notifications (短信通知): templates and the outbox"),
+        (name = "video", description = "video monitoring (视频监控): cameras per unit and window, their health and snapshots, the camera of a case's event"),
         (name = "calendar", description = "working-day calendar"),
         (name = "health"),
     )
@@ -195,6 +196,11 @@ fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(attendance::act_on_duty))
         .routes(routes!(attendance::window_day))
         .routes(routes!(attendance::attendance_report))
+        .routes(routes!(video::list_cameras, video::register_camera))
+        .routes(routes!(video::get_camera, video::change_camera))
+        .routes(routes!(video::retire_camera))
+        .routes(routes!(video::camera_snapshot))
+        .routes(routes!(video::event_camera))
 }
 
 /// The OpenAPI document, as served at `/api/openapi.json`.

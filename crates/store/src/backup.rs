@@ -7,11 +7,16 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 49] = [
+pub const TABLES: [&str; 54] = [
     "units",
     "departments",
     "windows",
     "window_departments",
+    "cameras",
+    "camera_placements",
+    "camera_health",
+    "camera_health_changes",
+    "camera_snapshots",
     "staff",
     "staff_tokens",
     "service_items",
@@ -60,7 +65,7 @@ pub const TABLES: [&str; 49] = [
 ];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
-const SERIAL_TABLES: [&str; 20] = [
+const SERIAL_TABLES: [&str; 21] = [
     "units",
     "departments",
     "windows",
@@ -81,6 +86,7 @@ const SERIAL_TABLES: [&str; 20] = [
     "sign_in_codes",
     "case_files",
     "consultations",
+    "cameras",
 ];
 
 enum Value {

@@ -1,8 +1,9 @@
 //! Findings of electronic supervision (预警纠错), one row per irregularity.
 
 use chrono::{DateTime, Utc};
-use liandong_domain::organization::{CaseId, DepartmentId};
+use liandong_domain::organization::{CaseId, DepartmentId, UnitId};
 use liandong_domain::supervision::{Finding, FindingKind};
+use liandong_domain::video::CameraId;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -10,18 +11,26 @@ use sqlx::any::AnyRow;
 use crate::filter::Where;
 use crate::{Result, Store, WriteTx, instant, millis, parse_column};
 
-/// A finding as stored, with the case's number for listing.
+/// A finding as stored, with the case's number for listing. A finding is about a case (its
+/// department answers) or, for a dead camera (`camera_offline`), about a camera (its unit
+/// answers).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FindingRecord {
     pub id: i64,
     pub kind: FindingKind,
-    pub case_id: CaseId,
-    pub case_number: String,
+    /// The case; None for a camera's finding.
+    pub case_id: Option<CaseId>,
+    pub case_number: Option<String>,
     pub step: Option<String>,
     pub occurred_at: DateTime<Utc>,
     pub detected_at: DateTime<Utc>,
-    pub department_id: DepartmentId,
+    /// The department that answers for a case's finding.
+    pub department_id: Option<DepartmentId>,
+    /// The camera of a `camera_offline` finding.
+    pub camera_id: Option<CameraId>,
+    /// The camera's unit, which answers for it.
+    pub unit_id: Option<UnitId>,
     pub role: String,
     pub description_zh: String,
     pub description_en: String,
@@ -45,19 +54,24 @@ pub struct FindingFilter {
 /// so that the same WHERE serves the count over `findings` alone.
 const FINDING_COLUMNS: &str = "SELECT findings.id, findings.kind, findings.case_id, c.number,
     findings.step, findings.occurred_at, findings.detected_at, findings.department_id,
+    findings.camera_id, findings.unit_id,
     findings.role, findings.description_zh, findings.description_en, findings.provisional,
-    findings.routine FROM findings JOIN cases c ON c.id = findings.case_id";
+    findings.routine FROM findings LEFT JOIN cases c ON c.id = findings.case_id";
 
 fn finding_row(row: &AnyRow) -> Result<FindingRecord> {
     Ok(FindingRecord {
         id: row.try_get("id")?,
         kind: parse_column(row, "kind")?,
-        case_id: CaseId(row.try_get("case_id")?),
+        case_id: row.try_get::<Option<i64>, _>("case_id")?.map(CaseId),
         case_number: row.try_get("number")?,
         step: row.try_get("step")?,
         occurred_at: instant(row.try_get("occurred_at")?)?,
         detected_at: instant(row.try_get("detected_at")?)?,
-        department_id: DepartmentId(row.try_get("department_id")?),
+        department_id: row
+            .try_get::<Option<i64>, _>("department_id")?
+            .map(DepartmentId),
+        camera_id: row.try_get::<Option<i64>, _>("camera_id")?.map(CameraId),
+        unit_id: row.try_get::<Option<i64>, _>("unit_id")?.map(UnitId),
         role: row.try_get("role")?,
         description_zh: row.try_get("description_zh")?,
         description_en: row.try_get("description_en")?,

@@ -27,6 +27,7 @@ mod proxy;
 mod queue;
 mod ratings;
 mod totals;
+mod video;
 mod writer;
 
 use std::str::FromStr;
@@ -61,6 +62,10 @@ pub use ratings::{
     NewRating, RatingCount, RatingFilter, RatingRecord, RatingsBy, RectificationUpdate,
 };
 pub use totals::{OpenCaseDue, TotalsBy, TotalsFilter, TotalsKey};
+pub use video::{
+    CameraFields, CameraRecord, HealthChange, HealthRecord, ProbeRecord, SnapshotInfo,
+    StoredSnapshot,
+};
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

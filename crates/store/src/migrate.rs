@@ -135,6 +135,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../../migrations/postgres/0020_attendance.sql"),
     },
     Migration {
+        version: 21,
+        name: "video",
+        sqlite: include_str!("../../../migrations/sqlite/0021_video.sql"),
+        postgres: include_str!("../../../migrations/postgres/0021_video.sql"),
+    },
+    Migration {
         version: 22,
         name: "payment_reconciliations",
         sqlite: include_str!("../../../migrations/sqlite/0022_payment_reconciliations.sql"),
@@ -145,6 +151,12 @@ const MIGRATIONS: &[Migration] = &[
 impl Store {
     /// Applies every migration not yet applied, each in its own transaction.
     pub async fn migrate(&self) -> Result<Vec<i64>> {
+        self.migrate_up_to(i64::MAX).await
+    }
+
+    /// Applies the migrations not yet applied up to version `last`: for tests that put data
+    /// under an older schema and then migrate it.
+    pub async fn migrate_up_to(&self, last: i64) -> Result<Vec<i64>> {
         let mut tx = self.begin().await?;
         tx.conn()
             .execute(
@@ -155,7 +167,7 @@ impl Store {
             .await?;
         tx.commit().await?;
         let mut applied = Vec::new();
-        for m in MIGRATIONS {
+        for m in MIGRATIONS.iter().filter(|m| m.version <= last) {
             let sql = match self.backend {
                 Backend::Sqlite => m.sqlite,
                 Backend::Postgres => m.postgres,

@@ -160,11 +160,14 @@ impl WriteTx {
 impl Store {
     /// The finding of `id` as the rules made it, and the department it holds responsible.
     pub async fn finding(&self, id: i64) -> Result<(Finding, DepartmentId)> {
-        let row = sqlx::query("SELECT data, department_id FROM findings WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound("问题 finding"))?;
+        // A camera's finding has no department and no notice.
+        let row = sqlx::query(
+            "SELECT data, department_id FROM findings WHERE id = $1 AND case_id IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("问题 finding"))?;
         let data: String = row.try_get("data")?;
         let finding =
             serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -175,7 +178,7 @@ impl Store {
     pub async fn findings_without_notice(&self) -> Result<Vec<i64>> {
         let rows = sqlx::query(
             "SELECT f.id FROM findings f LEFT JOIN notices n ON n.finding_id = f.id
-             WHERE n.id IS NULL AND f.routine = 0 ORDER BY f.id",
+             WHERE n.id IS NULL AND f.routine = 0 AND f.case_id IS NOT NULL ORDER BY f.id",
         )
         .fetch_all(&self.pool)
         .await?;

@@ -2,6 +2,7 @@
 //! or on the PostgreSQL server that `scripts/test.sh` starts.
 #![allow(clippy::panic, clippy::expect_used)]
 
+pub mod cameras;
 pub mod district;
 pub mod payment_provider;
 

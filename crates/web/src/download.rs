@@ -41,6 +41,24 @@ fn content_disposition(file_name: &str) -> String {
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
+/// A camera's snapshot shown in a page: an image of people at a window, so never cached.
+/// Only the two types the probe keeps are sent as images.
+pub fn snapshot_image(bytes: Vec<u8>, media_type: &str) -> Response {
+    let content_type = match media_type {
+        "image/jpeg" => "image/jpeg",
+        "image/png" => "image/png",
+        _ => "application/octet-stream",
+    };
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

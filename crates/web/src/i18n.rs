@@ -1875,6 +1875,123 @@ pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
         "satisfaction.very_dissatisfied",
         "非常不满意",
         "Very dissatisfied",
+    ), // Video monitoring (视频监控)
+    ("nav.video", "视频监控", "Video"),
+    ("finding.camera_offline", "摄像机离线", "Camera offline"),
+    ("video.title", "视频监控", "Video monitoring"),
+    (
+        "video.lead",
+        "每台摄像机的最新快照与状态；系统定时取图巡检，连续取图失败的摄像机判为离线并列入预警纠错",
+        "each camera's latest snapshot and health; the system fetches a snapshot from every camera periodically, and a camera that fails several times in a row is offline and becomes a finding",
+    ),
+    ("video.in_service", "在用摄像机", "In service"),
+    ("video.with_retired", "含已停用", "With retired"),
+    ("video.outages", "离线记录", "Outages"),
+    ("video.new", "登记摄像机", "Register a camera"),
+    ("video.edit", "修改或移装", "Change or move"),
+    ("video.camera", "摄像机", "Camera"),
+    ("video.camera_no", "摄像机", "Camera"),
+    ("video.name", "名称", "Name"),
+    ("video.window", "窗口", "Window"),
+    (
+        "video.whole_unit",
+        "（整个大厅或中心）",
+        "(the hall or center as a whole)",
+    ),
+    (
+        "video.window_hint",
+        "对准窗口的摄像机每个窗口一台；换窗口即为移装，原安装记录保留",
+        "one camera per window; choosing another window moves the camera, and its earlier placements are kept",
+    ),
+    ("video.device_id", "国标编码", "GB/T 28181 device ID"),
+    (
+        "video.device_id_hint",
+        "GB/T 28181 国标编码，20位数字，类型编码131（摄像机）或132（网络摄像机）",
+        "GB/T 28181 device ID: 20 digits, type code 131 (camera) or 132 (IP camera)",
+    ),
+    (
+        "video.device_kind",
+        "类型·区划·网络",
+        "Type · division · network",
+    ),
+    ("video.stream_url", "视频流地址", "Stream address"),
+    (
+        "video.stream_url_hint",
+        "rtsp:// 或 http(s)://，不含用户名和密码",
+        "rtsp:// or http(s)://, without user name or password",
+    ),
+    ("video.snapshot_url", "快照地址", "Snapshot address"),
+    (
+        "video.snapshot_url_hint",
+        "内网 http:// 取图地址，巡检时读取一张JPEG",
+        "an http:// address on the private network; the probe fetches a JPEG from it",
+    ),
+    ("video.snapshot", "最新快照", "Latest snapshot"),
+    ("video.no_snapshot", "暂无快照", "No snapshot yet"),
+    ("video.taken_at", "取图", "taken"),
+    ("video.last_probe", "最近巡检", "last probe"),
+    ("video.last_ok", "最近正常", "Last answered"),
+    ("video.last_millis", "最近巡检用时", "Last probe took"),
+    ("video.failing_since", "异常开始于", "failing since"),
+    ("video.last_error", "错误", "Error"),
+    ("video.retired", "已停用", "Retired"),
+    ("video.retire", "停用摄像机", "Retire the camera"),
+    (
+        "video.retire_hint",
+        "停用后不再巡检，安装记录与离线记录保留",
+        "a retired camera is no longer probed; its placements and outages are kept",
+    ),
+    ("video.placements", "安装记录", "Placements"),
+    ("video.from", "起", "From"),
+    ("video.until", "止", "Until"),
+    ("video.now", "至今", "now"),
+    ("video.changes", "状态变化", "Changes of health"),
+    ("video.at", "时间", "At"),
+    ("video.from_health", "原状态", "From"),
+    ("video.to_health", "新状态", "To"),
+    ("video.footage", "录像", "Footage"),
+    (
+        "video.event_title",
+        "办件事件的录像",
+        "Footage of a case's event",
+    ),
+    ("video.event_no", "第{}条记录", "event {}"),
+    ("video.event_at", "事件时间", "Event at"),
+    (
+        "video.window_unknown",
+        "排队记录未显示窗口",
+        "the queue's tickets do not tell the window",
+    ),
+    ("video.period", "调阅时段", "Period to look at"),
+    (
+        "video.platform_hint",
+        "凭国标编码和调阅时段向视频平台调取录像；调阅已记入审计日志",
+        "ask the video platform for the recording by device ID and period; this look is in the audit log",
+    ),
+    ("video.window_camera", "窗口摄像机", "The window's camera"),
+    ("video.unit_cameras", "大厅摄像机", "Cameras over the hall"),
+    ("video.placed", "安装时段", "Placed"),
+    (
+        "video.none_covered",
+        "该时刻没有对准该窗口的摄像机",
+        "no camera watched the window at that moment",
+    ),
+    ("health.unknown", "未检测", "Not probed yet"),
+    ("health.healthy", "正常", "Healthy"),
+    ("health.failing", "异常", "Failing"),
+    ("health.dead", "离线", "Offline"),
+    ("health.recovering", "恢复中", "Recovering"),
+    ("camera_type.camera", "摄像机", "Camera"),
+    ("camera_type.ip_camera", "网络摄像机", "IP camera"),
+    (
+        "basis.case_ticket",
+        "据该办件的排队号",
+        "from the case's queue ticket",
+    ),
+    (
+        "basis.clerk_ticket",
+        "据经办人当时的叫号窗口",
+        "from the clerk's ticket at that time",
     ),
 ];
 
@@ -1954,6 +2071,28 @@ mod tests {
             }
         }
         assert!(seen > 50, "the scan finds the handlers' keys ({seen})");
+    }
+
+    #[test]
+    fn every_health_and_camera_type_has_words() {
+        for h in liandong_domain::video::Health::ALL {
+            assert!(table().contains_key(format!("health.{h}").as_str()), "{h}");
+        }
+        for t in [
+            liandong_domain::video::CameraType::Camera,
+            liandong_domain::video::CameraType::IpCamera,
+        ] {
+            assert!(
+                table().contains_key(format!("camera_type.{t}").as_str()),
+                "{t}"
+            );
+        }
+        for b in [
+            liandong_domain::video::WindowBasis::CaseTicket,
+            liandong_domain::video::WindowBasis::ClerkTicket,
+        ] {
+            assert!(table().contains_key(format!("basis.{b}").as_str()), "{b}");
+        }
     }
 
     #[test]

@@ -197,6 +197,15 @@ pub fn routes(app: App) -> Router<App> {
             get(setup::calendar).post(setup::load_notice),
         )
         .route("/admin/reform-report", get(admin::reform_report))
+        .route("/video", get(video::list))
+        .route(
+            "/video/cameras/new",
+            get(video::new_form).post(video::register),
+        )
+        .route("/video/cameras/{id}", get(video::show).post(video::change))
+        .route("/video/cameras/{id}/retire", post(video::retire))
+        .route("/video/cameras/{id}/snapshot", get(video::snapshot))
+        .route("/video/cases/{id}/events/{seq}", get(video::event))
         .route("/static/{file}", get(assets::file))
         .layer(axum::middleware::from_fn_with_state(app, error::page_layer))
 }

@@ -114,6 +114,7 @@ impl Ctx {
         }
         if has(&[Role::Supervisor, Role::SystemAdmin, Role::UnitAdmin]) {
             links.push(("/attendance", "nav.attendance"));
+            links.push(("/video", "nav.video"));
         }
         if has(&[Role::Supervisor, Role::SystemAdmin]) {
             links.push(("/findings", "nav.findings"));

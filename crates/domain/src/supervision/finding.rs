@@ -25,6 +25,10 @@
 //!
 //! Instants in keys are those sealed in the events (milliseconds), so keys are the same
 //! however often they are computed.
+//!
+//! A dead camera's finding (`camera_offline`) is about a camera, not a case: its key is
+//! `camera:{camera id}:camera_offline:{ms}`, `ms` the outage's first failed probe
+//! ([`crate::video::outage_finding`]).
 
 use std::collections::BTreeMap;
 
@@ -87,6 +91,10 @@ pub enum FindingKind {
     FeeOffStandard,
     /// "Fees receivable ≠ fees received".
     FeesUnreconciled,
+    /// A camera of the video monitoring (视频监控) dead: its snapshot failed
+    /// [`crate::video::HealthRules::dead_after`] probes in a row. About a camera and its
+    /// unit, not a case: one finding per outage ([`crate::video::outage_finding`]).
+    CameraOffline,
 }
 string_enum!(FindingKind {
     CaseOverdue => "case_overdue",
@@ -103,11 +111,12 @@ string_enum!(FindingKind {
     Terminated => "terminated",
     FeeOffStandard => "fee_off_standard",
     FeesUnreconciled => "fees_unreconciled",
+    CameraOffline => "camera_offline",
 });
 
 impl FindingKind {
     /// Every kind, in declaration order.
-    pub const ALL: [FindingKind; 14] = [
+    pub const ALL: [FindingKind; 15] = [
         FindingKind::CaseOverdue,
         FindingKind::StepOverdue,
         FindingKind::StepOutOfOrder,
@@ -122,6 +131,7 @@ impl FindingKind {
         FindingKind::Terminated,
         FindingKind::FeeOffStandard,
         FindingKind::FeesUnreconciled,
+        FindingKind::CameraOffline,
     ];
 
     pub fn name_zh(self) -> &'static str {
@@ -140,6 +150,7 @@ impl FindingKind {
             Self::Terminated => "终止办理审查",
             Self::FeeOffStandard => "违规收费",
             Self::FeesUnreconciled => "应收实收不符",
+            Self::CameraOffline => "摄像机离线",
         }
     }
 
@@ -150,6 +161,12 @@ impl FindingKind {
             self,
             Self::IntakeRefused | Self::Denied | Self::Suspended | Self::Terminated
         )
+    }
+
+    /// Whether a finding of this kind is about a case (all but the camera's): only those
+    /// have a department to answer, a supervision notice and a place in the evaluation.
+    pub fn about_case(self) -> bool {
+        !matches!(self, Self::CameraOffline)
     }
 
     /// Whether the sweep finds this kind (time alone brings it about); the event path

@@ -20,3 +20,4 @@ pub mod proxy;
 pub mod queue;
 pub mod ratings;
 pub mod supervision;
+pub mod video;

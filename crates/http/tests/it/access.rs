@@ -158,6 +158,22 @@ both!(
             rid
         };
         let visit = json!({"expected_version": 99, "action": "return_visit", "notes": "电话回访", "founded": true});
+        // A camera on the hall's window, probed once against the local simulator.
+        let cameras = liandong_testkit::cameras::Cameras::start().await;
+        cameras.set(
+            "w1",
+            liandong_testkit::cameras::Behaviour::Picture(&liandong_testkit::cameras::SNAPSHOT_A),
+        );
+        let camera_body = json!({"unit_id": 1, "window_id": window, "name": "1号窗口",
+            "device_id": "50011201021326000001", "stream_url": "rtsp://10.20.1.15/",
+            "snapshot_url": cameras.url("w1")});
+        let (_, camera) = t
+            .post("/api/v1/cameras", Some(&admin), camera_body.clone())
+            .await;
+        let camera = camera["id"].as_i64().unwrap();
+        t.app.probe_cameras().await.unwrap();
+        let mut stale_camera = camera_body;
+        stale_camera["expected_version"] = json!(99);
         let rows: Vec<(Method, String, Option<Value>, &str)> = vec![
             //                                                            anon v.clk t.off d.clk d.off d.rev d.apr t.adm sup adm
             (Method::GET, "/api/v1/health".into(), None, "PPPPPPPPPP"),
@@ -810,6 +826,48 @@ both!(
             (
                 Method::GET,
                 "/api/v1/units/1/attendance?month=2026-03".into(),
+                None,
+                "AFFFFFFNKK",
+            ),
+            // Video monitoring: supervisors and system administrators see every camera, a
+            // unit administrator their units'; administrators keep them; the camera of a
+            // case's event needs the case and cameras both.
+            (Method::GET, "/api/v1/cameras".into(), None, "AFFFFFFKKK"),
+            (
+                Method::POST,
+                "/api/v1/cameras".into(),
+                Some(
+                    json!({"unit_id": 1, "name": "", "device_id": "", "stream_url": "", "snapshot_url": ""}),
+                ),
+                "AFFFFFFVFV",
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/cameras/{camera}"),
+                None,
+                "AFFFFFFNKK",
+            ),
+            (
+                Method::PATCH,
+                format!("/api/v1/cameras/{camera}"),
+                Some(stale_camera),
+                "AFFFFFFNF9",
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/cameras/{camera}/retire"),
+                Some(json!({"expected_version": 99})),
+                "AFFFFFFNF9",
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/cameras/{camera}/snapshot"),
+                None,
+                "AFFFFFFNKK",
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/cases/{id}/events/1/camera"),
                 None,
                 "AFFFFFFNKK",
             ),

@@ -26,3 +26,4 @@ mod queue;
 mod ratings;
 mod storage;
 mod supervision;
+mod video;

@@ -271,3 +271,107 @@ both!(
         ));
     }
 );
+
+/// Findings and their notices written before migration 21 (video), which rebuilds `findings`
+/// on SQLite to let a finding name a camera instead of a case, come through it whole.
+async fn findings_survive_the_video_migration(db: Db) {
+    let Some(url) = fresh_database(db).await else {
+        return;
+    };
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate_up_to(20).await.unwrap();
+    let clock = liandong_app::FixedClock::new(crate::support::start_time());
+    let app = liandong_app::App::new(store, std::sync::Arc::new(clock.clone()))
+        .await
+        .unwrap();
+    crate::support::build_district(&app).await;
+    let t = TestApp {
+        db,
+        router: liandong_http::router(app.clone()),
+        app,
+        clock,
+        township: liandong_domain::organization::UnitId(2),
+    };
+    // A broken one-time notice (an irregularity, which gets a notice) and a refusal.
+    let (_, case) = t.submit("d01.clerk", "XK00001000", None).await;
+    let (_, case) = t.act("d01.clerk", &case, json!({"action": "accept"})).await;
+    let (_, case) = t
+        .act(
+            "d01.officer",
+            &case,
+            json!({"action": "request_supplement", "missing": ["健康证明"]}),
+        )
+        .await;
+    let (_, case) = t
+        .act(
+            "d01.clerk",
+            &case,
+            json!({"action": "supplement", "received": ["健康证明"]}),
+        )
+        .await;
+    t.act(
+        "d01.officer",
+        &case,
+        json!({"action": "request_supplement", "missing": ["营业执照"]}),
+    )
+    .await;
+    let (_, refused) = t.submit("d01.clerk", "XK00001000", None).await;
+    t.act(
+        "d01.clerk",
+        &refused,
+        json!({"action": "refuse_intake", "reason": "不属于本机关职权范围", "legal_basis": "《行政许可法》第三十二条"}),
+    )
+    .await;
+    assert_eq!(t.app.sweep_findings().await.unwrap().notices_opened, 1);
+    let before: Vec<(i64, String)> =
+        sqlx::query_as("SELECT f.id, f.dedup_key FROM findings f ORDER BY f.id")
+            .fetch_all(t.app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(before.len(), 2);
+
+    assert_eq!(t.app.store.migrate().await.unwrap(), [21, 22]);
+    let after: Vec<(i64, String)> =
+        sqlx::query_as("SELECT f.id, f.dedup_key FROM findings f ORDER BY f.id")
+            .fetch_all(t.app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(after, before, "every finding under its id");
+    let noticed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM notices n JOIN findings f ON f.id = n.finding_id")
+            .fetch_one(t.app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(noticed, 1, "the notice still names its finding");
+    if db == Db::Sqlite {
+        let broken: Vec<(String,)> =
+            sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                .fetch_all(t.app.store.pool())
+                .await
+                .unwrap();
+        assert!(broken.is_empty(), "{broken:?}");
+    }
+    // The list reads them as before, and a finding still names a case or a camera.
+    let supervisor = t.token("supervisor").await;
+    let (status, page) = t.get("/api/v1/findings", Some(&supervisor)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["total"], 2, "{page}");
+    assert!(page["items"][0]["case_number"].is_string(), "{page}");
+    let orphan = sqlx::query(
+        "INSERT INTO findings (dedup_key, kind, occurred_at, detected_at, role, description_zh,
+            description_en, data) VALUES ('x', 'case_overdue', 0, 0, 'approver', '', '', '{}')",
+    )
+    .execute(t.app.store.pool())
+    .await;
+    assert!(orphan.is_err(), "a finding names a case or a camera");
+}
+
+#[tokio::test]
+async fn findings_survive_the_video_migration_on_sqlite() {
+    findings_survive_the_video_migration(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn findings_survive_the_video_migration_on_postgres() {
+    findings_survive_the_video_migration(Db::Postgres).await;
+}

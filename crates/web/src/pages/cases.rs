@@ -278,6 +278,9 @@ pub struct TimelineEntry {
     pub actor: String,
     pub details: Vec<(String, String)>,
     pub comment: String,
+    /// "录像": the page of the camera that watched the event, when one did and the reader
+    /// may see cameras.
+    pub footage: Option<String>,
 }
 
 /// The form of one allowed action, with what was typed into it if it failed.
@@ -536,6 +539,9 @@ pub(crate) async fn case_page(
         .collect();
     let actors: Vec<_> = view.events.iter().filter_map(|e| e.actor).collect();
     let names = app.staff_names(&signed.session, &actors).await?;
+    let watched = app
+        .events_with_cameras(&signed.session, view.summary.id, &view.events)
+        .await?;
     let timeline = view
         .events
         .iter()
@@ -550,6 +556,9 @@ pub(crate) async fn case_page(
             },
             details: details(&e.kind, l),
             comment: e.comment.clone(),
+            footage: watched
+                .contains(&e.seq)
+                .then(|| format!("/video/cases/{}/events/{}", view.summary.id.0, e.seq)),
         })
         .collect();
     let actions = action_forms(&view, &item, &missing_now, failed, l);

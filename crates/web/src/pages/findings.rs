@@ -18,9 +18,11 @@ const PER_PAGE: i64 = 50;
 
 pub struct Row {
     pub detected: String,
-    pub case_id: i64,
+    /// Where the finding links: its case, or its camera for a dead camera.
+    pub href: String,
     pub number: String,
     pub kind: String,
+    /// The department that answers, or the camera's unit.
     pub department: String,
     pub description: String,
     pub provisional: bool,
@@ -62,19 +64,36 @@ pub async fn list(
         )
         .await?;
     let departments = app.departments().await?;
+    let units = app.units().await?;
     let l = signed.lang;
     let rows = found
         .iter()
         .map(|f| Row {
             detected: time(&f.detected_at),
-            case_id: f.case_id.0,
-            number: f.case_number.clone(),
+            href: match (f.case_id, f.camera_id) {
+                (Some(case), _) => format!("/cases/{}", case.0),
+                (None, Some(camera)) => format!("/video/cameras/{}", camera.0),
+                (None, None) => String::new(),
+            },
+            number: match (&f.case_number, f.camera_id) {
+                (Some(number), _) => number.clone(),
+                (None, Some(camera)) => format!("{} {}", l.t("video.camera_no"), camera.0),
+                (None, None) => String::new(),
+            },
             kind: format!("finding.{}", f.kind),
-            department: departments
-                .iter()
-                .find(|d| d.id == f.department_id)
-                .map(|d| d.name.clone())
-                .unwrap_or_default(),
+            department: match (f.department_id, f.unit_id) {
+                (Some(d), _) => departments
+                    .iter()
+                    .find(|x| x.id == d)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default(),
+                (None, Some(u)) => units
+                    .iter()
+                    .find(|x| x.id == u)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default(),
+                (None, None) => String::new(),
+            },
             description: match l {
                 crate::Lang::Zh => f.description_zh.clone(),
                 crate::Lang::En => f.description_en.clone(),

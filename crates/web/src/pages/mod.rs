@@ -24,4 +24,5 @@ pub mod proxy;
 pub mod queue;
 pub mod ratings;
 pub mod setup;
+pub mod video;
 pub mod workbench;

@@ -38,6 +38,24 @@ both!(
         let (_, case) = clerk
             .intake("XK00001000", &["申请书", "营业执照"], "accept")
             .await;
+        // A camera over the hall, registered by the system administrator (not probed yet).
+        let camera = t
+            .app
+            .register_camera(
+                &t.session("admin").await,
+                &liandong_app::video::CameraInput {
+                    unit_id: liandong_domain::organization::UnitId(1),
+                    window_id: None,
+                    name: "大厅全景".into(),
+                    device_id: "50011201021316000001".into(),
+                    stream_url: "rtsp://10.20.1.2/".into(),
+                    snapshot_url: "http://127.0.0.1:9/snapshot".into(),
+                },
+            )
+            .await
+            .unwrap()
+            .id
+            .0;
         let rows: Vec<(String, &str)> = vec![
             //                                              anon v.clk t.adm d.clk d.off sup adm
             ("/".into(), "PKKKKKK"),
@@ -102,6 +120,15 @@ both!(
             // department sees an empty list.
             ("/consultations".into(), "LKKKKKK"),
             ("/consultations/999999".into(), "LNNNNNN"),
+            // Video monitoring: supervisors and system administrators see every camera, a unit
+            // administrator their units'; administrators keep them. No snapshot yet: 404.
+            ("/video".into(), "LFKFFKK"),
+            ("/video?retired=1".into(), "LFKFFKK"),
+            ("/video/cameras/new".into(), "LFKFFFK"),
+            (format!("/video/cameras/{camera}"), "LFNFFKK"),
+            ("/video/cameras/999999".into(), "LFNFFNN"),
+            (format!("/video/cameras/{camera}/snapshot"), "LFNFFNN"),
+            (format!("/video/cases/{case}/events/1"), "LFNFFKK"),
         ];
         let mut clients = Vec::new();
         for caller in CALLERS {

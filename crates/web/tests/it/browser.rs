@@ -569,6 +569,41 @@ async fn flows(s: Session) {
     s.go("/admin/staff").await;
     s.wait("#staff-table").await;
     s.shot("staff").await;
+
+    // Video monitoring: a camera over the hall, probed against the local camera simulator;
+    // the wall shows its snapshot, fetched through the signed-in route and decoded.
+    let cameras = liandong_testkit::cameras::Cameras::start().await;
+    cameras.set(
+        "hall",
+        liandong_testkit::cameras::Behaviour::Picture(&liandong_testkit::cameras::SNAPSHOT_A),
+    );
+    s.t.app
+        .register_camera(
+            &s.t.session("admin").await,
+            &liandong_app::video::CameraInput {
+                unit_id: liandong_domain::organization::UnitId(1),
+                window_id: None,
+                name: "大厅全景".into(),
+                device_id: "50011201021316000001".into(),
+                stream_url: "rtsp://10.20.1.2/".into(),
+                snapshot_url: cameras.url("hall"),
+            },
+        )
+        .await
+        .expect("camera");
+    s.t.app.probe_cameras().await.expect("probe");
+    s.go("/video").await;
+    s.wait("img.snapshot").await;
+    let width = s
+        .c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; const img = document.querySelector('img.snapshot'); if (img.complete) { done(img.naturalWidth); } else { img.onload = () => done(img.naturalWidth); img.onerror = () => done(0); }",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_eq!(width.as_i64(), Some(16), "the snapshot shows");
+    s.shot("video").await;
     s.go("/?lang=en").await;
     assert_eq!(s.text("#lang-switch").await, "中文");
 

@@ -11,3 +11,4 @@ mod pages;
 mod projects;
 mod proxy;
 mod support;
+mod video;
