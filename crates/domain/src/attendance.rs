@@ -87,7 +87,7 @@ impl DutyState {
 /// Why service is paused. Training and system failures are the hall's matter and are never
 /// limited; the other reasons are the clerk's, and a pause for one of them longer than
 /// [`AttendanceRules::max_pause_minutes`] is an irregularity.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DutyPauseReason))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PauseReason {

@@ -292,6 +292,30 @@ both!(
     }
 );
 
+/// Schemas are named after their Rust types: two types of one name would silently become one
+/// schema, and every operation using the loser would document the wrong body.
+#[test]
+fn schemas_of_types_with_the_same_name_are_kept_apart() {
+    let doc = serde_json::to_value(liandong_http::openapi()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    assert!(
+        schemas["Health"]["properties"]["database"].is_object(),
+        "the server's health"
+    );
+    assert!(
+        schemas["CameraHealth"]["enum"].is_array(),
+        "a camera's health"
+    );
+    assert!(
+        schemas["DutyPauseReason"]["enum"].is_array(),
+        "a window's pause"
+    );
+    assert!(
+        schemas["PauseReason"]["enum"].is_null(),
+        "a case's pause is tagged, not a plain enum"
+    );
+}
+
 /// The OpenAPI document is kept in docs/openapi.json so that an API change shows as a diff.
 /// `LIANDONG_UPDATE_OPENAPI=1 cargo test -p liandong-http --test it openapi` rewrites it.
 #[test]
