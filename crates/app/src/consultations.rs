@@ -138,6 +138,22 @@ fn not_found() -> AppError {
     AppError::NotFound("未找到该咨询 / consultation not found")
 }
 
+/// Item names by code for one list: a department's questions are mostly about a few items,
+/// so each is read once, not once per row.
+#[derive(Default)]
+struct ItemNames(std::collections::HashMap<String, String>);
+
+impl ItemNames {
+    async fn of(&mut self, app: &App, code: &str) -> String {
+        if let Some(name) = self.0.get(code) {
+            return name.clone();
+        }
+        let name = app.item_name(code).await;
+        self.0.insert(code.to_owned(), name.clone());
+        name
+    }
+}
+
 impl App {
     async fn item_name(&self, code: &str) -> String {
         match ItemCode::parse(code) {
@@ -227,9 +243,10 @@ impl App {
             })
             .await?;
         let mut out = Vec::with_capacity(rows.len());
+        let mut names = ItemNames::default();
         for stored in self.store.consultation_histories(rows).await? {
             let folded = fold(&stored.events)?;
-            let name = self.item_name(&stored.row.item_code).await;
+            let name = names.of(self, &stored.row.item_code).await;
             out.push(self.my_view(&stored, &folded, name));
         }
         Ok(out)
@@ -290,6 +307,7 @@ impl App {
         let calendar = self.calendar();
         let now = self.now();
         let mut out = Vec::with_capacity(rows.len());
+        let mut names = ItemNames::default();
         for row in rows {
             let due_on = consultation::answer_due(&calendar, row.asked_at, row.answer_days).value;
             let level = consultation::warning_level(
@@ -300,7 +318,7 @@ impl App {
                 &self.warning_rules,
                 now,
             );
-            let item_name = self.item_name(&row.item_code).await;
+            let item_name = names.of(self, &row.item_code).await;
             out.push(ConsultationLine {
                 row,
                 item_name,
