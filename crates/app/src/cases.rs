@@ -12,7 +12,7 @@ use liandong_domain::catalog::{ItemCode, ItemLevel, ServiceItem};
 use liandong_domain::ids::PhoneNumber;
 use liandong_domain::notify;
 use liandong_domain::organization::{CaseId, Role, StaffId, UnitId, UnitKind};
-use liandong_store::{CaseFilter, CaseRecord, CaseSummary, NewCase, StoreError};
+use liandong_store::{CaseFilter, CaseRecord, CaseSummary, KeyOwner, NewCase, StoreError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -69,6 +69,29 @@ pub(crate) struct Recorded<'a> {
     pub files: Vec<liandong_store::NewCaseFile>,
     /// At acceptance: the officer's waivers and reductions of the item's fees.
     pub fees: &'a [liandong_domain::payment::FeeDecision],
+}
+
+/// An intake to write once: the case, the files that came with it (online), whose key it is
+/// and the fingerprint of the request the key stands for.
+pub(crate) struct IntakeWrite {
+    pub new_case: NewCase,
+    pub item_name: String,
+    pub files: Vec<liandong_store::NewCaseFile>,
+    pub owner: KeyOwner,
+    pub key: Option<String>,
+    pub fingerprint: String,
+}
+
+/// An idempotency key as sent: 1 to 200 characters, surrounding spaces ignored.
+pub(crate) fn checked_key(key: Option<&str>) -> Result<Option<String>> {
+    match key.map(str::trim) {
+        Some(key) if key.is_empty() || key.len() > 200 => Err(AppError::invalid(
+            "Idempotency-Key",
+            "幂等键长度应为1至200个字符",
+            "Idempotency-Key must be 1 to 200 characters",
+        )),
+        key => Ok(key.map(str::to_owned)),
+    }
 }
 
 /// What an intake wrote: a new case, or found the case an earlier submit with the key made.
@@ -237,30 +260,47 @@ impl App {
             phone: intake.phone.as_str().to_owned(),
             channel,
         };
-        let fingerprint = request_hash(intake);
-        let key = match idempotency_key.map(str::trim) {
-            Some(key) if key.is_empty() || key.len() > 200 => {
-                return Err(AppError::invalid(
-                    "Idempotency-Key",
-                    "幂等键长度应为1至200个字符",
-                    "Idempotency-Key must be 1 to 200 characters",
-                ));
-            }
-            key => key.map(str::to_owned),
-        };
-        let staff = session.staff.id;
-        let item_name = item.name.clone();
-        let (job_key, job_fingerprint) = (key.clone(), fingerprint.clone());
+        let id = self
+            .take_in(IntakeWrite {
+                new_case,
+                item_name: item.name.clone(),
+                files: Vec::new(),
+                owner: KeyOwner::Staff(session.staff.id),
+                key: checked_key(idempotency_key)?,
+                fingerprint: request_hash(intake),
+            })
+            .await?;
+        self.case_view(session, id).await
+    }
+
+    /// Writes an intake once: the case, its files and the messages it causes, in one
+    /// transaction. With a key, a retried submit (a double click, a lost answer) returns the
+    /// case the first one made; the same key with a different request is refused.
+    pub(crate) async fn take_in(&self, intake: IntakeWrite) -> Result<CaseId> {
+        let IntakeWrite {
+            new_case,
+            item_name,
+            files,
+            owner,
+            key,
+            fingerprint,
+        } = intake;
+        let (job_owner, job_key, job_fingerprint) =
+            (owner.clone(), key.clone(), fingerprint.clone());
         let written = self
             .store
             .write(move |tx| {
                 Box::pin(async move {
                     if let Some(key) = &job_key
-                        && let Some(earlier) = tx.idempotent_case(staff, key).await?
+                        && let Some(earlier) = tx.idempotent_case(&job_owner, key).await?
                     {
                         return Ok(Intaken::Earlier(earlier));
                     }
+                    let at = new_case.received_at;
                     let (id, number, first) = tx.insert_case(&new_case).await?;
+                    for file in &files {
+                        tx.attach_case_file(id, first.seq, file, at).await?;
+                    }
                     // The messages the intake causes go into the outbox in this transaction.
                     let facts = notify::CaseFacts {
                         case: id,
@@ -272,27 +312,32 @@ impl App {
                         outcome: None,
                     };
                     let planned = notify::applicant_messages(&facts, &[(first.seq, &first.kind)]);
-                    crate::notify::enqueue_planned(tx, id, &planned, new_case.received_at).await?;
+                    crate::notify::enqueue_planned(tx, id, &planned, at).await?;
                     if let Some(key) = &job_key {
-                        let at = new_case.received_at.timestamp_millis();
-                        tx.remember_idempotency_key(staff, key, &job_fingerprint, id, at)
-                            .await?;
+                        tx.remember_idempotency_key(
+                            &job_owner,
+                            key,
+                            &job_fingerprint,
+                            id,
+                            at.timestamp_millis(),
+                        )
+                        .await?;
                     }
                     Ok(Intaken::New(id))
                 })
             })
             .await;
         let earlier = match (written, &key) {
-            (Ok(Intaken::New(id)), _) => return self.case_view(session, id).await,
+            (Ok(Intaken::New(id)), _) => return Ok(id),
             (Ok(Intaken::Earlier(earlier)), _) => Some(earlier),
             // Two submits with one key raced on separate connections: the winner's case stands.
             (Err(StoreError::Duplicate(_)), Some(key)) => {
-                self.store.idempotent_case(staff, key).await?
+                self.store.idempotent_case(&owner, key).await?
             }
             (Err(e), _) => return Err(e.into()),
         };
         match earlier {
-            Some((id, hash)) if hash == fingerprint => self.case_view(session, id).await,
+            Some((id, hash)) if hash == fingerprint => Ok(id),
             Some(_) => Err(AppError::IdempotencyMismatch),
             // The key's row was there when the write failed; its absence now is not the caller's doing.
             None => Err(AppError::Storage(StoreError::Corrupt(

@@ -3,7 +3,8 @@
 //!
 //! Columns: code, name, department_code, level, branch_code, proxy_by_village, kind,
 //! legal_basis, statutory_days, committed_days, on_the_spot, window_authorised, materials,
-//! fees, prerequisites, steps. Lists separate entries with `;` and fields with `|`:
+//! fees, prerequisites, steps, certificate_valid_years (optional: files written before it have
+//! 16 columns and read as before). Lists separate entries with `;` and fields with `|`:
 //! materials `name|original or copy|count|required or optional`, fees
 //! `name|amount in fen|basis`, steps `handle|share days|role`. See docs/catalog-format.md.
 
@@ -14,7 +15,7 @@ use liandong_domain::catalog::{
 use crate::FieldError;
 
 /// The header every catalog file has, in this order.
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 17] = [
     "code",
     "name",
     "department_code",
@@ -31,7 +32,11 @@ pub const COLUMNS: [&str; 16] = [
     "fees",
     "prerequisites",
     "steps",
+    "certificate_valid_years",
 ];
+
+/// The columns of files written before the certificate's validity was a column.
+const EARLIER_COLUMNS: usize = 16;
 
 /// Reads one row (cells in `COLUMNS` order); `line` numbers the errors.
 pub fn item_from_cells(cells: &[String], line: usize) -> Result<ServiceItem, Vec<FieldError>> {
@@ -44,11 +49,19 @@ pub fn item_from_cells(cells: &[String], line: usize) -> Result<ServiceItem, Vec
             format!("line {line}, {column}: {en}"),
         ));
     };
-    if cells.len() != COLUMNS.len() {
+    if cells.len() != COLUMNS.len() && cells.len() != EARLIER_COLUMNS {
         err(
             "*",
-            format!("应有{}列，实有{}列", COLUMNS.len(), cells.len()),
-            format!("expected {} columns, found {}", COLUMNS.len(), cells.len()),
+            format!(
+                "应有{}列（或旧格式{EARLIER_COLUMNS}列），实有{}列",
+                COLUMNS.len(),
+                cells.len()
+            ),
+            format!(
+                "expected {} columns (or {EARLIER_COLUMNS} in the earlier format), found {}",
+                COLUMNS.len(),
+                cells.len()
+            ),
         );
         return Err(errors);
     }
@@ -92,6 +105,10 @@ pub fn item_from_cells(cells: &[String], line: usize) -> Result<ServiceItem, Vec
             );
             None
         }
+    };
+    let certificate_valid_years = match cell(16) {
+        "" => Some(None),
+        years => number("certificate_valid_years", years).map(Some),
     };
     let statutory_days = number("statutory_days", cell(8));
     let committed_days = number("committed_days", cell(9));
@@ -202,6 +219,7 @@ pub fn item_from_cells(cells: &[String], line: usize) -> Result<ServiceItem, Vec
         Some(window_authorised),
         Some(statutory_days),
         Some(committed_days),
+        Some(certificate_valid_years),
     ) = (
         code,
         level,
@@ -211,6 +229,7 @@ pub fn item_from_cells(cells: &[String], line: usize) -> Result<ServiceItem, Vec
         window_authorised,
         statutory_days,
         committed_days,
+        certificate_valid_years,
     )
     else {
         return Err(errors);
@@ -236,6 +255,7 @@ pub fn item_from_cells(cells: &[String], line: usize) -> Result<ServiceItem, Vec
         prerequisites,
         steps,
         extension_limit_days: STATUTORY_EXTENSION_DAYS,
+        certificate_valid_years,
     };
     item.validate().map_err(|errs| {
         errs.iter()
@@ -295,6 +315,9 @@ pub fn item_to_cells(item: &ServiceItem) -> Vec<String> {
                 .map(|s| format!("{}|{}|{}", s.kind, s.share_days, s.role))
                 .collect(),
         ),
+        item.certificate_valid_years
+            .map(|y| y.to_string())
+            .unwrap_or_default(),
     ]
 }
 
@@ -314,7 +337,7 @@ fn items_from_rows(
     let header_ok = rows.next().is_some_and(|(_, h)| {
         h.iter()
             .map(|c| c.trim().trim_start_matches('\u{feff}'))
-            .eq(COLUMNS)
+            .eq(COLUMNS.iter().take(h.len().max(EARLIER_COLUMNS)).copied())
     });
     if !header_ok {
         return Err(vec![header_error()]);
@@ -585,6 +608,68 @@ GG00002000,不动产登记资料查询,D10,branch_hall,101,true,public_service,�
         assert_eq!(items[0].steps.len(), 3);
         assert_eq!(read_csv(&write_csv(&items)).unwrap(), items);
         assert_eq!(read_xlsx(&write_xlsx(&items).unwrap()).unwrap(), items);
+    }
+
+    #[test]
+    fn the_certificate_validity_is_an_optional_17th_column() {
+        // A file of the earlier format (16 columns) reads as before: no expiry.
+        let earlier = read_csv(SAMPLE.as_bytes()).unwrap();
+        assert!(earlier.iter().all(|i| i.certificate_valid_years.is_none()));
+        // With the column: the licence runs five years, the public service has none.
+        let with = SAMPLE
+            .replacen(
+                "prerequisites,steps\n",
+                "prerequisites,steps,certificate_valid_years\n",
+                1,
+            )
+            .replacen(
+                "reviewer;approve|1|approver\n",
+                "reviewer;approve|1|approver,5\n",
+                1,
+            )
+            .replacen("approve|0|window_clerk\n", "approve|0|window_clerk,\n", 1);
+        let items = read_csv(with.as_bytes()).unwrap();
+        assert_eq!(items[0].certificate_valid_years, Some(5));
+        assert_eq!(items[1].certificate_valid_years, None);
+        // Written back in the current format, it reads the same.
+        let written = String::from_utf8(write_csv(&items)).unwrap();
+        assert!(written.starts_with(&COLUMNS.join(",")), "{written}");
+        assert_eq!(read_csv(written.as_bytes()).unwrap(), items);
+        assert_eq!(read_xlsx(&write_xlsx(&items).unwrap()).unwrap(), items);
+        // Not a number, out of range, or on an item that is not a licence: refused, with
+        // the line.
+        for (cell, message) in [
+            ("five", "expected a whole number"),
+            ("31", "valid for 1 to 30 years"),
+        ] {
+            let bad = with.replacen("approver,5\n", &format!("approver,{cell}\n"), 1);
+            let errors = read_csv(bad.as_bytes()).unwrap_err();
+            assert!(errors[0].message_en.contains("line 2"), "{errors:?}");
+            assert!(errors[0].message_en.contains(message), "{errors:?}");
+        }
+        let service = with.replacen("window_clerk,\n", "window_clerk,3\n", 1);
+        let errors = read_csv(service.as_bytes()).unwrap_err();
+        assert!(
+            errors[0].message_zh.contains("只有行政许可事项"),
+            "{errors:?}"
+        );
+        // A header with an 18th column, or a row of 15 cells, is not the format.
+        let extra = with.replacen(
+            "certificate_valid_years",
+            "certificate_valid_years,notes",
+            1,
+        );
+        assert_eq!(read_csv(extra.as_bytes()).unwrap_err()[0].field, "header");
+        let short = with.replacen(
+            ",handle|5|handling_officer;review|2|reviewer;approve|1|approver,5",
+            "",
+            1,
+        );
+        assert!(
+            read_csv(short.as_bytes()).unwrap_err()[0]
+                .message_en
+                .contains("found 15")
+        );
     }
 
     #[test]

@@ -16,11 +16,15 @@ use liandong_certificate::{
 use liandong_domain::case::{Applicant, CaseState, EventKind, Outcome};
 use liandong_domain::catalog::ItemKind;
 use liandong_domain::certificate::{
-    CertificateState, Verification, licence_title, licence_type_of_item, serial_of_case_number,
-    standing,
+    CertificateState, RENEWAL_NOTICE_DAYS, RenewalDates, RenewalStanding, Verification,
+    last_day_in_force, licence_title, licence_type_of_item, renewal_standing,
+    serial_of_case_number, standing,
 };
+use liandong_domain::notify;
 use liandong_domain::organization::{CaseId, Role, StaffId};
-use liandong_store::{AuditEntry, CertificateRecord, NewCertificate, StoreError, StoredCase};
+use liandong_store::{
+    AuditEntry, CertificateRecord, ExpiringCertificate, NewCertificate, StoreError, StoredCase,
+};
 use serde::Serialize;
 
 use crate::progress::CaseClaim;
@@ -87,6 +91,27 @@ impl VerifyAnswer {
         }
     }
 }
+
+/// A certificate near its last day, on the renewals list (证照到期).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct RenewalLine {
+    pub certificate: CertificateRecord,
+    /// The phone the holder gave at intake, to call when no SMS can reach them.
+    pub phone: String,
+    pub standing: RenewalStanding,
+    pub standing_zh: &'static str,
+    /// The last day to apply for renewal (行政许可法 Art 50: 30 days before expiry).
+    pub apply_by: NaiveDate,
+    /// The day the holder is (or was) reminded.
+    pub remind_on: NaiveDate,
+}
+
+/// The most lines the renewals list shows, and the reminders one query reads.
+const RENEWALS_LIMIT: u32 = 1000;
+
+/// How long an expired certificate stays on the renewals list.
+const EXPIRED_SHOWN_DAYS: u64 = 30;
 
 fn not_issuing() -> AppError {
     AppError::Forbidden(
@@ -175,6 +200,14 @@ impl App {
         let (holder_name, holder_kind, holder_id_number) = holder(stored);
         let now = self.now();
         let issued_on = self.calendar().effective_date(now);
+        // A new edition (换发) replaces the paper, not the licence: it keeps the period of the
+        // edition before it. The first edition runs the item's validity from its issue.
+        let valid_until = match existing.first() {
+            Some(previous) => previous.valid_until,
+            None => item
+                .certificate_valid_years
+                .and_then(|years| last_day_in_force(issued_on, years)),
+        };
         let certificate = Certificate {
             identifier: identifier.clone(),
             title: licence_title(&item.name),
@@ -191,7 +224,7 @@ impl App {
             .collect(),
             issuer_name: department.name.clone(),
             issued_on,
-            valid_until: None,
+            valid_until,
             case_number: s.number.as_str().to_owned(),
         };
         let pdf = render_pdf(&certificate, &issuer.font, &issuer.key, &issuer.verify_base)
@@ -209,11 +242,13 @@ impl App {
             holder_id_number,
             department_id: department.id,
             issued_on,
-            valid_until: None,
+            valid_until,
             token: token.as_str().to_owned(),
             pdf_base64: STANDARD.encode(&pdf),
             issued_at: now,
             issued_by: by,
+            // One reminder per licence, not per edition.
+            renewal_reminded_at: existing.first().and_then(|c| c.renewal_reminded_at),
         };
         let replaced: Option<(i64, u32)> = existing
             .iter()
@@ -394,6 +429,118 @@ impl App {
         Ok(self.store.certificate(id).await?)
     }
 
+    /// The certificates of the session's department (every department's, for supervisors)
+    /// that are due for renewal, late for it, or expired within the last 30 days, the soonest
+    /// to expire first.
+    pub async fn renewals_due(&self, session: &Session) -> Result<Vec<RenewalLine>> {
+        let today = self.calendar().effective_date(self.now());
+        let rules = self.renewal_rules;
+        let departments: Option<Vec<_>> = if session.staff.roles.iter().any(|r| r.sees_everything())
+        {
+            None
+        } else {
+            Some(session.staff.department_id.into_iter().collect())
+        };
+        let from = today
+            .checked_sub_days(chrono::Days::new(EXPIRED_SHOWN_DAYS))
+            .unwrap_or(today);
+        let rows = self
+            .store
+            .certificates_expiring(
+                from,
+                reminder_horizon(today, &rules),
+                departments.as_deref(),
+                false,
+                RENEWALS_LIMIT,
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let valid_until = row.certificate.valid_until?;
+                let standing =
+                    renewal_standing(row.certificate.state, Some(valid_until), today, &rules);
+                let dates = RenewalDates::of(valid_until, &rules);
+                (standing != RenewalStanding::NotDue).then(|| RenewalLine {
+                    standing,
+                    standing_zh: standing.name_zh(),
+                    apply_by: dates.apply_by,
+                    remind_on: dates.remind_on,
+                    phone: row.phone,
+                    certificate: row.certificate,
+                })
+            })
+            .collect())
+    }
+
+    /// Reminds by SMS every holder whose certificate's reminder day has come and whose Art 50
+    /// date has not passed, once per certificate: the mark and the message are one write, and
+    /// the message's id is the certificate's. A holder without a mobile number is marked too
+    /// (the renewals list shows the number to call). Returns how many messages were queued.
+    pub async fn remind_renewals(&self) -> Result<u32> {
+        let now = self.now();
+        let today = self.calendar().effective_date(now);
+        let rules = self.renewal_rules;
+        // Past the Art 50 date a reminder would name a day gone by: those are for the list.
+        let from = today
+            .checked_add_days(chrono::Days::new(u64::from(RENEWAL_NOTICE_DAYS)))
+            .unwrap_or(today);
+        let mut queued = 0;
+        loop {
+            let rows = self
+                .store
+                .certificates_expiring(
+                    from,
+                    reminder_horizon(today, &rules),
+                    None,
+                    true,
+                    RENEWALS_LIMIT,
+                )
+                .await?;
+            let read = rows.len();
+            for ExpiringCertificate { certificate, phone } in rows {
+                let Some(valid_until) = certificate.valid_until else {
+                    continue;
+                };
+                let standing =
+                    renewal_standing(certificate.state, Some(valid_until), today, &rules);
+                let message = (standing == RenewalStanding::Due)
+                    .then(|| {
+                        notify::renewal_due_message(
+                            certificate.id,
+                            &phone,
+                            &certificate.holder_name,
+                            &certificate.title,
+                            &certificate.case_number,
+                            &RenewalDates::of(valid_until, &rules),
+                        )
+                    })
+                    .flatten();
+                let sent = message.is_some();
+                let (id, case) = (certificate.id, certificate.case_id);
+                let marked = self
+                    .store
+                    .write(move |tx| {
+                        Box::pin(async move {
+                            let marked = tx.mark_renewal_reminded(id, now).await?;
+                            if marked {
+                                crate::notify::enqueue(tx, Some(case), message.as_slice(), now)
+                                    .await?;
+                            }
+                            Ok(marked)
+                        })
+                    })
+                    .await?;
+                if marked && sent {
+                    queued += 1;
+                }
+            }
+            if read < RENEWALS_LIMIT as usize {
+                return Ok(queued);
+            }
+        }
+    }
+
     /// The public verification (联网核查) from the QR code's token (or the address it holds)
     /// or from the identifier: valid, expired, revoked, unknown, or invalid when the token's
     /// signature does not hold. The holder is masked.
@@ -443,4 +590,16 @@ impl App {
             revoked_at: record.revoked_at,
         })
     }
+}
+
+/// The last day in force the reminders look as far as: the reminder period, or the Art 50
+/// period if that is longer.
+fn reminder_horizon(
+    today: NaiveDate,
+    rules: &liandong_domain::certificate::RenewalRules,
+) -> NaiveDate {
+    let days = rules.remind_days_before_expiry.max(RENEWAL_NOTICE_DAYS);
+    today
+        .checked_add_days(chrono::Days::new(u64::from(days)))
+        .unwrap_or(today)
 }

@@ -238,6 +238,8 @@ pub struct App {
     pub sign_in_rules: liandong_domain::online::SignInRules,
     /// Online consultation: the working days to answer and the texts' limits.
     pub consultation_rules: liandong_domain::consultation::ConsultationRules,
+    /// When certificate holders are reminded to renew (行政许可法 Art 50).
+    pub renewal_rules: liandong_domain::certificate::RenewalRules,
     /// Window duty and attendance (窗口出勤): graces, thresholds, leave recording.
     pub attendance_rules: liandong_domain::attendance::AttendanceRules,
     /// Video monitoring: the probe's thresholds, timeout and limits.
@@ -273,6 +275,7 @@ impl App {
             payment_provider: None,
             sign_in_rules: liandong_domain::online::SignInRules::default(),
             consultation_rules: liandong_domain::consultation::ConsultationRules::default(),
+            renewal_rules: liandong_domain::certificate::RenewalRules::default(),
             attendance_rules: liandong_domain::attendance::AttendanceRules::default(),
             video: video::VideoConfig::default(),
         })

@@ -16,12 +16,14 @@ use liandong_domain::online::{
     may_send_code,
 };
 use liandong_domain::organization::{CaseId, UnitId, UnitKind};
-use liandong_store::{AuditEntry, CaseFile, CaseSummary, NewCase, NewCaseFile, SmsFilter};
+use liandong_store::{
+    AuditEntry, CaseFile, CaseSummary, KeyOwner, NewCase, NewCaseFile, SmsFilter,
+};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::cases::Recorded;
+use crate::cases::{IntakeWrite, Recorded};
 use crate::progress::{CaseClaim, PublicProgress};
 use crate::{App, AppError, FieldError, Result};
 
@@ -67,6 +69,27 @@ pub struct OnlineApplication {
     /// For an item the township centers handle: the applicant's township.
     pub township: Option<UnitId>,
     pub files: Vec<UploadedFile>,
+    /// The form's one-time key (or the API's `Idempotency-Key`): a second submit of the same
+    /// application returns the case the first one made.
+    pub submission_key: Option<String>,
+}
+
+impl OnlineApplication {
+    /// What the key stands for: the item, the applicant, the township and every file's
+    /// material, name and content.
+    fn fingerprint(&self) -> String {
+        let mut hash = Sha256::new();
+        let facts = serde_json::json!({
+            "item": self.item_code,
+            "applicant": self.applicant,
+            "township": self.township.map(|u| u.0),
+            "files": self.files.iter().map(|f| {
+                (&f.material, &f.file_name, hex::encode(Sha256::digest(&f.bytes)))
+            }).collect::<Vec<_>>(),
+        });
+        hash.update(facts.to_string().as_bytes());
+        hex::encode(hash.finalize())
+    }
 }
 
 /// One of the applicant's cases in their list.
@@ -419,6 +442,8 @@ impl App {
                 self.store.unit(id).await?
             }
         };
+        let fingerprint = application.fingerprint();
+        let key = crate::cases::checked_key(application.submission_key.as_deref())?;
         let (files, materials) = checked_files(&item, application.files)?;
         let applicant = application.applicant;
         let new_case = NewCase {
@@ -445,31 +470,15 @@ impl App {
             phone: who.phone.as_str().to_owned(),
             channel: Channel::Online,
         };
-        let item_name = item.name.clone();
-        let id = self
-            .store
-            .write(move |tx| {
-                Box::pin(async move {
-                    let (id, number, first) = tx.insert_case(&new_case).await?;
-                    for file in &files {
-                        tx.attach_case_file(id, first.seq, file, now).await?;
-                    }
-                    let facts = notify::CaseFacts {
-                        case: id,
-                        number: number.as_str(),
-                        item_name: &item_name,
-                        applicant_name: &new_case.applicant_name,
-                        phone: &new_case.phone,
-                        due_at: None,
-                        outcome: None,
-                    };
-                    let planned = notify::applicant_messages(&facts, &[(first.seq, &first.kind)]);
-                    crate::notify::enqueue_planned(tx, id, &planned, now).await?;
-                    Ok(id)
-                })
-            })
-            .await?;
-        Ok(id)
+        self.take_in(IntakeWrite {
+            new_case,
+            item_name: item.name.clone(),
+            files,
+            owner: KeyOwner::Applicant(who.phone.as_str().to_owned()),
+            key,
+            fingerprint,
+        })
+        .await
     }
 
     /// The applicant answers the one-time supplement notice online with the files asked for.

@@ -2,11 +2,14 @@
 //! of the applicant's ID number or phone sees where the case stands, with the applicant's
 //! identity masked and nothing of the office's internal opinions.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use liandong_domain::case::disclosure::{
     PublicEntry, check_code_matches, mask_person_name, public_timeline,
 };
 use liandong_domain::case::{Applicant, CaseNumber, CaseState, EventKind, Outcome};
+use liandong_domain::certificate::{
+    CertificateState, RenewalDates, RenewalStanding, renewal_standing,
+};
 use liandong_domain::ids::PhoneNumber;
 use serde::Serialize;
 
@@ -41,6 +44,12 @@ pub struct PublicProgress {
     pub timeline: Vec<PublicUnitEntry>,
     /// An electronic certificate in force, to download with the same check.
     pub certificate_in_force: bool,
+    /// Its last day (`None`: no certificate, or one without expiry).
+    pub certificate_valid_until: Option<NaiveDate>,
+    /// Whether it is time to apply to renew it (行政许可法 Art 50).
+    pub certificate_renewal: RenewalStanding,
+    /// The last day to apply for renewal, once the reminder period has begun.
+    pub renewal_apply_by: Option<NaiveDate>,
     /// Fees still to pay (fen), when the notice is not paid yet: pay online or at the window.
     pub fees_due_fen: Option<i64>,
 }
@@ -185,12 +194,24 @@ impl App {
         let phone = PhoneNumber::parse(&summary.phone)
             .map(|p| p.masked())
             .unwrap_or_default();
-        let certificate_in_force = self
+        let in_force = self
             .store
             .certificates_of_case(summary.id)
             .await?
-            .iter()
-            .any(|c| c.state == liandong_domain::certificate::CertificateState::Valid);
+            .into_iter()
+            .find(|c| c.state == CertificateState::Valid);
+        let certificate_in_force = in_force.is_some();
+        let certificate_valid_until = in_force.and_then(|c| c.valid_until);
+        let today = self.calendar().effective_date(self.now());
+        let certificate_renewal = renewal_standing(
+            CertificateState::Valid,
+            certificate_valid_until,
+            today,
+            &self.renewal_rules,
+        );
+        let renewal_apply_by = certificate_valid_until
+            .filter(|_| certificate_renewal != RenewalStanding::NotDue)
+            .map(|last| RenewalDates::of(last, &self.renewal_rules).apply_by);
         let fees_due_fen = self
             .store
             .payment_of_case(summary.id)
@@ -206,6 +227,9 @@ impl App {
         Ok(PublicProgress {
             fees_due_fen,
             certificate_in_force,
+            certificate_valid_until,
+            certificate_renewal,
+            renewal_apply_by,
             number: summary.number.clone(),
             item_code: item.code.as_str().to_owned(),
             item_name: item.name,

@@ -72,6 +72,7 @@ fn items() -> Result<Vec<ServiceItem>> {
                 prerequisites: vec![],
                 steps,
                 extension_limit_days: STATUTORY_EXTENSION_DAYS,
+                certificate_valid_years: None,
             })
         })
         .collect()

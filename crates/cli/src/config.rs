@@ -2,6 +2,7 @@
 //! configuration file (`--config`, `LIANDONG_CONFIG`, or `liandong.toml` if present), then
 //! defaults. See docs/configuration.md.
 
+use liandong_domain::certificate::{RENEWAL_NOTICE_DAYS, RenewalRules};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -51,6 +52,9 @@ pub struct FileConfig {
     /// Seconds between two probes of every camera's snapshot (视频监控); 0 turns the server's
     /// probe off (for a timer running `liandong video probe`).
     pub video_probe_interval_seconds: Option<u64>,
+    /// Days before a certificate's last day its holder is reminded to renew (行政许可法
+    /// Art 50 asks for the application 30 days before).
+    pub renewal_reminder_days: Option<u32>,
 }
 
 /// Electronic certificates: the key file, the font and the public address.
@@ -96,6 +100,8 @@ pub struct Settings {
     pub payment_provider_url: Option<String>,
     /// Seconds between the server's camera probes; 0: off.
     pub video_probe_interval_seconds: u64,
+    /// Days before a certificate's last day its holder is reminded to renew.
+    pub renewal_reminder_days: u32,
 }
 
 /// The server probes every camera this often by default: an outage (3 failed probes in a
@@ -172,6 +178,10 @@ impl FileConfig {
                 // Not more often than every half minute: each probe fetches every camera.
                 n => n.clamp(30, 24 * 3600),
             },
+            renewal_reminder_days: self
+                .renewal_reminder_days
+                .unwrap_or(RenewalRules::default().remind_days_before_expiry)
+                .clamp(RENEWAL_NOTICE_DAYS, 366),
             certificate: CertificateSettings {
                 key_file: std::env::var("LIANDONG_CERTIFICATE_KEY_FILE")
                     .ok()
@@ -219,6 +229,16 @@ mod tests {
         assert_eq!(every("video_probe_interval_seconds = 60"), 60);
         assert_eq!(every("video_probe_interval_seconds = 5"), 30);
         assert_eq!(every("video_probe_interval_seconds = 0"), 0);
+        let renewal = |text: &str| {
+            toml::from_str::<FileConfig>(text)
+                .unwrap()
+                .settle(None, None)
+                .renewal_reminder_days
+        };
+        assert_eq!(renewal(""), 90);
+        assert_eq!(renewal("renewal_reminder_days = 60"), 60);
+        // Never later than the law's own 30 days.
+        assert_eq!(renewal("renewal_reminder_days = 7"), 30);
     }
 
     #[test]

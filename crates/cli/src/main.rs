@@ -186,6 +186,7 @@ async fn open(settings: &Settings) -> Result<App> {
     app.warning_rules.yellow_days_left = settings.yellow_days_left;
     app.lockout_failures = settings.lockout_failures;
     app.lockout_window = chrono::Duration::minutes(settings.lockout_minutes);
+    app.renewal_rules.remind_days_before_expiry = settings.renewal_reminder_days;
     Ok(app)
 }
 
@@ -411,6 +412,11 @@ async fn sweep_every(app: App, every: std::time::Duration) {
         }
         if let Err(e) = app.purge_sign_ins().await {
             tracing::warn!(error = %e, "purging expired sign-ins failed");
+        }
+        match app.remind_renewals().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reminded = n, "certificate renewal reminders queued"),
+            Err(e) => tracing::warn!(error = %e, "certificate renewal reminders failed"),
         }
         // Once a day, the first sweep after midnight reconciles the day before.
         match app.reconcile_yesterday().await {

@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use liandong_domain::case::Case;
 use liandong_domain::ids::resident_id_check_char;
 use liandong_domain::organization::{CaseId, StaffId};
-use liandong_store::{Store, StoredCase};
+use liandong_store::{KeyOwner, Store, StoredCase};
 use liandong_testkit::{Db, fresh_database};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -938,7 +938,7 @@ async fn read_database(url: &str, keys: &[KeyUse]) -> Stored {
     let mut keyed = Vec::with_capacity(keys.len());
     for key in keys {
         let made = store
-            .idempotent_case(StaffId(key.staff), &key.key)
+            .idempotent_case(&KeyOwner::Staff(StaffId(key.staff)), &key.key)
             .await
             .expect("idempotency key");
         keyed.push((key.clone(), made.map(|(id, _)| id.0)));

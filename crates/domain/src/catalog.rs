@@ -165,7 +165,15 @@ pub struct ServiceItem {
     /// The most working days an extension may add (Art 42: 10; Art 26 joint handling: 15).
     #[serde(default = "statutory_extension_days")]
     pub extension_limit_days: u32,
+    /// 证照有效期: the years a licence's certificate is in force from its issue; `None` for a
+    /// certificate without expiry (长期). Only a licence (行政许可) has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_valid_years: Option<u32>,
 }
+
+/// The longest validity a certificate may be given; the longest in national law are mining
+/// rights of up to 30 years (矿产资源开采登记管理办法 Art 7).
+pub const MAX_CERTIFICATE_VALID_YEARS: u32 = 30;
 
 fn statutory_extension_days() -> u32 {
     STATUTORY_EXTENSION_DAYS
@@ -290,6 +298,21 @@ impl ServiceItem {
                     format!(
                         "fee `{}` needs a non-negative amount and a legal basis",
                         fee.name
+                    ),
+                ));
+            }
+        }
+        if let Some(years) = self.certificate_valid_years {
+            if self.kind != ItemKind::Licence {
+                errors.push(self.invalid(
+                    "只有行政许可事项的证照有有效期",
+                    "only a licence's certificate has a validity period",
+                ));
+            } else if !(1..=MAX_CERTIFICATE_VALID_YEARS).contains(&years) {
+                errors.push(self.invalid(
+                    format!("证照有效期应为1至{MAX_CERTIFICATE_VALID_YEARS}年，而非{years}年"),
+                    format!(
+                        "a certificate is valid for 1 to {MAX_CERTIFICATE_VALID_YEARS} years, not {years}"
                     ),
                 ));
             }
@@ -515,6 +538,7 @@ pub(crate) mod tests {
                 },
             ],
             extension_limit_days: STATUTORY_EXTENSION_DAYS,
+            certificate_valid_years: None,
         }
     }
 
@@ -577,6 +601,54 @@ pub(crate) mod tests {
                 .to_string()
                 .contains("承诺时限25个工作日超过法定时限20个工作日")
         );
+    }
+
+    #[test]
+    fn only_a_licence_has_a_certificate_validity_of_1_to_30_years() {
+        for years in [1, 5, MAX_CERTIFICATE_VALID_YEARS] {
+            let item = ServiceItem {
+                certificate_valid_years: Some(years),
+                ..licence("XK00001000")
+            };
+            assert_eq!(item.validate(), Ok(()), "{years}");
+        }
+        for years in [0, MAX_CERTIFICATE_VALID_YEARS + 1] {
+            let item = ServiceItem {
+                certificate_valid_years: Some(years),
+                ..licence("XK00001000")
+            };
+            let errors = item.validate().unwrap_err();
+            assert!(
+                errors[0].to_string().contains("证照有效期应为1至30年"),
+                "{errors:?}"
+            );
+        }
+        let service = ServiceItem {
+            kind: ItemKind::PublicService,
+            certificate_valid_years: Some(5),
+            ..licence("GG00001000")
+        };
+        let errors = service.validate().unwrap_err();
+        assert!(
+            errors[0].to_string().contains("只有行政许可事项"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn a_definition_without_a_validity_reads_and_writes_as_before() {
+        let item = licence("XK00001000");
+        let json = serde_json::to_string(&item).unwrap();
+        assert!(!json.contains("certificate_valid_years"));
+        let back: ServiceItem = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.certificate_valid_years, None);
+        let five = ServiceItem {
+            certificate_valid_years: Some(5),
+            ..item
+        };
+        let back: ServiceItem =
+            serde_json::from_str(&serde_json::to_string(&five).unwrap()).unwrap();
+        assert_eq!(back, five);
     }
 
     #[test]

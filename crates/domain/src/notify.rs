@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::china_date;
@@ -44,6 +44,9 @@ pub enum MessageKind {
     SignInCode,
     /// 咨询已答复: an online question about an item was answered.
     ConsultationAnswered,
+    /// 证照到期提醒: a licence's certificate nears its last day; apply to renew before the
+    /// 行政许可法 Art 50 date.
+    RenewalDue,
 }
 string_enum!(MessageKind {
     Received => "received",
@@ -58,6 +61,7 @@ string_enum!(MessageKind {
     RatingReply => "rating_reply",
     SignInCode => "sign_in_code",
     ConsultationAnswered => "consultation_answered",
+    RenewalDue => "renewal_due",
 });
 
 /// A placeholder of a template, written `{name}` in the text.
@@ -91,6 +95,10 @@ pub enum Placeholder {
     Code,
     /// 验证码有效分钟数
     Minutes,
+    /// 证照名称
+    Certificate,
+    /// 证照有效期截止日期 (`2031年11月29日`)
+    ExpiryDate,
 }
 string_enum!(Placeholder {
     Applicant => "applicant",
@@ -106,6 +114,8 @@ string_enum!(Placeholder {
     Reply => "reply",
     Code => "code",
     Minutes => "minutes",
+    Certificate => "certificate",
+    ExpiryDate => "expiry_date",
 });
 
 /// Who a message is for.
@@ -129,7 +139,7 @@ impl Recipient {
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 12] = [
+    pub const ALL: [MessageKind; 13] = [
         MessageKind::Received,
         MessageKind::Accepted,
         MessageKind::SupplementNeeded,
@@ -142,6 +152,7 @@ impl MessageKind {
         MessageKind::RatingReply,
         MessageKind::SignInCode,
         MessageKind::ConsultationAnswered,
+        MessageKind::RenewalDue,
     ];
 
     /// The Chinese name shown to administrators.
@@ -159,6 +170,7 @@ impl MessageKind {
             MessageKind::RatingReply => "评价整改答复",
             MessageKind::SignInCode => "登录验证码",
             MessageKind::ConsultationAnswered => "咨询答复通知",
+            MessageKind::RenewalDue => "证照到期提醒",
         }
     }
 
@@ -184,6 +196,13 @@ impl MessageKind {
             MessageKind::RatingInvitation => &[P::Applicant, P::Item, P::Number],
             MessageKind::SignInCode => &[P::Code, P::Minutes],
             MessageKind::ConsultationAnswered => &[P::Item],
+            MessageKind::RenewalDue => &[
+                P::Applicant,
+                P::Certificate,
+                P::Number,
+                P::ExpiryDate,
+                P::DueDate,
+            ],
             MessageKind::YellowWarning | MessageKind::RedWarning => {
                 &[P::Staff, P::Item, P::Number, P::DueDate, P::Days]
             }
@@ -226,6 +245,9 @@ impl MessageKind {
             }
             MessageKind::ConsultationAnswered => {
                 "【政务服务】您关于“{item}”的网上咨询已答复，请登录网上办事大厅查看。"
+            }
+            MessageKind::RenewalDue => {
+                "【政务服务】{applicant}您好，您的{certificate}（办件编号{number}）有效期至{expiry_date}。如需延续，请于{due_date}前提出延续申请。"
             }
             MessageKind::RedWarning => {
                 "【电子监察】{staff}：办件{number}（{item}）已于{due_date}超期{days}个工作日，请立即办理并说明原因。"
@@ -646,9 +668,38 @@ pub fn consultation_answered_message(
     }
 }
 
+/// The reminder to renew the certificate `certificate` (once per certificate: its id is the
+/// message's), with the last day in force and the last day to apply. Nothing for a landline.
+pub fn renewal_due_message(
+    certificate: i64,
+    phone: &str,
+    holder: &str,
+    title: &str,
+    case_number: &str,
+    dates: &crate::certificate::RenewalDates,
+) -> Option<PlannedMessage> {
+    is_mobile(phone).then(|| PlannedMessage {
+        id: format!("certificate-{certificate}-renewal_due-applicant"),
+        kind: MessageKind::RenewalDue,
+        recipient: Recipient::Applicant,
+        phone: phone.to_owned(),
+        values: Values::from([
+            (Placeholder::Applicant, holder.to_owned()),
+            (Placeholder::Certificate, title.to_owned()),
+            (Placeholder::Number, case_number.to_owned()),
+            (Placeholder::ExpiryDate, chinese_day(dates.expires_after)),
+            (Placeholder::DueDate, chinese_day(dates.apply_by)),
+        ]),
+    })
+}
+
 /// A China date as the messages write it: `2026年3月12日`.
 pub fn chinese_date(at: DateTime<Utc>) -> String {
-    let date = china_date(at);
+    chinese_day(china_date(at))
+}
+
+/// A day as the messages write it: `2026年3月12日`.
+pub fn chinese_day(date: NaiveDate) -> String {
     format!("{}年{}月{}日", date.year(), date.month(), date.day())
 }
 
@@ -811,10 +862,7 @@ pub fn notice_messages(
             values.insert(Placeholder::Staff, s.name.clone());
             values.insert(Placeholder::Number, number.to_owned());
             values.insert(Placeholder::Finding, finding.to_owned());
-            values.insert(
-                Placeholder::DueDate,
-                format!("{}年{}月{}日", due.year(), due.month(), due.day()),
-            );
+            values.insert(Placeholder::DueDate, chinese_day(due));
             PlannedMessage {
                 id: format!(
                     "case-{}-notice-{notice}-{}-{}",
@@ -1011,6 +1059,38 @@ mod tests {
         );
         assert!(
             result_at_station_message(&facts("023-67821234"), 7, 5, "站").is_none(),
+            "a landline gets no SMS"
+        );
+    }
+
+    #[test]
+    fn the_renewal_reminder_names_both_dates_once_per_certificate() {
+        let last = NaiveDate::from_ymd_opt(2027, 3, 31).unwrap();
+        let dates = crate::certificate::RenewalDates::of(
+            last,
+            &crate::certificate::RenewalRules::default(),
+        );
+        let m = renewal_due_message(
+            12,
+            "13800138000",
+            "王建国",
+            "食品经营许可证",
+            "100-20260302-0001",
+            &dates,
+        )
+        .unwrap();
+        assert_eq!(m.id, "certificate-12-renewal_due-applicant");
+        assert_eq!(
+            compose(&m, m.kind.default_template()).unwrap(),
+            "【政务服务】王建国您好，您的食品经营许可证（办件编号100-20260302-0001）有效期至2027年3月31日。如需延续，请于2027年3月1日前提出延续申请。"
+        );
+        assert!(
+            compose(&m.masked(), m.kind.default_template())
+                .unwrap()
+                .contains("王**")
+        );
+        assert!(
+            renewal_due_message(12, "023-67821234", "王建国", "证", "1", &dates).is_none(),
             "a landline gets no SMS"
         );
     }

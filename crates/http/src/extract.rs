@@ -203,3 +203,19 @@ pub mod date {
         }
     }
 }
+
+/// The `Idempotency-Key` header, if sent: a retried submit with it never makes two cases.
+pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<&str>, ApiError> {
+    headers
+        .get("idempotency-key")
+        .map(|v| {
+            v.to_str().map_err(|_| {
+                ApiError::from(liandong_app::AppError::invalid(
+                    "Idempotency-Key",
+                    "幂等键须为ASCII字符",
+                    "Idempotency-Key must be ASCII",
+                ))
+            })
+        })
+        .transpose()
+}

@@ -201,6 +201,7 @@ fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(video::retire_camera))
         .routes(routes!(video::camera_snapshot))
         .routes(routes!(video::event_camera))
+        .routes(routes!(certificates::renewals))
 }
 
 /// The OpenAPI document, as served at `/api/openapi.json`.

@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 54] = [
+pub const TABLES: [&str; 55] = [
     "units",
     "departments",
     "windows",
@@ -62,6 +62,7 @@ pub const TABLES: [&str; 54] = [
     "payment_reconciliations",
     "window_duty",
     "window_duty_events",
+    "applicant_idempotency_keys",
 ];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.

@@ -181,18 +181,46 @@ fn event_row(row: &AnyRow) -> Result<CaseEvent> {
     })
 }
 
+/// Whose idempotency key it is: a member of staff at a window, or an applicant signed in
+/// online with their phone. The same key of two owners names two requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyOwner {
+    Staff(StaffId),
+    Applicant(String),
+}
+
+impl KeyOwner {
+    /// The table the owner's keys are kept in and the column that names the owner.
+    fn table(&self) -> (&'static str, &'static str) {
+        match self {
+            KeyOwner::Staff(_) => ("idempotency_keys", "staff_id"),
+            KeyOwner::Applicant(_) => ("applicant_idempotency_keys", "phone"),
+        }
+    }
+
+    fn bind<'q>(
+        &'q self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        match self {
+            KeyOwner::Staff(id) => query.bind(id.0),
+            KeyOwner::Applicant(phone) => query.bind(phone.as_str()),
+        }
+    }
+}
+
 async fn idempotent_case<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    staff: StaffId,
+    owner: &KeyOwner,
     key: &str,
 ) -> Result<Option<(CaseId, String)>> {
-    let row = sqlx::query(
-        "SELECT case_id, request_hash FROM idempotency_keys WHERE staff_id = $1 AND key = $2",
-    )
-    .bind(staff.0)
-    .bind(key)
-    .fetch_optional(executor)
-    .await?;
+    let (table, column) = owner.table();
+    let sql = format!("SELECT case_id, request_hash FROM {table} WHERE {column} = $1 AND key = $2");
+    let row = owner
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .bind(key)
+        .fetch_optional(executor)
+        .await?;
     row.map(|r| Ok((CaseId(r.try_get("case_id")?), r.try_get("request_hash")?)))
         .transpose()
 }
@@ -351,31 +379,34 @@ impl WriteTx {
     /// The case an idempotency key already made, with the hash of the request that made it.
     pub async fn idempotent_case(
         &mut self,
-        staff: StaffId,
+        owner: &KeyOwner,
         key: &str,
     ) -> Result<Option<(CaseId, String)>> {
-        idempotent_case(self.conn(), staff, key).await
+        idempotent_case(self.conn(), owner, key).await
     }
 
     pub async fn remember_idempotency_key(
         &mut self,
-        staff: StaffId,
+        owner: &KeyOwner,
         key: &str,
         request_hash: &str,
         case: CaseId,
         now_ms: i64,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO idempotency_keys (staff_id, key, request_hash, case_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(staff.0)
-        .bind(key)
-        .bind(request_hash)
-        .bind(case.0)
-        .bind(now_ms)
-        .execute(self.conn())
-        .await
-        .map_err(StoreError::unique("幂等键 idempotency key"))?;
+        let (table, column) = owner.table();
+        let sql = format!(
+            "INSERT INTO {table} ({column}, key, request_hash, case_id, created_at)
+             VALUES ($1, $2, $3, $4, $5)"
+        );
+        owner
+            .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+            .bind(key)
+            .bind(request_hash)
+            .bind(case.0)
+            .bind(now_ms)
+            .execute(self.conn())
+            .await
+            .map_err(StoreError::unique("幂等键 idempotency key"))?;
         Ok(())
     }
 }
@@ -408,10 +439,10 @@ impl Store {
     /// The case an idempotency key made, with the hash of the request that made it.
     pub async fn idempotent_case(
         &self,
-        staff: StaffId,
+        owner: &KeyOwner,
         key: &str,
     ) -> Result<Option<(CaseId, String)>> {
-        idempotent_case(&self.pool, staff, key).await
+        idempotent_case(&self.pool, owner, key).await
     }
 
     pub async fn case_id_by_number(&self, number: &CaseNumber) -> Result<CaseId> {

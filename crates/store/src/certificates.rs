@@ -35,7 +35,16 @@ pub struct CertificateRecord {
     pub issued_by: Option<StaffId>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoke_reason: String,
+    /// When the holder was reminded by SMS to renew (once per certificate).
+    pub renewal_reminded_at: Option<DateTime<Utc>>,
     pub version: u32,
+}
+
+/// A certificate in force near its last day, with the phone its holder gave at intake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpiringCertificate {
+    pub certificate: CertificateRecord,
+    pub phone: String,
 }
 
 impl CertificateRecord {
@@ -61,11 +70,14 @@ pub struct NewCertificate {
     pub pdf_base64: String,
     pub issued_at: DateTime<Utc>,
     pub issued_by: Option<StaffId>,
+    /// Carried over from the edition a reissue replaces: the holder was reminded already.
+    pub renewal_reminded_at: Option<DateTime<Utc>>,
 }
 
 const COLUMNS: &str = "SELECT ce.id, ce.case_id, c.number, ce.edition, ce.identifier, ce.title,
     ce.holder_name, ce.holder_id_number, ce.department_id, ce.issued_on, ce.valid_until,
-    ce.state, ce.token, ce.issued_at, ce.issued_by, ce.revoked_at, ce.revoke_reason, ce.version
+    ce.state, ce.token, ce.issued_at, ce.issued_by, ce.revoked_at, ce.revoke_reason,
+    ce.renewal_reminded_at, ce.version, c.phone
     FROM certificates ce JOIN cases c ON c.id = ce.case_id";
 
 fn date(text: &str, column: &str) -> Result<NaiveDate> {
@@ -94,6 +106,7 @@ fn certificate_row(row: &AnyRow) -> Result<CertificateRecord> {
         issued_by: row.try_get::<Option<i64>, _>("issued_by")?.map(StaffId),
         revoked_at: opt_instant(row.try_get("revoked_at")?)?,
         revoke_reason: row.try_get("revoke_reason")?,
+        renewal_reminded_at: opt_instant(row.try_get("renewal_reminded_at")?)?,
         version: u32_column(row, "version")?,
     })
 }
@@ -104,8 +117,8 @@ impl WriteTx {
         let row = sqlx::query(
             "INSERT INTO certificates (case_id, edition, identifier, title, holder_name,
                 holder_id_number, department_id, issued_on, valid_until, state, token, pdf,
-                issued_at, issued_by, revoke_reason, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, '', 1)
+                issued_at, issued_by, revoke_reason, version, renewal_reminded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, '', 1, $15)
              RETURNING id",
         )
         .bind(c.case_id.0)
@@ -122,6 +135,7 @@ impl WriteTx {
         .bind(&c.pdf_base64)
         .bind(millis(c.issued_at))
         .bind(c.issued_by.map(|s| s.0))
+        .bind(c.renewal_reminded_at.map(millis))
         .fetch_one(self.conn())
         .await
         .map_err(StoreError::unique(
@@ -152,6 +166,20 @@ impl WriteTx {
         .execute(self.conn())
         .await?;
         updated_at_version(&done, expected_version)
+    }
+
+    /// Records that the holder of certificate `id` was reminded to renew; false if someone
+    /// already had (a second sweep at the same time), so the reminder is queued once.
+    pub async fn mark_renewal_reminded(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE certificates SET renewal_reminded_at = $1
+             WHERE id = $2 AND renewal_reminded_at IS NULL",
+        )
+        .bind(millis(at))
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }
 
@@ -187,6 +215,49 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(certificate_row).collect()
+    }
+
+    /// Certificates in force whose last day falls from `from` through `until`, the soonest
+    /// first; `departments` limits them to the issuing departments given, `unreminded` to
+    /// those whose holder has not been reminded yet.
+    pub async fn certificates_expiring(
+        &self,
+        from: NaiveDate,
+        until: NaiveDate,
+        departments: Option<&[DepartmentId]>,
+        unreminded: bool,
+        limit: u32,
+    ) -> Result<Vec<ExpiringCertificate>> {
+        let mut sql = format!(
+            "{COLUMNS} WHERE ce.state = $1 AND ce.valid_until IS NOT NULL
+                AND ce.valid_until >= $2 AND ce.valid_until <= $3"
+        );
+        if unreminded {
+            sql.push_str(" AND ce.renewal_reminded_at IS NULL");
+        }
+        if let Some(departments) = departments {
+            let ids: Vec<String> = departments.iter().map(|d| d.0.to_string()).collect();
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql.push_str(&format!(" AND ce.department_id IN ({})", ids.join(",")));
+        }
+        sql.push_str(" ORDER BY ce.valid_until, ce.id LIMIT $4");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(CertificateState::Valid.as_str())
+            .bind(from.to_string())
+            .bind(until.to_string())
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ExpiringCertificate {
+                    certificate: certificate_row(row)?,
+                    phone: row.try_get("phone")?,
+                })
+            })
+            .collect()
     }
 
     /// The signed file of certificate `id`, base64.

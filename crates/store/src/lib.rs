@@ -41,9 +41,9 @@ pub use appeals::{AppealFilter, AppealRecord, AppealSummary, NewAppeal, StoredAp
 pub use attendance::StoredDuty;
 pub use audit::{AuditEntry, AuditFinding};
 pub use backup::TABLES;
-pub use cases::{CaseFilter, CaseRecord, CaseSort, CaseSummary, NewCase, StoredCase};
+pub use cases::{CaseFilter, CaseRecord, CaseSort, CaseSummary, KeyOwner, NewCase, StoredCase};
 pub use catalog::{ItemRecord, NewItemVersion};
-pub use certificates::{CertificateRecord, NewCertificate};
+pub use certificates::{CertificateRecord, ExpiringCertificate, NewCertificate};
 pub use consultations::{ConsultationFilter, ConsultationRow, StoredConsultation};
 pub use findings::{FindingFilter, FindingRecord};
 pub use notices::{NoticeFilter, NoticeRecord, StoredNotice};

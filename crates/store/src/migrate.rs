@@ -146,6 +146,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0022_payment_reconciliations.sql"),
         postgres: include_str!("../../../migrations/postgres/0022_payment_reconciliations.sql"),
     },
+    Migration {
+        version: 23,
+        name: "renewals_and_online_keys",
+        sqlite: include_str!("../../../migrations/sqlite/0023_renewals_and_online_keys.sql"),
+        postgres: include_str!("../../../migrations/postgres/0023_renewals_and_online_keys.sql"),
+    },
 ];
 
 impl Store {

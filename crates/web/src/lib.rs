@@ -108,6 +108,7 @@ pub fn routes(app: App) -> Router<App> {
             "/online/consultations/{id}/withdraw",
             post(consultations::withdraw),
         )
+        .route("/certificates/renewals", get(certificates::renewals))
         .route("/consultations", get(consultations::list))
         .route("/consultations/{id}", get(consultations::show))
         .route("/consultations/{id}/act", post(consultations::act))

@@ -122,9 +122,8 @@ impl Ctx {
         }
         if has(&[Role::Supervisor, Role::SystemAdmin]) || s.session.staff.department_id.is_some() {
             links.push(("/notices", "nav.notices"));
-        }
-        if has(&[Role::Supervisor, Role::SystemAdmin]) || s.session.staff.department_id.is_some() {
             links.push(("/consultations", "nav.consultations"));
+            links.push(("/certificates/renewals", "nav.renewals"));
         }
         if has(&[
             Role::Supervisor,

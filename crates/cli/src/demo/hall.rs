@@ -202,6 +202,7 @@ async fn seed_online(app: &App) -> Result<()> {
             },
             township: None,
             files,
+            submission_key: None,
         },
     )
     .await?;

@@ -4,9 +4,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
+use liandong_app::App;
 use liandong_app::case_export::PersonalData;
 use liandong_app::cases::{CaseView, Intake};
-use liandong_app::{App, AppError};
 use liandong_domain::calendar::china_day_start;
 use liandong_domain::case::{Action, CaseState};
 use liandong_domain::organization::{CaseId, DepartmentId, ItemId, UnitId};
@@ -14,7 +14,7 @@ use liandong_store::{CaseFilter, CaseSort, CaseSummary};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::extract::{Json, Path, Query, Staff};
+use crate::extract::{Json, Path, Query, Staff, idempotency_key};
 use crate::problem::{ApiError, Problem};
 
 /// Takes in an application at the signed-in clerk's unit. Send an `Idempotency-Key` header
@@ -36,16 +36,7 @@ pub async fn create_case(
     headers: HeaderMap,
     Json(intake): Json<Intake>,
 ) -> Result<(StatusCode, axum::Json<CaseView>), ApiError> {
-    let key = match headers.get("idempotency-key") {
-        Some(v) => Some(v.to_str().map_err(|_| {
-            AppError::invalid(
-                "Idempotency-Key",
-                "幂等键须为ASCII字符",
-                "Idempotency-Key must be ASCII",
-            )
-        })?),
-        None => None,
-    };
+    let key = idempotency_key(&headers)?;
     let view = app.submit_case(&session, &intake, key).await?;
     Ok((StatusCode::CREATED, axum::Json(view)))
 }

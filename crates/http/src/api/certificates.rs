@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use liandong_app::App;
-use liandong_app::certificates::VerifyAnswer;
+use liandong_app::certificates::{RenewalLine, VerifyAnswer};
 use liandong_app::progress::CaseClaim;
 use liandong_domain::organization::CaseId;
 use liandong_store::CertificateRecord;
@@ -161,4 +161,17 @@ pub async fn applicant_file(
         .applicant_certificate(&CaseClaim::lookup(&req.number, &req.check))
         .await?;
     Ok(pdf_response(&record, pdf))
+}
+
+/// The renewals list (证照到期): certificates of the caller's department (every department's
+/// for supervisors) due for renewal, late for it (past the 行政许可法 Art 50 date, still in
+/// force), or expired within the last 30 days, the soonest to expire first.
+#[utoipa::path(get, path = "/api/v1/certificates/renewals", tag = "certificates", security(("bearer" = [])),
+    responses((status = 200, body = Vec<RenewalLine>),
+        (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn renewals(
+    State(app): State<App>,
+    Staff(session): Staff,
+) -> Result<axum::Json<Vec<RenewalLine>>, ApiError> {
+    Ok(axum::Json(app.renewals_due(&session).await?))
 }

@@ -2,7 +2,7 @@
 //! with materials, supplementing and withdrawing; and the materials' files for officers.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -19,7 +19,7 @@ use liandong_store::CaseFile;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::extract::{Json, Path, SignedApplicant, Staff, bearer_token_of};
+use crate::extract::{Json, Path, SignedApplicant, Staff, bearer_token_of, idempotency_key};
 use crate::problem::{ApiError, Problem};
 
 /// The largest online application or supplement, as the pages take it.
@@ -145,9 +145,11 @@ pub struct ApplicationRequest {
 }
 
 /// Applies online for an item with its materials. The case waits for the window's
-/// pre-examination; the applicant is told by SMS.
+/// pre-examination; the applicant is told by SMS. Send an `Idempotency-Key` header so that a
+/// retried submit never makes two cases.
 #[utoipa::path(post, path = "/api/v1/online/cases", tag = "online", security(("bearer" = [])),
     request_body = ApplicationRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "unique per intended case", example = "7f3a-0001")),
     responses((status = 201, body = ApplicantCaseView),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "no such item", body = Problem, content_type = "application/problem+json"),
@@ -156,6 +158,7 @@ pub struct ApplicationRequest {
 pub async fn apply(
     State(app): State<App>,
     SignedApplicant(who): SignedApplicant,
+    headers: HeaderMap,
     Json(req): Json<ApplicationRequest>,
 ) -> Result<(StatusCode, axum::Json<ApplicantCaseView>), ApiError> {
     let application = OnlineApplication {
@@ -163,6 +166,7 @@ pub async fn apply(
         applicant: req.applicant,
         township: req.township,
         files: decoded(req.files)?,
+        submission_key: idempotency_key(&headers)?.map(str::to_owned),
     };
     let id = app.submit_online(&who, application).await?;
     Ok((

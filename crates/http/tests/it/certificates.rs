@@ -15,6 +15,19 @@ async fn verify(t: &TestApp, code: &str) -> (StatusCode, Value) {
     t.get(&uri, None).await
 }
 
+/// Issues the next edition (换发) of case `id`'s certificate.
+async fn reissue(t: &TestApp, id: i64, token: &str) -> Value {
+    let (status, issued) = t
+        .post(
+            &format!("/api/v1/cases/{id}/certificates"),
+            Some(token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    issued
+}
+
 fn url_encoded(prefix: &str, value: &str) -> String {
     let mut out = prefix.to_owned();
     for b in value.bytes() {
@@ -145,14 +158,7 @@ both!(
         assert_eq!(status, StatusCode::NOT_FOUND);
 
         // A reissue (换发) revokes the first edition; revoking the second needs a reason.
-        let (status, second) = t
-            .post(
-                &format!("/api/v1/cases/{id}/certificates"),
-                Some(&approver),
-                json!({}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{second}");
+        let second = reissue(&t, id, &approver).await;
         assert_eq!(second["edition"], 2);
         let (_, answer) = verify(&t, &token).await;
         assert_eq!(answer["status"], "revoked");
@@ -238,5 +244,127 @@ both!(
             )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+);
+
+both!(
+    a_certificate_runs_its_items_validity_and_the_holder_is_reminded_once_to_renew,
+    |t: TestApp| async move {
+        use chrono::Duration;
+        use liandong_domain::notify::MessageKind;
+
+        use crate::support::china;
+
+        // The licence's certificates now run one year (the catalog's new column).
+        t.redefine_item("XK00001000", |item| {
+            item["certificate_valid_years"] = json!(1)
+        })
+        .await;
+        let (_, case) = t.submit("d01.clerk", "XK00001000", None).await;
+        let id = case["summary"]["id"].as_i64().unwrap();
+        let number = case["summary"]["number"].as_str().unwrap().to_owned();
+        t.decide_licence(&case).await;
+        let approver = t.token("d01.approver").await;
+        let (_, list) = t
+            .get(&format!("/api/v1/cases/{id}/certificates"), Some(&approver))
+            .await;
+        let issued_on = list[0]["issued_on"].as_str().unwrap().to_owned();
+        assert_eq!(issued_on, "2026-03-02");
+        assert_eq!(list[0]["valid_until"], "2027-03-01", "one whole year");
+        let identifier = list[0]["identifier"].as_str().unwrap().to_owned();
+        let (_, answer) = verify(&t, &identifier).await;
+        assert_eq!(answer["valid_until"], "2027-03-01");
+
+        let renewals = |who: &'static str| {
+            let t = &t;
+            async move {
+                let token = t.token(who).await;
+                let (status, lines) = t.get("/api/v1/certificates/renewals", Some(&token)).await;
+                assert_eq!(status, StatusCode::OK, "{lines}");
+                lines
+            }
+        };
+        let reminders =
+            || liandong_testkit::outbox::messages(&t.app.store, MessageKind::RenewalDue);
+        let progress = || async {
+            let (status, found) = t
+                .post(
+                    "/api/v1/progress",
+                    None,
+                    json!({"number": number, "check": "138000"}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{found}");
+            found
+        };
+
+        // Months before: nothing due, nobody reminded.
+        assert_eq!(renewals("d01.approver").await, json!([]));
+        assert_eq!(t.app.remind_renewals().await.unwrap(), 0);
+        let found = progress().await;
+        assert_eq!(found["certificate_valid_until"], "2027-03-01");
+        assert_eq!(found["certificate_renewal"], "not_due");
+        assert_eq!(found["renewal_apply_by"], Value::Null);
+
+        // 90 days before the last day the reminder is due; the Art 50 date is 30 days before.
+        t.clock.set(china(2026, 11, 30, 9, 0));
+        assert_eq!(t.app.remind_renewals().await.unwrap(), 0, "the day before");
+        t.clock.set(china(2026, 12, 1, 9, 0));
+        let lines = renewals("d01.approver").await;
+        assert_eq!(lines.as_array().unwrap().len(), 1, "{lines}");
+        assert_eq!(lines[0]["standing"], "due");
+        assert_eq!(lines[0]["apply_by"], "2027-01-30");
+        assert_eq!(lines[0]["certificate"]["renewal_reminded_at"], Value::Null);
+        assert_eq!(lines[0]["phone"], "13800138000");
+        assert_eq!(t.app.remind_renewals().await.unwrap(), 1);
+        assert_eq!(
+            t.app.remind_renewals().await.unwrap(),
+            0,
+            "once per certificate"
+        );
+        t.clock.advance(Duration::days(3));
+        assert_eq!(t.app.remind_renewals().await.unwrap(), 0, "not again later");
+        let sent = reminders().await;
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].phone, "13800138000");
+        assert_eq!(sent[0].case_id.map(|c| c.0), Some(id));
+        assert!(
+            sent[0].text.contains("食品经营许可证")
+                && sent[0].text.contains("有效期至2027年3月1日")
+                && sent[0].text.contains("请于2027年1月30日前提出延续申请"),
+            "{}",
+            sent[0].text
+        );
+        let lines = renewals("d01.approver").await;
+        assert!(lines[0]["certificate"]["renewal_reminded_at"].is_string());
+        let found = progress().await;
+        assert_eq!(found["certificate_renewal"], "due");
+        assert_eq!(found["renewal_apply_by"], "2027-01-30");
+        // Supervisors see every department's; another department's officer none of these.
+        assert_eq!(renewals("supervisor").await.as_array().unwrap().len(), 1);
+        assert_eq!(renewals("d02.officer").await, json!([]));
+
+        // A new edition (换发) keeps the licence's period.
+        let approver = t.token("d01.approver").await;
+        let second = reissue(&t, id, &approver).await;
+        assert_eq!(second["edition"], 2);
+        assert_eq!(second["valid_until"], "2027-03-01");
+        assert_eq!(
+            t.app.remind_renewals().await.unwrap(),
+            0,
+            "one reminder per licence, not per edition"
+        );
+
+        // Past the Art 50 date: late, no SMS naming a day gone by; past the last day: expired.
+        t.clock.set(china(2027, 2, 10, 9, 0));
+        let lines = renewals("d01.approver").await;
+        assert_eq!(lines[0]["standing"], "late");
+        t.clock.set(china(2027, 3, 2, 9, 0));
+        let lines = renewals("d01.approver").await;
+        assert_eq!(lines[0]["standing"], "expired");
+        assert_eq!(lines[0]["standing_zh"], "已过期");
+        let (_, answer) = verify(&t, second["identifier"].as_str().unwrap()).await;
+        assert_eq!(answer["status"], "expired");
+        assert_eq!(reminders().await.len(), 1);
     }
 );

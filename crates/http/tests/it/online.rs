@@ -7,7 +7,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::Duration;
 use liandong_domain::notify::MessageKind;
-use liandong_store::SmsFilter;
 use serde_json::{Value, json};
 
 use crate::both;
@@ -19,32 +18,13 @@ const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13
 
 /// The latest sign-in code the outbox holds for `phone`, as the SMS carries it.
 pub(crate) async fn code_sent_to(t: &TestApp, phone: &str) -> String {
-    let messages = t
-        .app
-        .store
-        .sms_list(&SmsFilter {
-            case_id: None,
-            state: None,
-            limit: 500,
-        })
-        .await
-        .unwrap();
-    let message = messages
-        .iter()
-        .filter(|m| m.kind == MessageKind::SignInCode && m.phone == phone)
-        .max_by_key(|m| m.created_at)
-        .expect("a code was sent");
+    let (message, code) = liandong_testkit::outbox::sign_in_code_sent_to(&t.app.store, phone).await;
     assert!(
         !message.masked_text.contains(&message.text[..]) && message.masked_text.contains("******"),
         "whoever reads the outbox does not see the code: {}",
         message.masked_text
     );
-    message
-        .text
-        .chars()
-        .filter(char::is_ascii_digit)
-        .take(6)
-        .collect()
+    code
 }
 
 /// Signs `phone` in with a fresh code; returns the applicant's token.
@@ -520,5 +500,66 @@ both!(
             .map(|c| c["summary"]["channel"].as_str().unwrap())
             .collect();
         assert_eq!(channels, ["window", "online"], "newest first");
+    }
+);
+
+both!(
+    a_submit_sent_twice_with_its_key_makes_one_case,
+    |t: TestApp| async move {
+        let me = sign_in(&t, PHONE).await;
+        let submit = |body: Value, key: &'static str| {
+            let (t, me) = (&t, &me);
+            async move {
+                let bytes = body.to_string().into_bytes();
+                t.send_raw(
+                    Method::POST,
+                    "/api/v1/online/cases",
+                    Some(me),
+                    Some(("application/json", bytes)),
+                    &[("idempotency-key", key)],
+                )
+                .await
+            }
+        };
+        let body = application(vec![file("申请书", "申请书.pdf", PDF)]);
+        let (status, first, _) = submit(body.clone(), "apply-1").await;
+        assert_eq!(status, StatusCode::CREATED, "{first}");
+        // The double click: the same application, the same key → the same case.
+        let (status, again, _) = submit(body.clone(), "apply-1").await;
+        assert_eq!(status, StatusCode::CREATED, "{again}");
+        assert_eq!(again["id"], first["id"]);
+        let (_, mine) = t.get("/api/v1/online/cases", Some(&me)).await;
+        assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+        // The key with another application (another file) is refused, and makes nothing.
+        let other = application(vec![file("申请书", "申请书.png", PNG)]);
+        let (status, problem, _) = submit(other.clone(), "apply-1").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(problem["code"], "idempotency_key_reused");
+        // Another applicant's key of the same text is theirs alone.
+        let neighbour = sign_in(&t, "13700001111").await;
+        let (status, theirs, _) = t
+            .send_raw(
+                Method::POST,
+                "/api/v1/online/cases",
+                Some(&neighbour),
+                Some(("application/json", body.to_string().into_bytes())),
+                &[("idempotency-key", "apply-1")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{theirs}");
+        assert_ne!(theirs["id"], first["id"]);
+        // A new key is a new application.
+        let (status, second, _) = submit(other, "apply-2").await;
+        assert_eq!(status, StatusCode::CREATED, "{second}");
+        assert_ne!(second["id"], first["id"]);
+        let (_, mine) = t.get("/api/v1/online/cases", Some(&me)).await;
+        assert_eq!(mine.as_array().unwrap().len(), 2, "{mine}");
+        // One "application received" message per case, not per click.
+        let received = liandong_testkit::outbox::messages(&t.app.store, MessageKind::Received)
+            .await
+            .into_iter()
+            .filter(|m| m.phone == PHONE)
+            .count();
+        assert_eq!(received, 2);
     }
 );

@@ -13,18 +13,10 @@ use crate::support::{MERCHANT_ID, MERCHANT_SECRET, TestApp};
 
 /// Gives XK00001000 a 10-yuan fee (工本费) from today.
 async fn with_fee(t: &TestApp) {
-    let admin = t.token("admin").await;
-    let (_, guide) = t.get("/api/v1/items/XK00001000", None).await;
-    let mut item = guide["record"]["item"].clone();
-    item["fees"] = json!([{"name": "工本费", "amount_fen": 1000, "basis": "渝价〔2026〕1号"}]);
-    let (status, saved) = t
-        .post(
-            "/api/v1/items/XK00001000/versions",
-            Some(&admin),
-            json!({"effective_from": "2026-03-02", "expected_version": 1, "item": item}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{saved}");
+    t.redefine_item("XK00001000", |item| {
+        item["fees"] = json!([{"name": "工本费", "amount_fen": 1000, "basis": "渝价〔2026〕1号"}]);
+    })
+    .await;
 }
 
 /// A case of XK00001000 just taken in at the hall.

@@ -220,6 +220,23 @@ impl TestApp {
 
     /// Carries the licence `XK00001000` (a case just taken in) through acceptance, handling,
     /// review and approval by the hall's D01 staff; returns the decided case.
+    /// Records a new version of the catalog's item `code` (at version 1) in force from the
+    /// first test day, changed by `change`.
+    pub async fn redefine_item(&self, code: &str, change: impl FnOnce(&mut Value)) {
+        let admin = self.token("admin").await;
+        let (_, guide) = self.get(&format!("/api/v1/items/{code}"), None).await;
+        let mut item = guide["record"]["item"].clone();
+        change(&mut item);
+        let (status, saved) = self
+            .post(
+                &format!("/api/v1/items/{code}/versions"),
+                Some(&admin),
+                serde_json::json!({"effective_from": "2026-03-02", "expected_version": 1, "item": item}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{saved}");
+    }
+
     pub async fn decide_licence(&self, case: &Value) -> Value {
         let mut case = case.clone();
         for (user, action) in [

@@ -382,6 +382,8 @@ pub(crate) struct CertificateLine {
     pub identifier: String,
     pub title: String,
     pub issued_on: String,
+    /// The last day in force, `None` for no expiry.
+    pub valid_until: Option<String>,
     pub valid: bool,
     pub revoke_reason: String,
     pub version: u32,
@@ -592,6 +594,7 @@ pub(crate) async fn case_page(
             identifier: c.identifier,
             title: c.title,
             issued_on: date(&c.issued_on),
+            valid_until: c.valid_until.as_ref().map(date),
             valid: c.state == CertificateState::Valid,
             revoke_reason: c.revoke_reason,
             version: c.version,

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use liandong_app::certificates::VerifyAnswer;
+use liandong_app::certificates::{RenewalLine, VerifyAnswer};
 use liandong_app::progress::CaseClaim;
 use liandong_app::{App, AppError};
 use liandong_domain::organization::CaseId;
@@ -15,7 +15,7 @@ use liandong_store::CertificateRecord;
 use crate::error::{PageError, message};
 use crate::form::Params;
 use crate::session::{CheckedForm, Signed, Visitor};
-use crate::view::{Ctx, render};
+use crate::view::{Ctx, render, time};
 
 #[derive(Template)]
 #[template(path = "verify.html")]
@@ -115,4 +115,35 @@ pub async fn revoke(
     app.revoke_certificate(&signed.session, id, version, form.get("reason"))
         .await?;
     Ok(Redirect::to(&format!("/cases/{case}#certificates")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "renewals.html")]
+struct RenewalsPage {
+    c: Ctx,
+    lines: Vec<RenewalLine>,
+}
+
+impl RenewalsPage {
+    fn standing(&self, line: &RenewalLine) -> &'static str {
+        self.c.l.t(format!("renewal.{}", line.standing.as_str()))
+    }
+
+    fn reminded(&self, line: &RenewalLine) -> String {
+        match line.certificate.renewal_reminded_at {
+            Some(at) if liandong_domain::notify::is_mobile(&line.phone) => time(&at),
+            Some(_) => self.c.l.t("renewals.no_mobile").to_owned(),
+            None => self.c.l.t("renewals.not_yet").to_owned(),
+        }
+    }
+}
+
+/// The renewals list (证照到期): the department's certificates due for renewal, late, or
+/// lately expired, to follow up with their holders.
+pub async fn renewals(State(app): State<App>, signed: Signed) -> Result<Response, PageError> {
+    let data = RenewalsPage {
+        c: signed.ctx("/certificates/renewals"),
+        lines: app.renewals_due(&signed.session).await?,
+    };
+    Ok(render(StatusCode::OK, &data))
 }

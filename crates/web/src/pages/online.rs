@@ -256,6 +256,8 @@ pub async fn my_cases(
 #[template(path = "online_apply.html")]
 struct ApplyPage {
     c: Ctx,
+    /// The submission's idempotency key.
+    key: String,
     item: ServiceItem,
     townships: Vec<(UnitId, String)>,
     form: Form,
@@ -295,8 +297,15 @@ async fn apply_page(
     } else {
         Vec::new()
     };
+    // One key per form shown: a second click on "submit" finds the case the first made. A
+    // form sent back with a problem keeps its key (the refused submit made no case).
+    let key = match form.get("key") {
+        "" => crate::session::random_hex(),
+        key => key.to_owned(),
+    };
     let data = ApplyPage {
         c: visitor.ctx("/online/apply"),
+        key,
         item,
         townships,
         form,
@@ -392,6 +401,7 @@ pub async fn apply(
                 applicant: who,
                 township: form.get("township").parse().ok().map(UnitId),
                 files,
+                submission_key: Some(form.get("key").to_owned()).filter(|k| !k.is_empty()),
             };
             app.submit_online(&applicant.who, application).await
         }

@@ -640,31 +640,88 @@ async fn flows(s: Session) {
     s.go(&format!("/cases/{second}")).await;
     s.wait("#case-state").await;
     s.shot("case-phone").await;
+
+    s.viewport(1366, 768).await;
+    certificate_renewal(&s).await;
 }
 
-/// The latest sign-in code the outbox holds for `phone`.
-async fn code_sent_to(t: &TestApp, phone: &str) -> String {
-    let messages = t
-        .app
-        .store
-        .sms_list(&liandong_store::SmsFilter {
-            case_id: None,
-            state: None,
-            limit: 500,
-        })
+/// The item's certificates run one year; months after the approval the department's renewals
+/// list shows the licence as due, and the holder's lookup says by when to apply.
+async fn certificate_renewal(s: &Session) {
+    use chrono::TimeZone;
+    let code = liandong_domain::catalog::ItemCode::parse("XK00001000").expect("code");
+    let record = s.t.app.item_by_code(&code).await.expect("item");
+    let mut item = record.item.clone();
+    item.certificate_valid_years = Some(1);
+    let today = liandong_domain::calendar::china_date(s.t.app.now());
+    s.t.app
+        .record_item_version(
+            Some(&s.t.session("admin").await),
+            liandong_domain::catalog::ItemChange::Defined {
+                item: Box::new(item),
+            },
+            &code,
+            today,
+            Some(record.current_version),
+        )
         .await
-        .expect("outbox");
-    let message = messages
-        .iter()
-        .filter(|m| m.kind == liandong_domain::notify::MessageKind::SignInCode && m.phone == phone)
-        .max_by_key(|m| m.created_at)
-        .expect("a code was sent");
-    message
-        .text
-        .chars()
-        .filter(char::is_ascii_digit)
-        .take(6)
-        .collect()
+        .expect("a validity of one year");
+    let mut window = s.t.signed_in("d01.clerk").await;
+    let (_, id) = window
+        .intake("XK00001000", &["申请书", "营业执照"], "accept")
+        .await;
+    for (user, action) in [
+        ("d01.officer", "handle"),
+        ("d01.reviewer", "review"),
+        ("d01.approver", "approve"),
+    ] {
+        let page =
+            s.t.signed_in(user)
+                .await
+                .act(id, action, &[("opinion", "符合条件")])
+                .await;
+        assert!(page.status.is_redirection(), "{user}: {}", page.body);
+    }
+    let case = liandong_domain::organization::CaseId(id);
+    let certificate =
+        s.t.app
+            .store
+            .certificates_of_case(case)
+            .await
+            .expect("certificates");
+    let last = certificate[0].valid_until.expect("a last day");
+    let number = s.t.app.store.case_summary(case).await.expect("case").number;
+
+    // Sixty days before its last day.
+    let day = last - chrono::Days::new(60);
+    let morning = liandong_domain::calendar::china_offset()
+        .from_local_datetime(&day.and_hms_opt(9, 0, 0).expect("time"))
+        .single()
+        .expect("time");
+    s.t.clock.set(morning.with_timezone(&chrono::Utc));
+    s.sign_in("d01.approver").await;
+    s.click("a[href='/certificates/renewals']").await;
+    s.wait("#renewal-list").await;
+    let row = s
+        .text(&format!("#renewal-list tr:has(a[href='/cases/{id}'])"))
+        .await;
+    assert!(
+        row.contains("应申请延续") && row.contains(&last.to_string()),
+        "{row}"
+    );
+    s.shot("renewals").await;
+    s.sign_out().await;
+    s.go("/progress").await;
+    s.fill("#number", number.as_str()).await;
+    s.fill("#check", "138000").await;
+    s.click("#lookup").await;
+    s.wait("#progress-result").await;
+    assert!(
+        s.text("#certificate-validity")
+            .await
+            .contains(&last.to_string())
+    );
+    assert!(s.text("#renewal-notice").await.contains("前提出延续申请"));
 }
 
 /// An applicant signs in with an SMS code, applies online with a scan (after a file of the

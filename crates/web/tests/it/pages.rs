@@ -1162,3 +1162,70 @@ both!(
         assert_eq!(reduced.record.amount_fen, 500);
     }
 );
+
+both!(
+    an_online_application_form_sent_twice_makes_one_case,
+    |t: TestApp| async move {
+        const PHONE: &str = "13912345678";
+        const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n";
+        let mut me = t.client();
+        let csrf = me.get("/online").await.csrf();
+        let sent = me
+            .post("/online/code", &[("csrf", &csrf), ("phone", PHONE)])
+            .await;
+        assert!(
+            sent.status.is_success() || sent.status.is_redirection(),
+            "{}",
+            sent.body
+        );
+        let code = code_sent_to(&t, PHONE).await;
+        let signed = me
+            .post(
+                "/online/login",
+                &[("csrf", &csrf), ("phone", PHONE), ("code", &code)],
+            )
+            .await;
+        assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+
+        let form = me.get("/online/apply/XK00001000").await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        let key = form.field("key");
+        assert_eq!(key.len(), 48, "{key}");
+        let again = me.get("/online/apply/XK00001000").await;
+        assert_ne!(again.field("key"), key, "every form shown has its own key");
+        let fields = [
+            ("csrf", form.csrf()),
+            ("key", key.clone()),
+            ("applicant_type", "person".to_owned()),
+            ("name", "李秀英".to_owned()),
+            ("id_number", RESIDENT_ID.to_owned()),
+        ];
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let first = me
+            .post_files(
+                "/online/apply/XK00001000",
+                &fields,
+                &[("m0", "申请书.pdf", PDF)],
+            )
+            .await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+        assert!(first.location().starts_with("/online/cases/"));
+        // The second click of a double click: the same case.
+        let second = me
+            .post_files(
+                "/online/apply/XK00001000",
+                &fields,
+                &[("m0", "申请书.pdf", PDF)],
+            )
+            .await;
+        assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.body);
+        assert_eq!(second.location(), first.location());
+        let mine = me.get("/online/cases").await;
+        assert_eq!(
+            mine.body.matches("href=\"/online/cases/").count(),
+            1,
+            "{}",
+            mine.body
+        );
+    }
+);

@@ -360,3 +360,10 @@ impl Client {
         self.post(&format!("/cases/{id}/act"), &pairs).await
     }
 }
+
+/// The latest sign-in code the outbox holds for `phone`.
+pub async fn code_sent_to(t: &TestApp, phone: &str) -> String {
+    liandong_testkit::outbox::sign_in_code_sent_to(&t.app.store, phone)
+        .await
+        .1
+}
