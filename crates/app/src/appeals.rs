@@ -4,12 +4,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use liandong_domain::appeal::{
-    Appeal, AppealAction, AppealChannel, AppealContext, AppealEvent, AppealFacts, AppealLevel,
-    AppealState, AppealStats, Registration, UnitRef, decide, register, statistics, warning_level,
+    Appeal, AppealAction, AppealChannel, AppealContext, AppealEvent, AppealEventKind, AppealFacts,
+    AppealLevel, AppealState, AppealStats, Registration, UnitRef, decide, register, statistics,
+    warning_level,
 };
 use liandong_domain::calendar::{china_date, china_day_start};
 use liandong_domain::case::WarningLevel;
 use liandong_domain::case::disclosure::{check_code_matches, mask_person_name};
+use liandong_domain::notify;
 use liandong_domain::organization::{AppealId, Role, UnitId, UnitKind, Visibility};
 use liandong_store::{
     AppealFilter, AppealRecord, AppealSummary, NewAppeal, StoreError, StoredAppeal,
@@ -229,9 +231,23 @@ impl App {
             registered: kind,
             record: appeal_record(&appeal, &calendar),
         };
+        let person = input.person.clone();
         let (id, _) = self
             .store
-            .write(move |tx| Box::pin(async move { tx.insert_appeal(&new_appeal).await }))
+            .write(move |tx| {
+                Box::pin(async move {
+                    let (id, number) = tx.insert_appeal(&new_appeal).await?;
+                    // The person is told the number and the due date in the same write.
+                    let messages = notify::appeal_messages(
+                        id.0,
+                        &number,
+                        &person,
+                        &[(1, &new_appeal.registered)],
+                    );
+                    crate::notify::enqueue(tx, None, &messages, new_appeal.at).await?;
+                    Ok((id, number))
+                })
+            })
             .await?;
         Ok(id)
     }
@@ -328,12 +344,23 @@ impl App {
         }
         let record = appeal_record(&appeal, &calendar);
         let id = stored.summary.id;
+        let messages = match stored.events.first().map(|e| &e.kind) {
+            Some(AppealEventKind::Registered { person, .. }) => notify::appeal_messages(
+                id.0,
+                &stored.summary.number,
+                person,
+                &events.iter().map(|e| (e.seq, &e.kind)).collect::<Vec<_>>(),
+            ),
+            _ => Vec::new(),
+        };
         let (appended, written) = (events.clone(), record.clone());
         self.store
             .write(move |tx| {
                 Box::pin(async move {
                     tx.append_appeal_events(id, expected_version, &appended, &written)
-                        .await
+                        .await?;
+                    crate::notify::enqueue(tx, None, &messages, now).await?;
+                    Ok(())
                 })
             })
             .await?;

@@ -47,6 +47,13 @@ pub enum MessageKind {
     /// 证照到期提醒: a licence's certificate nears its last day; apply to renew before the
     /// 行政许可法 Art 50 date.
     RenewalDue,
+    /// 诉求已登记: an opinion, suggestion or problem was registered, with its number and due
+    /// date (三项制度).
+    AppealRegistered,
+    /// 诉求办理进展: escalated or extended, with the new due date.
+    AppealProgress,
+    /// 诉求已答复: answered; the person looks the answer up and rates it.
+    AppealAnswered,
 }
 string_enum!(MessageKind {
     Received => "received",
@@ -62,6 +69,9 @@ string_enum!(MessageKind {
     SignInCode => "sign_in_code",
     ConsultationAnswered => "consultation_answered",
     RenewalDue => "renewal_due",
+    AppealRegistered => "appeal_registered",
+    AppealProgress => "appeal_progress",
+    AppealAnswered => "appeal_answered",
 });
 
 /// A placeholder of a template, written `{name}` in the text.
@@ -139,7 +149,7 @@ impl Recipient {
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 13] = [
+    pub const ALL: [MessageKind; 16] = [
         MessageKind::Received,
         MessageKind::Accepted,
         MessageKind::SupplementNeeded,
@@ -153,6 +163,9 @@ impl MessageKind {
         MessageKind::SignInCode,
         MessageKind::ConsultationAnswered,
         MessageKind::RenewalDue,
+        MessageKind::AppealRegistered,
+        MessageKind::AppealProgress,
+        MessageKind::AppealAnswered,
     ];
 
     /// The Chinese name shown to administrators.
@@ -171,6 +184,9 @@ impl MessageKind {
             MessageKind::SignInCode => "登录验证码",
             MessageKind::ConsultationAnswered => "咨询答复通知",
             MessageKind::RenewalDue => "证照到期提醒",
+            MessageKind::AppealRegistered => "诉求登记通知",
+            MessageKind::AppealProgress => "诉求办理进展",
+            MessageKind::AppealAnswered => "诉求答复通知",
         }
     }
 
@@ -196,6 +212,10 @@ impl MessageKind {
             MessageKind::RatingInvitation => &[P::Applicant, P::Item, P::Number],
             MessageKind::SignInCode => &[P::Code, P::Minutes],
             MessageKind::ConsultationAnswered => &[P::Item],
+            MessageKind::AppealRegistered | MessageKind::AppealProgress => {
+                &[P::Applicant, P::Number, P::DueDate]
+            }
+            MessageKind::AppealAnswered => &[P::Applicant, P::Number],
             MessageKind::RenewalDue => &[
                 P::Applicant,
                 P::Certificate,
@@ -245,6 +265,15 @@ impl MessageKind {
             }
             MessageKind::ConsultationAnswered => {
                 "【政务服务】您关于“{item}”的网上咨询已答复，请登录网上办事大厅查看。"
+            }
+            MessageKind::AppealRegistered => {
+                "【政务服务】{applicant}您好，您反映的事项已登记，编号{number}，将于{due_date}前答复。可凭编号查询办理进度。"
+            }
+            MessageKind::AppealProgress => {
+                "【政务服务】{applicant}您好，您反映的事项（编号{number}）已转交办理，答复期限调整为{due_date}。"
+            }
+            MessageKind::AppealAnswered => {
+                "【政务服务】{applicant}您好，您反映的事项（编号{number}）已答复，请凭编号和手机号后六位查询答复内容并评价。"
             }
             MessageKind::RenewalDue => {
                 "【政务服务】{applicant}您好，您的{certificate}（办件编号{number}）有效期至{expiry_date}。如需延续，请于{due_date}前提出延续申请。"
@@ -693,6 +722,54 @@ pub fn renewal_due_message(
     })
 }
 
+/// What the person who raised appeal `appeal` (number `number`) is told of its events
+/// `(seq, kind)`: the registration (number and due date), an escalation or extension (the new
+/// due date), the answer (look it up and rate it). A referral at the same level keeps the due
+/// date and says nothing new. Nothing without a mobile number.
+pub fn appeal_messages(
+    appeal: i64,
+    number: &str,
+    person: &crate::appeal::Person,
+    events: &[(u32, &crate::appeal::AppealEventKind)],
+) -> Vec<PlannedMessage> {
+    use crate::appeal::AppealEventKind as E;
+    let Some(phone) = person.phone.as_ref().filter(|p| p.is_mobile()) else {
+        return Vec::new();
+    };
+    let name = if person.name.trim().is_empty() {
+        "群众".to_owned()
+    } else {
+        person.name.trim().to_owned()
+    };
+    events
+        .iter()
+        .filter_map(|(seq, event)| {
+            let (kind, due) = match event {
+                E::Registered { due, .. } => (MessageKind::AppealRegistered, Some(*due)),
+                E::Escalated { due, .. } | E::Extended { due, .. } => {
+                    (MessageKind::AppealProgress, Some(*due))
+                }
+                E::Answered { .. } => (MessageKind::AppealAnswered, None),
+                _ => return None,
+            };
+            let mut values = Values::from([
+                (Placeholder::Applicant, name.clone()),
+                (Placeholder::Number, number.to_owned()),
+            ]);
+            if let Some(due) = due {
+                values.insert(Placeholder::DueDate, chinese_day(due));
+            }
+            Some(PlannedMessage {
+                id: format!("appeal-{appeal}-{seq}-{}-applicant", kind.as_str()),
+                kind,
+                recipient: Recipient::Applicant,
+                phone: phone.as_str().to_owned(),
+                values,
+            })
+        })
+        .collect()
+}
+
 /// A China date as the messages write it: `2026年3月12日`.
 pub fn chinese_date(at: DateTime<Utc>) -> String {
     chinese_day(china_date(at))
@@ -1092,6 +1169,103 @@ mod tests {
         assert!(
             renewal_due_message(12, "023-67821234", "王建国", "证", "1", &dates).is_none(),
             "a landline gets no SMS"
+        );
+    }
+
+    #[test]
+    fn the_person_who_raised_an_appeal_is_told_of_registration_new_due_dates_and_the_answer() {
+        use crate::appeal::{
+            AppealChannel, AppealEventKind as E, AppealKind, AppealScope, Person, Responsible,
+        };
+        use crate::ids::PhoneNumber;
+        use crate::organization::UnitId;
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        let responsible = Responsible {
+            unit: UnitId(3),
+            department: None,
+        };
+        let person = Person {
+            name: "李大爷".into(),
+            phone: Some(PhoneNumber::parse("13900001111").unwrap()),
+        };
+        let registered = E::Registered {
+            kind: AppealKind::Problem,
+            channel: AppealChannel::Station,
+            scope: AppealScope::Village,
+            person: person.clone(),
+            category: "路灯".into(),
+            content: "村口路灯不亮".into(),
+            address: String::new(),
+            responsible,
+            due: day(17),
+        };
+        let escalated = E::Escalated {
+            scope: AppealScope::DistrictDepartment,
+            responsible,
+            reason: "需区级部门处理".into(),
+            due: day(31),
+        };
+        let referred = E::Referred {
+            responsible,
+            reason: "转交".into(),
+        };
+        let answered = E::Answered {
+            answer: "已修复".into(),
+        };
+        let m = appeal_messages(
+            9,
+            "Y20101-20260302-0001",
+            &person,
+            &[
+                (1, &registered),
+                (2, &referred),
+                (3, &escalated),
+                (4, &answered),
+            ],
+        );
+        let texts: Vec<String> = m
+            .iter()
+            .map(|m| compose(m, m.kind.default_template()).unwrap())
+            .collect();
+        assert_eq!(m.len(), 3, "a referral says nothing new: {texts:?}");
+        assert_eq!(m[0].id, "appeal-9-1-appeal_registered-applicant");
+        assert_eq!(
+            texts[0],
+            "【政务服务】李大爷您好，您反映的事项已登记，编号Y20101-20260302-0001，将于2026年3月17日前答复。可凭编号查询办理进度。"
+        );
+        assert_eq!(m[1].id, "appeal-9-3-appeal_progress-applicant");
+        assert!(
+            texts[1].contains("答复期限调整为2026年3月31日"),
+            "{}",
+            texts[1]
+        );
+        assert_eq!(m[2].kind, MessageKind::AppealAnswered);
+        assert!(
+            texts[2].contains("已答复") && !texts[2].contains("已修复"),
+            "{}",
+            texts[2]
+        );
+        assert!(m.iter().all(|m| m.phone == "13900001111"));
+        // No mobile, no message; a nameless person is addressed as 群众.
+        let landline = Person {
+            name: "李大爷".into(),
+            phone: Some(PhoneNumber::parse("023-67821234").unwrap()),
+        };
+        assert!(appeal_messages(9, "N", &landline, &[(1, &registered)]).is_empty());
+        let unknown = Person {
+            name: String::new(),
+            phone: None,
+        };
+        assert!(appeal_messages(9, "N", &unknown, &[(1, &registered)]).is_empty());
+        let nameless = Person {
+            name: " ".into(),
+            ..person
+        };
+        let m = appeal_messages(9, "N", &nameless, &[(4, &answered)]);
+        assert!(
+            compose(&m[0], m[0].kind.default_template())
+                .unwrap()
+                .contains("群众您好")
         );
     }
 

@@ -176,6 +176,36 @@ both!(
             .await;
         assert_eq!(status, StatusCode::CONFLICT);
 
+        // The person was told by SMS: the registration, each escalation's new due date, the
+        // answer (to look up, not its text), each once.
+        let told: Vec<(String, String)> = t
+            .app
+            .store
+            .sms_list(&liandong_store::SmsFilter {
+                limit: 1_000,
+                ..liandong_store::SmsFilter::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .rev() // newest first
+            .filter(|m| m.kind.as_str().starts_with("appeal_"))
+            .map(|m| (m.kind.as_str().to_owned(), m.text))
+            .collect();
+        let kinds: Vec<&str> = told.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "appeal_registered",
+                "appeal_progress",
+                "appeal_progress",
+                "appeal_answered"
+            ],
+            "{told:?}"
+        );
+        assert!(told[0].1.contains(&number), "{}", told[0].1);
+        assert!(told[3].1.contains("已答复") && !told[3].1.contains("路灯更换"));
+
         // Statistics: one appeal, concluded, not settled in the village, on time.
         let token = t.token("supervisor").await;
         let (status, stats) = t
