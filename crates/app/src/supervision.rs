@@ -94,6 +94,14 @@ pub struct SweepReport {
     pub warnings_queued: usize,
 }
 
+fn contact_of(staff: liandong_store::StaffRecord) -> StaffContact {
+    StaffContact {
+        id: staff.id,
+        name: staff.display_name,
+        phone: staff.phone,
+    }
+}
+
 impl App {
     /// Reads every open, accepted case against the clock and records what time has brought
     /// about (overdue cases and steps, cases left untouched, pauses too long; findings already
@@ -106,6 +114,9 @@ impl App {
         let mut pending: Vec<(DepartmentId, Vec<Finding>)> = Vec::new();
         let mut warnings: Vec<(CaseId, Vec<PlannedMessage>)> = Vec::new();
         let mut officers: HashMap<(DepartmentId, UnitId), Vec<StaffContact>> = HashMap::new();
+        // A key project's approvals warn its green-channel agent too, who chases them.
+        let agents = self.store.project_agents_of_open_cases().await?;
+        let mut agent_contacts: HashMap<StaffId, Option<StaffContact>> = HashMap::new();
         for id in self.store.open_accepted_case_ids().await? {
             let stored = self.store.case(id).await?;
             let item = self
@@ -129,7 +140,18 @@ impl App {
                 if let Entry::Vacant(slot) = officers.entry(key) {
                     slot.insert(self.officers_to_tell(key.0, key.1).await?);
                 }
-                let planned = warning_messages(&warned, &officers[&key]);
+                let mut told = officers[&key].clone();
+                if let Some(agent) = agents.get(&id) {
+                    if let Entry::Vacant(slot) = agent_contacts.entry(*agent) {
+                        slot.insert(self.staff_contact(*agent).await?);
+                    }
+                    if let Some(contact) = &agent_contacts[agent]
+                        && !told.iter().any(|s| s.id == contact.id)
+                    {
+                        told.push(contact.clone());
+                    }
+                }
+                let planned = warning_messages(&warned, &told);
                 if !planned.is_empty() {
                     warnings.push((id, planned));
                 }
@@ -171,12 +193,14 @@ impl App {
             .staff_of(department, unit, &[Role::HandlingOfficer, Role::Approver])
             .await?
             .into_iter()
-            .map(|s| StaffContact {
-                id: s.id,
-                name: s.display_name,
-                phone: s.phone,
-            })
+            .map(contact_of)
             .collect())
+    }
+
+    /// An active member of staff as a message's recipient; `None` once deactivated.
+    async fn staff_contact(&self, id: StaffId) -> Result<Option<StaffContact>> {
+        let staff = self.store.staff_by_id(id).await?;
+        Ok(staff.active.then(|| contact_of(staff)))
     }
 
     /// Findings for the efficiency office: supervisors and system administrators.

@@ -192,6 +192,29 @@ impl WriteTx {
 }
 
 impl Store {
+    /// The proxy agent of every key project, by the cases its approvals opened that are
+    /// still open: whom a warning on such a case also goes to.
+    pub async fn project_agents_of_open_cases(
+        &self,
+    ) -> Result<std::collections::HashMap<CaseId, StaffId>> {
+        let rows = sqlx::query(
+            "SELECT pa.case_id, kp.agent_id FROM project_approvals pa
+             JOIN key_projects kp ON kp.id = pa.project_id
+             JOIN cases c ON c.id = pa.case_id
+             WHERE c.closed_at IS NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    CaseId(r.try_get("case_id")?),
+                    StaffId(r.try_get("agent_id")?),
+                ))
+            })
+            .collect()
+    }
+
     pub async fn project(&self, id: i64) -> Result<StoredProject> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("{COLUMNS} WHERE id = $1")))
             .bind(id)

@@ -156,6 +156,8 @@ pub async fn build_district(app: &App) {
                 phone: match username {
                     "d01.officer" => "13900000001".into(),
                     "d01.approver" => "13900000002".into(),
+                    // The hall's clerk is also the green-channel agent of key projects.
+                    "d01.clerk" => "13900000003".into(),
                     _ => String::new(),
                 },
             },

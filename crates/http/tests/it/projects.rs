@@ -236,3 +236,63 @@ both!(
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
 );
+
+both!(
+    the_projects_agent_is_warned_with_the_officers_when_an_approval_turns_yellow,
+    |t: TestApp| async move {
+        let token = t.token("d01.clerk").await;
+        let (_, project) = t
+            .post(
+                "/api/v1/projects",
+                Some(&token),
+                factory(json!([{"item_code": "XK00001000", "stage": "经营许可"}])),
+            )
+            .await;
+        let (status, project) = t.open_project("d01.clerk", &project).await;
+        assert_eq!(status, StatusCode::OK, "{project}");
+        let case_id = project["approvals"][0]["case"]["id"].as_i64().unwrap();
+        let (_, case) = t
+            .get(&format!("/api/v1/cases/{case_id}"), Some(&token))
+            .await;
+        assert_eq!(case["summary"]["state"], "submitted");
+        let (status, accepted) = t.act("d01.clerk", &case, json!({"action": "accept"})).await;
+        assert_eq!(status, StatusCode::OK, "{accepted}");
+        // A case taken in at the window the usual way warns only its officers.
+        let (_, other) = t.submit("d01.clerk", "XK00001000", None).await;
+        let (status, accepted) = t
+            .act("d01.clerk", &other, json!({"action": "accept"}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{accepted}");
+
+        // The handling step has five working days: on the last it turns yellow.
+        t.clock.set(china(2026, 3, 9, 10, 0));
+        let report = t.app.sweep_findings().await.unwrap();
+        assert_eq!(report.warnings_queued, 5, "{report:?}");
+        let warned = liandong_testkit::outbox::messages(
+            &t.app.store,
+            liandong_domain::notify::MessageKind::YellowWarning,
+        )
+        .await;
+        let to = |phone: &str, case: i64| {
+            warned
+                .iter()
+                .filter(|m| m.phone == phone && m.case_id.map(|c| c.0) == Some(case))
+                .count()
+        };
+        let other_id = other["summary"]["id"].as_i64().unwrap();
+        assert_eq!(to("13900000003", case_id), 1, "the agent: {warned:?}");
+        assert_eq!(to("13900000003", other_id), 0, "not the agent's");
+        for officer in ["13900000001", "13900000002"] {
+            assert_eq!(to(officer, case_id), 1);
+            assert_eq!(to(officer, other_id), 1);
+        }
+        let text = &warned
+            .iter()
+            .find(|m| m.phone == "13900000003")
+            .unwrap()
+            .text;
+        assert!(text.starts_with("【电子监察】李窗口："), "{text}");
+        // A second sweep tells nobody again.
+        assert_eq!(t.app.sweep_findings().await.unwrap().warnings_queued, 0);
+    }
+);
