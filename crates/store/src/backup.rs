@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 54] = [
+pub const TABLES: [&str; 60] = [
     "units",
     "departments",
     "windows",
@@ -62,10 +62,16 @@ pub const TABLES: [&str; 54] = [
     "payment_reconciliations",
     "window_duty",
     "window_duty_events",
+    "city_outbox",
+    "city_districts",
+    "city_records",
+    "city_cases",
+    "city_findings",
+    "city_totals",
 ];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
-const SERIAL_TABLES: [&str; 21] = [
+const SERIAL_TABLES: [&str; 22] = [
     "units",
     "departments",
     "windows",
@@ -87,6 +93,7 @@ const SERIAL_TABLES: [&str; 21] = [
     "case_files",
     "consultations",
     "cameras",
+    "city_outbox",
 ];
 
 enum Value {

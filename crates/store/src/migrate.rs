@@ -146,6 +146,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0022_payment_reconciliations.sql"),
         postgres: include_str!("../../../migrations/postgres/0022_payment_reconciliations.sql"),
     },
+    Migration {
+        version: 24,
+        name: "city_link",
+        sqlite: include_str!("../../../migrations/sqlite/0024_city_link.sql"),
+        postgres: include_str!("../../../migrations/postgres/0024_city_link.sql"),
+    },
 ];
 
 impl Store {

@@ -170,6 +170,8 @@ pub fn status_of(e: &AppError) -> (StatusCode, &'static str) {
         | AppError::Proxy(_)
         | AppError::Queue(_) => (StatusCode::UNPROCESSABLE_ENTITY, "error.invalid"),
         AppError::Storage(_) => (StatusCode::SERVICE_UNAVAILABLE, "error.unavailable"),
+        AppError::CityAuth(_) => (StatusCode::UNAUTHORIZED, "error.title"),
+        AppError::CityBatch(_) => (StatusCode::UNPROCESSABLE_ENTITY, "error.invalid"),
     }
 }
 
