@@ -136,7 +136,11 @@ impl CityLinkConfig {
     }
 
     /// Posts one signed body; the city's status and body.
-    async fn post(&self, body: &[u8], now: DateTime<Utc>) -> std::result::Result<(u16, String), PushError> {
+    async fn post(
+        &self,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> std::result::Result<(u16, String), PushError> {
         let authority = self.authority()?;
         let timestamp = now.timestamp();
         let signature = sign(self.secret.as_bytes(), timestamp, body)
@@ -194,7 +198,11 @@ impl App {
         let mut report = PushReport::default();
         let size = i64::try_from(link.batch_size.clamp(1, MAX_RECORDS)).unwrap_or(1);
         loop {
-            let records = self.store.city_pending(size).await.map_err(AppError::from)?;
+            let records = self
+                .store
+                .city_pending(size)
+                .await
+                .map_err(AppError::from)?;
             if records.is_empty() {
                 break;
             }
@@ -205,8 +213,7 @@ impl App {
                 sent_at: self.now(),
                 records,
             };
-            let body =
-                serde_json::to_vec(&batch).map_err(|e| PushError::Refused(e.to_string()))?;
+            let body = serde_json::to_vec(&batch).map_err(|e| PushError::Refused(e.to_string()))?;
             let (status, answer) = link.post(&body, self.now()).await?;
             if status != 200 {
                 return Err(PushError::Refused(format!(
@@ -248,7 +255,11 @@ impl App {
             ));
         }
         if name.trim().is_empty() {
-            return Err(AppError::invalid("name", "名称不能为空", "the name is required"));
+            return Err(AppError::invalid(
+                "name",
+                "名称不能为空",
+                "the name is required",
+            ));
         }
         if secret.len() < MIN_SECRET_BYTES {
             return Err(AppError::invalid(

@@ -314,7 +314,11 @@ mod tests {
 
     #[test]
     fn the_city_link_needs_its_three_keys() {
-        let settle = |text: &str| toml::from_str::<FileConfig>(text).unwrap().settle(None, None);
+        let settle = |text: &str| {
+            toml::from_str::<FileConfig>(text)
+                .unwrap()
+                .settle(None, None)
+        };
         let s = settle(
             "city_url = \"http://127.0.0.1:9\"\ndistrict_code = \"500112\"\ncity_secret = \"0123456789abcdef\"\ncity_push_interval_seconds = 0\n",
         );

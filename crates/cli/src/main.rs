@@ -484,7 +484,14 @@ async fn city_command(app: &App, settings: &Settings, command: CityCommand) -> R
             let r = app.push_to_city(&city.link).await?;
             println!(
                 "报送完成：{} 批，新接收 {} 条，重复 {} 条，待报送 {} 条 / pushed: {} batches, {} applied, {} already held, {} waiting",
-                r.batches, r.applied, r.replayed, r.pending, r.batches, r.applied, r.replayed, r.pending
+                r.batches,
+                r.applied,
+                r.replayed,
+                r.pending,
+                r.batches,
+                r.applied,
+                r.replayed,
+                r.pending
             );
         }
         CityCommand::Status => {

@@ -158,7 +158,9 @@ pub enum BatchError {
     WrongDistrict { claimed: String, signed: String },
     #[error("批次没有记录 / the batch has no records")]
     Empty,
-    #[error("批次记录过多（{0}条，至多{MAX_RECORDS}条） / too many records in one batch ({0}, at most {MAX_RECORDS})")]
+    #[error(
+        "批次记录过多（{0}条，至多{MAX_RECORDS}条） / too many records in one batch ({0}, at most {MAX_RECORDS})"
+    )]
     TooLarge(usize),
     #[error(
         "记录编号应递增：{after}之后是{id} / record ids must increase: {id} comes after {after}"
@@ -507,7 +509,9 @@ pub enum SignatureError {
     Stale,
     #[error("签名不符 / the signature does not match")]
     Mismatch,
-    #[error("共享密钥至少{MIN_SECRET_BYTES}字节 / the shared secret needs at least {MIN_SECRET_BYTES} bytes")]
+    #[error(
+        "共享密钥至少{MIN_SECRET_BYTES}字节 / the shared secret needs at least {MIN_SECRET_BYTES} bytes"
+    )]
     WeakSecret,
 }
 
@@ -525,7 +529,9 @@ fn mac(secret: &[u8], timestamp: i64, body: &[u8]) -> Result<HmacSha256, Signatu
 /// The signature of a push: hexadecimal HMAC-SHA256 under the district's secret over the
 /// signing time (Unix seconds, decimal), a line feed, and the body's bytes.
 pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> Result<String, SignatureError> {
-    Ok(hex::encode(mac(secret, timestamp, body)?.finalize().into_bytes()))
+    Ok(hex::encode(
+        mac(secret, timestamp, body)?.finalize().into_bytes(),
+    ))
 }
 
 /// Checks a push's signature (in constant time) and its signing time against `now`.

@@ -3,11 +3,11 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use liandong_domain::city::BatchError;
 use liandong_app::{AppError, FieldError};
 use liandong_domain::appeal::AppealError;
 use liandong_domain::attendance::AttendanceError;
 use liandong_domain::case::{ActionName, WorkflowError};
+use liandong_domain::city::BatchError;
 use liandong_domain::proxy::ProxyError;
 use liandong_domain::queue::QueueError;
 use liandong_domain::rating::RatingError;

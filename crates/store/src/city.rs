@@ -8,8 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use liandong_domain::case::disclosure::mask_person_name;
 use liandong_domain::case::{CaseEvent, CaseState, EventKind};
 use liandong_domain::city::{
-    BatchError, CaseEventRecord, CityCounts, CountKey, FindingRecord, Order, Record,
-    event_counts, finding_counts, finding_record_is_newer, mask_id, order,
+    BatchError, CaseEventRecord, CityCounts, CountKey, FindingRecord, Order, Record, event_counts,
+    finding_counts, finding_record_is_newer, mask_id, order,
 };
 use liandong_domain::organization::CaseId;
 use serde::Serialize;
@@ -52,6 +52,9 @@ impl WriteTx {
         due_at: Option<DateTime<Utc>>,
         on_time: bool,
     ) -> Result<()> {
+        if !self.city_outbox {
+            return Ok(());
+        }
         for event in events {
             let concluded = event.kind.type_name() == "concluded";
             sqlx::query(
@@ -78,6 +81,9 @@ impl WriteTx {
         state: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
+        if !self.city_outbox {
+            return Ok(());
+        }
         sqlx::query(
             "INSERT INTO city_outbox (kind, case_id, finding_id, state, created_at)
              SELECT 'finding', case_id, id, $2, $3 FROM findings
@@ -98,6 +104,9 @@ impl WriteTx {
         state: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
+        if !self.city_outbox {
+            return Ok(());
+        }
         sqlx::query(
             "INSERT INTO city_outbox (kind, case_id, finding_id, state, created_at)
              SELECT 'finding', f.case_id, f.id, $2, $3 FROM notices n
@@ -356,7 +365,7 @@ impl Store {
     ) -> Result<Vec<(String, CityCounts)>> {
         let sums: Vec<String> = CityCounts::COLUMNS
             .iter()
-            .map(|c| format!("COALESCE(SUM({c}), 0) AS {c}"))
+            .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}"))
             .collect();
         let mut conditions = vec!["1 = 1".to_owned()];
         let mut bounds = Vec::new();
@@ -394,7 +403,12 @@ impl Store {
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(|row| Ok((row.try_get("district")?, opt_instant(row.try_get("due_at")?)?)))
+            .map(|row| {
+                Ok((
+                    row.try_get("district")?,
+                    opt_instant(row.try_get("due_at")?)?,
+                ))
+            })
             .collect()
     }
 
@@ -419,13 +433,12 @@ impl WriteTx {
         r: &CaseEventRecord,
         now: DateTime<Utc>,
     ) -> Result<std::result::Result<Option<(CountKey, CityCounts)>, BatchError>> {
-        let held = sqlx::query(
-            "SELECT last_seq FROM city_cases WHERE district = $1 AND case_id = $2",
-        )
-        .bind(district)
-        .bind(r.case_id)
-        .fetch_optional(self.conn())
-        .await?;
+        let held =
+            sqlx::query("SELECT last_seq FROM city_cases WHERE district = $1 AND case_id = $2")
+                .bind(district)
+                .bind(r.case_id)
+                .fetch_optional(self.conn())
+                .await?;
         let last = held
             .map(|row| row.try_get::<i64, _>("last_seq"))
             .transpose()?

@@ -154,6 +154,9 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// The migration that makes the city link's outbox.
+const CITY_OUTBOX: i64 = 24;
+
 impl Store {
     /// Applies every migration not yet applied, each in its own transaction.
     pub async fn migrate(&self) -> Result<Vec<i64>> {
@@ -209,6 +212,8 @@ impl Store {
             tx.commit().await?;
             applied.push(m.version);
         }
+        self.city_outbox
+            .store(last >= CITY_OUTBOX, std::sync::atomic::Ordering::Relaxed);
         Ok(applied)
     }
 }

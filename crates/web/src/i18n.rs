@@ -1367,7 +1367,11 @@ pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("nav.findings", "预警纠错", "Irregularities"),
     ("monitor.title", "实时监控", "Monitoring"),
-    ("city.title", "市级电子监察 · 全市汇总", "City supervision · city-wide totals"),
+    (
+        "city.title",
+        "市级电子监察 · 全市汇总",
+        "City supervision · city-wide totals",
+    ),
     (
         "city.lead",
         "各区县经市区两级对接报送的办件与监察问题，按区县汇总；统计期为空时为全部历史。",
@@ -1386,7 +1390,11 @@ pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
     ("city.open_findings", "未办结问题", "Findings open"),
     ("city.last_batch", "最近报送", "Last push"),
     ("city.total", "全市", "City"),
-    ("city.none", "尚未登记区县。", "No district is registered yet."),
+    (
+        "city.none",
+        "尚未登记区县。",
+        "No district is registered yet.",
+    ),
     (
         "city.note",
         "只有计数与办件编号，不含申请人个人信息。在办件按截止时间分级。",

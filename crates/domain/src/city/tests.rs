@@ -228,7 +228,11 @@ fn a_finding_counts_once_when_first_heard_of() {
     assert_eq!(c.routine_reviews, 0);
     assert_eq!(key.day, NaiveDate::from_ymd_opt(2026, 3, 3).unwrap());
     assert_eq!(key.item, "XK001");
-    assert!(finding_counts(&finding(2, false), false, "XK001").1.is_empty());
+    assert!(
+        finding_counts(&finding(2, false), false, "XK001")
+            .1
+            .is_empty()
+    );
     let (_, c) = finding_counts(&finding(1, true), true, "");
     assert_eq!((c.findings, c.routine_reviews), (0, 1));
     assert!(finding_record_is_newer(4, 9));

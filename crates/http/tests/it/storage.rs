@@ -330,7 +330,9 @@ async fn findings_survive_the_video_migration(db: Db) {
             .unwrap();
     assert_eq!(before.len(), 2);
 
-    assert_eq!(t.app.store.migrate().await.unwrap(), [21, 22]);
+    // The video migration and every one after it (later ones are not this test's business).
+    let applied = t.app.store.migrate().await.unwrap();
+    assert!(applied.starts_with(&[21, 22]), "{applied:?}");
     let after: Vec<(i64, String)> =
         sqlx::query_as("SELECT f.id, f.dedup_key FROM findings f ORDER BY f.id")
             .fetch_all(t.app.store.pool())
