@@ -473,9 +473,13 @@ impl WriteTx {
             .bind(i64::from(r.seq))
             .bind(millis(now))
             .execute(self.conn())
-            .await?;
+            .await
+            .map_err(|e| match StoreError::unique("")(e) {
+                StoreError::Duplicate(_) => StoreError::Conflict { expected: 0 },
+                other => other,
+            })?;
         } else {
-            sqlx::query(
+            let done = sqlx::query(
                 "UPDATE city_cases SET department = $1, item = $2, handling_unit = $3, state = $4,
                     closed = $5, due_at = $6, last_seq = $7, updated_at = $8
                  WHERE district = $9 AND case_id = $10 AND last_seq = $11",
@@ -493,6 +497,13 @@ impl WriteTx {
             .bind(i64::from(r.seq) - 1)
             .execute(self.conn())
             .await?;
+            // Another push of the same case got in between (two district nodes pushing at
+            // once): refuse, the district sends again and finds it a replay or the next one.
+            if done.rows_affected() == 0 {
+                return Err(StoreError::Conflict {
+                    expected: i64::from(r.seq) - 1,
+                });
+            }
         }
         Ok(Ok(Some(event_counts(r))))
     }

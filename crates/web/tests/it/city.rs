@@ -12,6 +12,53 @@ use liandong_store::Store;
 use crate::both;
 use crate::support::*;
 
+/// A city node on a database of its own with two districts registered, the supervisor
+/// `city.supervisor` (with `password`), and everything `district` wrote so far received.
+pub async fn city_node(district: &TestApp, password: &str) -> TestApp {
+    let db = if district.app.store.backend() == liandong_store::Backend::Sqlite {
+        Db::Sqlite
+    } else {
+        Db::Postgres
+    };
+    let store = Store::connect(&fresh_database(db).await.unwrap())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let clock = FixedClock::new(start_time());
+    let city = App::new(store, Arc::new(clock.clone())).await.unwrap();
+    city.register_city_district("500112", "渝北区", "yubei-city-link-secret-0001")
+        .await
+        .unwrap();
+    city.register_city_district("500113", "巴南区", "banan-city-link-secret-0002")
+        .await
+        .unwrap();
+    city.create_city_account("city.supervisor", "市监察员", password, Role::Supervisor)
+        .await
+        .unwrap();
+    let records = district.app.store.city_pending(500).await.unwrap();
+    let batch = serde_json::to_vec(&Batch {
+        format: FORMAT.into(),
+        district: "500112".into(),
+        sent_at: start_time(),
+        records,
+    })
+    .unwrap();
+    let ts = start_time().timestamp();
+    let headers = liandong_app::city::PushHeaders {
+        district: Some("500112".into()),
+        timestamp: Some(ts.to_string()),
+        signature: Some(
+            liandong_domain::city::sign(b"yubei-city-link-secret-0001", ts, &batch).unwrap(),
+        ),
+    };
+    city.receive_city_batch(&headers, &batch).await.unwrap();
+    TestApp {
+        router: liandong_http::city_router(city.clone()),
+        app: city,
+        clock,
+    }
+}
+
 both!(
     the_city_supervisor_sees_each_districts_totals,
     |t: TestApp| async move {
@@ -24,54 +71,7 @@ both!(
             .intake("XK00001000", &["申请书", "营业执照"], "refuse")
             .await;
 
-        // A city node on a database of its own, the district registered and its records in.
-        let db = if t.app.store.backend() == liandong_store::Backend::Sqlite {
-            Db::Sqlite
-        } else {
-            Db::Postgres
-        };
-        let store = Store::connect(&fresh_database(db).await.unwrap())
-            .await
-            .unwrap();
-        store.migrate().await.unwrap();
-        let clock = FixedClock::new(start_time());
-        let city = App::new(store, Arc::new(clock.clone())).await.unwrap();
-        city.register_city_district("500112", "渝北区", "yubei-city-link-secret-0001")
-            .await
-            .unwrap();
-        city.register_city_district("500113", "巴南区", "banan-city-link-secret-0002")
-            .await
-            .unwrap();
-        city.create_city_account(
-            "city.supervisor",
-            "市监察员",
-            "city-password-1",
-            Role::Supervisor,
-        )
-        .await
-        .unwrap();
-        let records = t.app.store.city_pending(500).await.unwrap();
-        let batch = serde_json::to_vec(&Batch {
-            format: FORMAT.into(),
-            district: "500112".into(),
-            sent_at: start_time(),
-            records,
-        })
-        .unwrap();
-        let ts = start_time().timestamp();
-        let headers = liandong_app::city::PushHeaders {
-            district: Some("500112".into()),
-            timestamp: Some(ts.to_string()),
-            signature: Some(
-                liandong_domain::city::sign(b"yubei-city-link-secret-0001", ts, &batch).unwrap(),
-            ),
-        };
-        city.receive_city_batch(&headers, &batch).await.unwrap();
-        let node = TestApp {
-            router: liandong_http::city_router(city.clone()),
-            app: city,
-            clock,
-        };
+        let node = city_node(&t, PASSWORD).await;
 
         let mut visitor = node.client();
         let page = visitor.get("/city").await;
@@ -80,9 +80,7 @@ both!(
         assert_eq!(visitor.get("/").await.location(), "/city");
 
         let mut supervisor = node.client();
-        let signed = supervisor
-            .sign_in("city.supervisor", "city-password-1")
-            .await;
+        let signed = supervisor.sign_in("city.supervisor", PASSWORD).await;
         assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
         let page = supervisor.get("/city").await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
