@@ -449,6 +449,9 @@ fn start_city_push(app: &App, settings: &Settings) -> Result<Option<Background>>
         bail!("{problem}");
     }
     let Some(city) = &settings.city else {
+        println!(
+            "未配置市区对接：办件事件和问题留在待报送队列中 / no city link configured (city_url): records wait in the outbox"
+        );
         return Ok(None);
     };
     let (stop, stopped) = tokio::sync::watch::channel(false);

@@ -99,6 +99,11 @@ both!(
             page.body.contains("data-district=\"500113\""),
             "a district yet to push"
         );
+        assert!(
+            page.body
+                .contains("id=\"city-now\" aria-labelledby=\"h-districts\" data-refresh=\"30\""),
+            "the figures refresh themselves"
+        );
         let english = supervisor.get("/city?lang=en").await;
         assert!(
             english.body.contains("City supervision"),
