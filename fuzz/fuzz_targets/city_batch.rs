@@ -33,6 +33,7 @@ fuzz_target!(|data: &[u8]| {
                 let (_, counts) = finding_counts(r, true, "");
                 assert_eq!(counts.findings + counts.routine_reviews, 1);
             }
+            Record::CaseDeadline(r) => assert!(r.seq > 0),
         }
     }
 });

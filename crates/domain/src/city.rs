@@ -74,6 +74,22 @@ pub struct Batch {
 pub enum Record {
     CaseEvent(CaseEventRecord),
     Finding(FindingRecord),
+    CaseDeadline(CaseDeadlineRecord),
+}
+
+/// A case's deadline recomputed without an event of its own (a holiday notice loaded after
+/// the deadline was reckoned on the provisional calendar).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseDeadlineRecord {
+    pub id: i64,
+    pub case_id: i64,
+    pub case_number: String,
+    /// The case's last event when the deadline was recomputed: the deadline holds from it.
+    pub seq: u32,
+    #[serde(default)]
+    pub due_at: Option<DateTime<Utc>>,
+    /// When it was recomputed.
+    pub at: DateTime<Utc>,
 }
 
 /// An event of a case with what the city counts it by. Nothing of the applicant but a
@@ -141,6 +157,7 @@ impl Record {
         match self {
             Record::CaseEvent(r) => r.id,
             Record::Finding(r) => r.id,
+            Record::CaseDeadline(r) => r.id,
         }
     }
 }
@@ -305,6 +322,18 @@ fn check_record(record: &Record) -> Result<(), BatchError> {
             }
             Ok(())
         }
+        Record::CaseDeadline(r) => {
+            if r.id <= 0 || r.case_id <= 0 {
+                return invalid(r.id, "编号应为正数", "ids must be positive");
+            }
+            if r.seq == 0 {
+                return invalid(r.id, "事件序号从1开始", "event numbers start at 1");
+            }
+            if blank(&r.case_number) {
+                return invalid(r.id, "办件编号不能为空", "the case number is required");
+            }
+            Ok(())
+        }
     }
 }
 
@@ -355,6 +384,19 @@ pub fn order(last: Option<u32>, seq: u32) -> Order {
         None => Order::Next,
         Some(last) if seq <= last => Order::Replay,
         Some(last) if seq == last + 1 => Order::Next,
+        Some(last) => Order::Gap { expected: last + 1 },
+    }
+}
+
+/// What a recomputed deadline does to a case the city holds up to event `last` (None: a case
+/// the city has never heard of). The deadline holds from event `seq`: applied when the city
+/// is at that event, skipped when a later event (with its own deadline) is already there or
+/// the case is unknown, a gap when events before it are missing.
+pub fn deadline_order(last: Option<u32>, seq: u32) -> Order {
+    match last {
+        None => Order::Replay,
+        Some(last) if last == seq => Order::Next,
+        Some(last) if last > seq => Order::Replay,
         Some(last) => Order::Gap { expected: last + 1 },
     }
 }

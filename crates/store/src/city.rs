@@ -8,8 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use liandong_domain::case::disclosure::mask_person_name;
 use liandong_domain::case::{CaseEvent, CaseState, EventKind};
 use liandong_domain::city::{
-    BatchError, CaseEventRecord, CityCounts, CountKey, FindingRecord, Order, Record, event_counts,
-    finding_counts, finding_record_is_newer, mask_id, order,
+    BatchError, CaseDeadlineRecord, CaseEventRecord, CityCounts, CountKey, FindingRecord, Order,
+    Record, deadline_order, event_counts, finding_counts, finding_record_is_newer, mask_id, order,
 };
 use liandong_domain::organization::CaseId;
 use serde::Serialize;
@@ -97,6 +97,30 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Queues a case's deadline recomputed without an event (`seq`: the case's last event).
+    pub async fn queue_city_deadline(
+        &mut self,
+        case: CaseId,
+        seq: u32,
+        due_at: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        if !self.city_outbox {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO city_outbox (kind, case_id, seq, state, due_at, created_at)
+             SELECT 'case_deadline', id, $2, state, $3, $4 FROM cases WHERE id = $1",
+        )
+        .bind(case.0)
+        .bind(i64::from(seq))
+        .bind(due_at.map(millis))
+        .bind(millis(at))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
     /// Queues the new state of a supervision notice as news of its finding.
     pub(crate) async fn queue_city_notice(
         &mut self,
@@ -143,6 +167,22 @@ const FINDING_RECORDS: &str = "SELECT o.id, o.case_id, o.finding_id, o.state,
     JOIN cases c ON c.id = o.case_id
     JOIN departments d ON d.id = f.department_id
     WHERE o.kind = 'finding' ORDER BY o.id LIMIT $1";
+
+const DEADLINE_RECORDS: &str = "SELECT o.id, o.case_id, o.seq, o.due_at, o.created_at, c.number
+    FROM city_outbox o JOIN cases c ON c.id = o.case_id
+    WHERE o.kind = 'case_deadline' ORDER BY o.id LIMIT $1";
+
+fn deadline_record(row: &AnyRow) -> Result<Record> {
+    Ok(Record::CaseDeadline(CaseDeadlineRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        case_number: row.try_get("number")?,
+        seq: u32::try_from(row.try_get::<i64, _>("seq")?)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        due_at: opt_instant(row.try_get("due_at")?)?,
+        at: instant(row.try_get("created_at")?)?,
+    }))
+}
 
 fn event_record(row: &AnyRow) -> Result<Record> {
     let event: String = row.try_get("kind")?;
@@ -221,6 +261,13 @@ impl Store {
             .await?
         {
             records.push(finding_record(&row)?);
+        }
+        for row in sqlx::query(DEADLINE_RECORDS)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?
+        {
+            records.push(deadline_record(&row)?);
         }
         records.sort_by_key(Record::id);
         records.truncate(usize::try_from(limit).unwrap_or(0));
@@ -312,6 +359,7 @@ impl Store {
             let (kind, body) = match record {
                 Record::CaseEvent(r) => ("case_event", serde_json::to_string(r)),
                 Record::Finding(r) => ("finding", serde_json::to_string(r)),
+                Record::CaseDeadline(r) => ("case_deadline", serde_json::to_string(r)),
             };
             let body = body.map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let inserted = sqlx::query(
@@ -336,6 +384,10 @@ impl Store {
                     Err(e) => return Ok(Err(e)),
                 },
                 Record::Finding(r) => tx.apply_city_finding(district, r).await?,
+                Record::CaseDeadline(r) => match tx.apply_city_deadline(district, r).await? {
+                    Ok(()) => None,
+                    Err(e) => return Ok(Err(e)),
+                },
             };
             if let Some((key, counts)) = counted {
                 tx.add_city_counts(district, &key, &counts).await?;
@@ -506,6 +558,42 @@ impl WriteTx {
             }
         }
         Ok(Ok(Some(event_counts(r))))
+    }
+
+    async fn apply_city_deadline(
+        &mut self,
+        district: &str,
+        r: &CaseDeadlineRecord,
+    ) -> Result<std::result::Result<(), BatchError>> {
+        let last =
+            sqlx::query("SELECT last_seq FROM city_cases WHERE district = $1 AND case_id = $2")
+                .bind(district)
+                .bind(r.case_id)
+                .fetch_optional(self.conn())
+                .await?
+                .map(|row| row.try_get::<i64, _>("last_seq"))
+                .transpose()?
+                .map(|s| u32::try_from(s).unwrap_or(u32::MAX));
+        match deadline_order(last, r.seq) {
+            Order::Replay => Ok(Ok(())),
+            Order::Gap { expected } => Ok(Err(BatchError::OutOfOrder {
+                case_number: r.case_number.clone(),
+                expected,
+                seq: r.seq,
+            })),
+            Order::Next => {
+                sqlx::query(
+                    "UPDATE city_cases SET due_at = $1 WHERE district = $2 AND case_id = $3 AND last_seq = $4",
+                )
+                .bind(r.due_at.map(millis))
+                .bind(district)
+                .bind(r.case_id)
+                .bind(i64::from(r.seq))
+                .execute(self.conn())
+                .await?;
+                Ok(Ok(()))
+            }
+        }
     }
 
     async fn apply_city_finding(

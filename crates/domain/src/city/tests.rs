@@ -329,3 +329,41 @@ fn a_batch_reads_back_from_its_json() {
         .is_err()
     );
 }
+
+#[test]
+fn a_recomputed_deadline_applies_only_where_the_city_stands() {
+    assert_eq!(deadline_order(Some(4), 4), Order::Next);
+    assert_eq!(
+        deadline_order(Some(5), 4),
+        Order::Replay,
+        "a later event has its own"
+    );
+    assert_eq!(
+        deadline_order(None, 4),
+        Order::Replay,
+        "a case the city never heard of"
+    );
+    assert_eq!(deadline_order(Some(3), 4), Order::Gap { expected: 4 });
+    let r = CaseDeadlineRecord {
+        id: 9,
+        case_id: 7,
+        case_number: "N".into(),
+        seq: 0,
+        due_at: None,
+        at: at(1),
+    };
+    assert!(matches!(
+        validate(&batch(vec![Record::CaseDeadline(r.clone())]), "500112"),
+        Err(BatchError::Invalid { id: 9, .. })
+    ));
+    let ok = CaseDeadlineRecord {
+        seq: 4,
+        due_at: Some(at(9)),
+        ..r
+    };
+    let b = batch(vec![Record::CaseDeadline(ok)]);
+    assert_eq!(validate(&b, "500112"), Ok(()));
+    let text = serde_json::to_string(&b).unwrap();
+    assert!(text.contains(r#""type":"case_deadline""#), "{text}");
+    assert_eq!(serde_json::from_str::<Batch>(&text).unwrap(), b);
+}

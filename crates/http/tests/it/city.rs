@@ -8,7 +8,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use liandong_app::{App, FixedClock};
+use liandong_app::App;
 use liandong_domain::city::{self, Batch, FORMAT, Record};
 use liandong_store::{FindingFilter, Store};
 use serde_json::{Value, json};
@@ -22,10 +22,11 @@ const SECRET: &str = "yubei-city-link-secret-0001";
 
 /// A city node on a fresh database of the same kind, with the district registered.
 async fn city_node(t: &TestApp) -> (App, Router) {
+    // The city's clock is the district's: signatures are checked against it.
     let url = fresh_database(t.db).await.expect("database");
     let store = Store::connect(&url).await.expect("connect");
     store.migrate().await.expect("migrate");
-    let app = App::new(store, Arc::new(FixedClock::new(start_time())))
+    let app = App::new(store, Arc::new(t.clock.clone()))
         .await
         .expect("app");
     app.register_city_district(DISTRICT, "渝北区", SECRET)
@@ -272,7 +273,9 @@ both!(
         // A case's first event, then a gap: the second batch is refused whole.
         let first_case = match &records[0] {
             Record::CaseEvent(r) => r.case_id,
-            Record::Finding(_) => unreachable!("the first record is the intake"),
+            Record::Finding(_) | Record::CaseDeadline(_) => {
+                unreachable!("the first record is the intake")
+            }
         };
         let (status, _) = push(
             &router,
@@ -323,5 +326,71 @@ both!(
             .unwrap();
         let response = router.clone().oneshot(request).await.unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    }
+);
+
+both!(
+    a_deadline_recomputed_without_an_event_reaches_the_city,
+    |t: TestApp| async move {
+        // Accepted on 22 December 2026 with 8 working days: the due date lies in 2027, on the
+        // law's holidays until next year's notice is loaded.
+        t.clock.set(crate::support::china(2026, 12, 22, 10, 0));
+        let (_, case) = t.submit("d01.clerk", "XK00001000", None).await;
+        let (status, case) = t.act("d01.clerk", &case, json!({"action": "accept"})).await;
+        assert_eq!(status, StatusCode::OK, "{case}");
+        let (city_app, router) = city_node(&t).await;
+        let now = t.app.now().timestamp();
+        let records = t.app.store.city_pending(500).await.unwrap();
+        let (status, answer) =
+            push(&router, DISTRICT, SECRET, now, &batch_of(records.clone())).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let ids: Vec<i64> = records.iter().map(Record::id).collect();
+        t.app.store.city_acknowledged(&ids).await.unwrap();
+
+        let notice = r#"
+year = 2027
+title = "国务院办公厅关于2027年部分节假日安排的通知"
+published = 2026-11-10
+
+[[holidays]]
+name_zh = "元旦"
+name_en = "New Year's Day"
+first_day = 2027-01-01
+last_day = 2027-01-04
+adjusted_working_days = []
+"#;
+        let admin = t.token("admin").await;
+        let (status, loaded) = t
+            .post(
+                "/api/v1/calendar/notices",
+                Some(&admin),
+                json!({"toml": notice}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{loaded}");
+        let records = t.app.store.city_pending(500).await.unwrap();
+        let [Record::CaseDeadline(deadline)] = records.as_slice() else {
+            panic!("one deadline record: {records:?}");
+        };
+        assert_eq!(deadline.seq, 2);
+        let id = case["summary"]["id"].as_i64().unwrap();
+        let due = t
+            .app
+            .store
+            .case_summary(liandong_domain::organization::CaseId(id))
+            .await
+            .unwrap()
+            .due_at;
+        assert_eq!(deadline.due_at, due);
+        let (status, answer) =
+            push(&router, DISTRICT, SECRET, now, &batch_of(records.clone())).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        assert_eq!(answer["applied"], json!(1));
+        let open = city_app.store.city_open_cases().await.unwrap();
+        assert_eq!(
+            open,
+            [(DISTRICT.to_owned(), due)],
+            "the city holds the new deadline"
+        );
     }
 );
