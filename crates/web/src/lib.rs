@@ -220,4 +220,5 @@ pub fn city_routes(app: App) -> Router<App> {
         .route("/city", get(city::dashboard))
         .route("/static/{file}", get(assets::file))
         .layer(axum::middleware::from_fn_with_state(app, error::page_layer))
+        .layer(axum::Extension(session::CityNode))
 }

@@ -12,7 +12,7 @@ use crate::charts::percent;
 use crate::error::PageError;
 use crate::form::Params;
 use crate::session::Signed;
-use crate::view::{Ctx, opt_time, page, time};
+use crate::view::{Ctx, city_nav, opt_time, page, time};
 
 /// A district's line, written out.
 pub struct Line {
@@ -78,7 +78,7 @@ pub async fn dashboard(
     let o = app.city_overview(&signed.session, from, to).await?;
     let data = CityPage {
         c: Ctx {
-            nav: Vec::new(),
+            nav: city_nav("/city", true),
             ..signed.ctx("/city")
         },
         from: from.map(|d| d.to_string()).unwrap_or_default(),

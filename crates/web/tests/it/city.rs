@@ -78,6 +78,12 @@ both!(
         assert_eq!(page.status, StatusCode::SEE_OTHER);
         assert!(page.location().starts_with("/login"), "{}", page.location());
         assert_eq!(visitor.get("/").await.location(), "/city");
+        let login = visitor.get("/login").await;
+        assert!(login.body.contains("href=\"/city\""), "{}", login.body);
+        assert!(
+            !login.body.contains("href=\"/guide\""),
+            "no district links on a city node"
+        );
 
         let mut supervisor = node.client();
         let signed = supervisor.sign_in("city.supervisor", PASSWORD).await;
