@@ -123,6 +123,20 @@ both!(
             "{}",
             empty.body
         );
+        // An account of the city that is not a supervisor reads nothing, on the city's menu.
+        node.app
+            .create_city_account("city.clerk", "市窗口", PASSWORD, Role::WindowClerk)
+            .await
+            .unwrap();
+        let mut clerk = node.client();
+        clerk.sign_in("city.clerk", PASSWORD).await;
+        let refused = clerk.get("/city").await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(
+            refused.body.contains("href=\"/city\"") && !refused.body.contains("href=\"/inbox\""),
+            "{}",
+            refused.body
+        );
         // The district's pages are not on a city node.
         assert_eq!(
             supervisor.get("/monitor").await.status,
