@@ -31,8 +31,9 @@ declare -A MAX_LEN=(
   [calendar_notice]=4096
   [sms_template]=2048
   [certificate]=4096
+  [city_batch]=8192
 )
-ALL_TARGETS=(ids catalog_csv catalog_xlsx calendar_notice sms_template certificate)
+ALL_TARGETS=(ids catalog_csv catalog_xlsx calendar_notice sms_template certificate city_batch)
 
 log() { printf '\n== %s\n' "$*"; }
 

@@ -621,6 +621,9 @@ impl App {
                 let mut tx = self.store.begin().await?;
                 tx.update_case_record(id, stored.summary.version, &record)
                     .await?;
+                // The city levels open cases by their deadline too (docs/city-link.md).
+                tx.queue_city_deadline(id, stored.summary.version, record.due_at, now)
+                    .await?;
                 tx.commit().await?;
                 changed += 1;
             }

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod catalog;
 pub mod catalog_file;
 pub mod certificates;
+pub mod city;
 pub mod consultations;
 pub mod disclosure;
 pub mod evaluation;
@@ -174,6 +175,12 @@ pub enum AppError {
     Rating(liandong_domain::rating::RatingError),
     #[error("服务暂时不可用 / service unavailable: {0}")]
     Storage(StoreError),
+    /// A push to the city from a district not registered, or not signed by it.
+    #[error(transparent)]
+    CityAuth(city::CityAuthError),
+    /// A push whose batch the city does not take (nothing of it is applied).
+    #[error(transparent)]
+    CityBatch(liandong_domain::city::BatchError),
 }
 
 impl AppError {

@@ -144,7 +144,7 @@ pub struct LevelCounts {
 }
 
 impl LevelCounts {
-    fn count(&mut self, level: WarningLevel) {
+    pub(crate) fn count(&mut self, level: WarningLevel) {
         match level {
             WarningLevel::Green => self.green += 1,
             WarningLevel::Yellow => self.yellow += 1,

@@ -55,6 +55,49 @@ pub struct FileConfig {
     /// Days before a certificate's last day its holder is reminded to renew (行政许可法
     /// Art 50 asks for the application 30 days before).
     pub renewal_reminder_days: Option<u32>,
+    /// `district` (the default) or `city`: what `serve` runs (docs/city-link.md).
+    pub role: Option<String>,
+    /// The city link, district side: where the city's node is (`http://HOST:PORT`); without
+    /// it nothing is pushed and records wait in the outbox.
+    pub city_url: Option<String>,
+    /// This district's code as registered at the city.
+    pub district_code: Option<String>,
+    /// The secret shared with the city (at least 16 bytes).
+    pub city_secret: Option<String>,
+    /// Seconds between two pushes when all went well, and the first wait after a failure.
+    pub city_push_interval_seconds: Option<u64>,
+    /// The longest wait between two attempts while the city cannot be reached.
+    pub city_push_max_backoff_seconds: Option<u64>,
+    /// Records per batch (at most 500).
+    pub city_batch_size: Option<usize>,
+}
+
+/// What the server is: a district's platform, or the city's node receiving districts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    District,
+    City,
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Role, String> {
+        match s.trim() {
+            "district" => Ok(Role::District),
+            "city" => Ok(Role::City),
+            other => Err(format!(
+                "角色应为 district 或 city / the role is `district` or `city`, not `{other}`"
+            )),
+        }
+    }
+}
+
+/// The city link of a district, when configured.
+#[derive(Debug, Clone)]
+pub struct CityLinkSettings {
+    pub link: liandong_app::city::CityLinkConfig,
+    pub every: std::time::Duration,
+    pub max_backoff: std::time::Duration,
 }
 
 /// Electronic certificates: the key file, the font and the public address.
@@ -102,6 +145,12 @@ pub struct Settings {
     pub video_probe_interval_seconds: u64,
     /// Days before a certificate's last day its holder is reminded to renew.
     pub renewal_reminder_days: u32,
+    /// The role as the file says (a flag may override it); None: district.
+    pub role: Option<String>,
+    /// The district's link to the city; None: not configured.
+    pub city: Option<CityLinkSettings>,
+    /// What is missing for the city link when part of it is configured.
+    pub city_problem: Option<String>,
 }
 
 /// The server probes every camera this often by default: an outage (3 failed probes in a
@@ -156,6 +205,14 @@ impl FileConfig {
                 dlr_base_url: self.sms_dlr_base_url,
             }
         });
+        let (city, city_problem) = city_link(
+            self.city_url,
+            self.district_code,
+            self.city_secret,
+            self.city_push_interval_seconds,
+            self.city_push_max_backoff_seconds,
+            self.city_batch_size,
+        );
         let database_url = database
             .or(self.database_url)
             .unwrap_or_else(|| DEFAULT_DATABASE.into());
@@ -182,6 +239,9 @@ impl FileConfig {
                 .renewal_reminder_days
                 .unwrap_or(RenewalRules::default().remind_days_before_expiry)
                 .clamp(RENEWAL_NOTICE_DAYS, 366),
+            role: self.role,
+            city,
+            city_problem,
             certificate: CertificateSettings {
                 key_file: std::env::var("LIANDONG_CERTIFICATE_KEY_FILE")
                     .ok()
@@ -196,6 +256,49 @@ impl FileConfig {
         }
     }
 }
+
+/// Settles the city link: all of URL, code and secret, or none (then a problem if some).
+fn city_link(
+    url: Option<String>,
+    code: Option<String>,
+    secret: Option<String>,
+    every: Option<u64>,
+    max_backoff: Option<u64>,
+    batch: Option<usize>,
+) -> (Option<CityLinkSettings>, Option<String>) {
+    match (url, code, secret) {
+        (None, None, None) => (None, None),
+        (Some(city_url), Some(district), Some(secret)) => {
+            let every = every.unwrap_or(DEFAULT_CITY_PUSH_SECONDS).clamp(1, 24 * 3600);
+            (
+                Some(CityLinkSettings {
+                    link: liandong_app::city::CityLinkConfig {
+                        city_url,
+                        district,
+                        secret,
+                        batch_size: batch.unwrap_or(200).clamp(1, 500),
+                        timeout: std::time::Duration::from_secs(30),
+                    },
+                    every: std::time::Duration::from_secs(every),
+                    max_backoff: std::time::Duration::from_secs(
+                        max_backoff.unwrap_or(600).clamp(every, 24 * 3600),
+                    ),
+                }),
+                None,
+            )
+        }
+        _ => (
+            None,
+            Some(
+                "市区对接需同时配置 city_url、district_code 和 city_secret / the city link needs all of city_url, district_code and city_secret"
+                    .into(),
+            ),
+        ),
+    }
+}
+
+/// Seconds between two pushes to the city by default.
+pub const DEFAULT_CITY_PUSH_SECONDS: u64 = 30;
 
 #[cfg(test)]
 mod tests {
@@ -216,6 +319,28 @@ mod tests {
         );
         assert!(s.sms.is_none(), "no gateway unless configured");
         assert_eq!(s.video_probe_interval_seconds, DEFAULT_VIDEO_PROBE_SECONDS);
+        assert!(s.city.is_none() && s.city_problem.is_none(), "no city link");
+    }
+
+    #[test]
+    fn the_city_link_needs_its_three_keys() {
+        let settle = |text: &str| {
+            toml::from_str::<FileConfig>(text)
+                .unwrap()
+                .settle(None, None)
+        };
+        let s = settle(
+            "city_url = \"http://127.0.0.1:9\"\ndistrict_code = \"500112\"\ncity_secret = \"0123456789abcdef\"\ncity_push_interval_seconds = 0\n",
+        );
+        let city = s.city.unwrap();
+        assert_eq!(city.link.district, "500112");
+        assert_eq!(city.every.as_secs(), 1, "at least a second apart");
+        assert_eq!(city.max_backoff.as_secs(), 600);
+        let s = settle("city_url = \"http://127.0.0.1:9\"\n");
+        assert!(s.city.is_none());
+        assert!(s.city_problem.unwrap().contains("district_code"));
+        assert_eq!("city".parse::<Role>(), Ok(Role::City));
+        assert!("county".parse::<Role>().is_err());
     }
 
     #[test]

@@ -40,6 +40,10 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "LIANDONG_LISTEN")]
         listen: Option<String>,
+        /// `district` (default) or `city`: a city node receives the districts' pushes and
+        /// shows the city's totals (docs/city-link.md).
+        #[arg(long, env = "LIANDONG_ROLE")]
+        role: Option<String>,
     },
     /// Apply database migrations.
     Migrate,
@@ -108,6 +112,42 @@ enum Command {
         #[command(subcommand)]
         command: VideoCommand,
     },
+    /// The city link (市区两级对接): push a district's records now, see what waits; on a city
+    /// node, register districts and accounts and print the totals.
+    City {
+        #[command(subcommand)]
+        command: CityCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CityCommand {
+    /// Push everything waiting to the city once (district; needs city_url, district_code,
+    /// city_secret).
+    Push,
+    /// How many records wait for the city (district).
+    Status,
+    /// Register a district at this city node, or change its name and secret.
+    AddDistrict {
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// The secret the district signs with (at least 16 bytes).
+        #[arg(long, env = "LIANDONG_CITY_DISTRICT_SECRET")]
+        secret: String,
+    },
+    /// Create an account of this city node: a supervisor (default) or a system administrator.
+    AddAccount {
+        username: String,
+        #[arg(long, env = "LIANDONG_CITY_ACCOUNT_PASSWORD")]
+        password: String,
+        #[arg(long, default_value = "市级监察员")]
+        name: String,
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Print the city's totals per district and for the city, as JSON.
+    Totals,
 }
 
 #[derive(Subcommand)]
@@ -359,6 +399,7 @@ async fn serve(mut app: App, settings: &Settings) -> Result<()> {
             });
         }
     }
+    let pusher = start_city_push(&app, settings)?;
     let sweeper = tokio::spawn(sweep_every(app.clone(), SWEEP_EVERY));
     let prober = start_video_probe(&app, settings);
     println!(
@@ -366,6 +407,12 @@ async fn serve(mut app: App, settings: &Settings) -> Result<()> {
     );
     liandong_http::serve(listener, liandong_http::router(app)).await?;
     sweeper.abort();
+    if let Some((stop, running)) = pusher {
+        // A batch on its way is either answered or sent again next time: the city keeps
+        // each record once.
+        let _ = stop.send(true);
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), running).await;
+    }
     if let Some((stop, running)) = prober {
         // A probe in progress records what it fetched; each camera takes at most its timeout.
         let _ = stop.send(true);
@@ -376,6 +423,120 @@ async fn serve(mut app: App, settings: &Settings) -> Result<()> {
         // after its lease and the report grace.
         let _ = stop.send(true);
         let _ = tokio::time::timeout(std::time::Duration::from_secs(20), running).await;
+    }
+    Ok(())
+}
+
+/// Serves a city node: the districts' pushes, sign-in and the city's dashboard.
+async fn serve_city(app: App, settings: &Settings) -> Result<()> {
+    let listen = settings.listen.as_str();
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let address = listener.local_addr()?;
+    let districts = app.city_districts().await?;
+    println!(
+        "市级节点已启动，已登记 {} 个区县 / the city node is serving on http://{address} with {} registered districts (dashboard: http://{address}/city)",
+        districts.len(),
+        districts.len()
+    );
+    liandong_http::serve(listener, liandong_http::city_router(app)).await?;
+    Ok(())
+}
+
+/// Starts the district's push to the city when the link is configured.
+fn start_city_push(app: &App, settings: &Settings) -> Result<Option<Background>> {
+    if let Some(problem) = &settings.city_problem {
+        bail!("{problem}");
+    }
+    let Some(city) = &settings.city else {
+        println!(
+            "未配置市区对接：办件事件和问题留在待报送队列中 / no city link configured (city_url): records wait in the outbox"
+        );
+        return Ok(None);
+    };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(liandong_app::city::push_every(
+        app.clone(),
+        city.link.clone(),
+        city.every,
+        city.max_backoff,
+        stopped,
+    ));
+    println!(
+        "市区对接：每 {} 秒向 {} 报送 / city link: pushing to {} every {} s as district {}",
+        city.every.as_secs(),
+        city.link.city_url,
+        city.link.city_url,
+        city.every.as_secs(),
+        city.link.district
+    );
+    Ok(Some((stop, running)))
+}
+
+async fn city_command(app: &App, settings: &Settings, command: CityCommand) -> Result<()> {
+    match command {
+        CityCommand::Push => {
+            if let Some(problem) = &settings.city_problem {
+                bail!("{problem}");
+            }
+            let Some(city) = &settings.city else {
+                bail!(
+                    "未配置市区对接（city_url、district_code、city_secret） / the city link is not configured (city_url, district_code, city_secret)"
+                );
+            };
+            let r = app.push_to_city(&city.link).await?;
+            println!(
+                "报送完成：{} 批，新接收 {} 条，重复 {} 条，待报送 {} 条 / pushed: {} batches, {} applied, {} already held, {} waiting",
+                r.batches,
+                r.applied,
+                r.replayed,
+                r.pending,
+                r.batches,
+                r.applied,
+                r.replayed,
+                r.pending
+            );
+        }
+        CityCommand::Status => {
+            let n = app.city_pending().await?;
+            println!("待报送 {n} 条 / {n} records waiting for the city");
+        }
+        CityCommand::AddDistrict { code, name, secret } => {
+            app.register_city_district(&code, &name, &secret)
+                .await
+                .map_err(|e| match e {
+                    liandong_app::AppError::Invalid(errors) => anyhow::anyhow!(
+                        "{}",
+                        errors
+                            .iter()
+                            .map(|e| format!("{} / {}", e.message_zh, e.message_en))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                    e => e.into(),
+                })?;
+            println!("已登记区县 {code} / district {code} registered");
+        }
+        CityCommand::AddAccount {
+            username,
+            password,
+            name,
+            admin,
+        } => {
+            let role = if admin {
+                liandong_domain::organization::Role::SystemAdmin
+            } else {
+                liandong_domain::organization::Role::Supervisor
+            };
+            app.create_city_account(&username, &name, &password, role)
+                .await?;
+            println!("已创建账号 {username} / account {username} created");
+        }
+        CityCommand::Totals => {
+            let o = app.city_overview_unchecked(None, None).await?;
+            println!("{}", serde_json::to_string_pretty(&o)?);
+        }
     }
     Ok(())
 }
@@ -448,10 +609,23 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     let config = FileConfig::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve { listen } => {
+        Command::Serve { listen, role } => {
             let settings = config.settle(listen, cli.database);
+            let role: config::Role = role
+                .or_else(|| settings.role.clone())
+                .unwrap_or_else(|| "district".into())
+                .parse()
+                .map_err(anyhow::Error::msg)?;
             let app = open(&settings).await?;
-            serve(app, &settings).await
+            match role {
+                config::Role::District => serve(app, &settings).await,
+                config::Role::City => serve_city(app, &settings).await,
+            }
+        }
+        Command::City { command } => {
+            let settings = config.settle(None, cli.database);
+            let app = open(&settings).await?;
+            city_command(&app, &settings, command).await
         }
         Command::Migrate => {
             let settings = config.settle(None, cli.database);

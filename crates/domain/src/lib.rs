@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod case;
 pub mod catalog;
 pub mod certificate;
+pub mod city;
 pub mod consultation;
 pub mod evaluation;
 pub mod ids;

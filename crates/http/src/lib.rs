@@ -316,6 +316,45 @@ pub fn router(app: App) -> Router {
     router
 }
 
+/// A city node (`serve --role city`): health, staff sign-in, the districts' pushes, the
+/// city's totals and its pages, under the same layers. Nothing of a district's case work.
+pub fn city_router(app: App) -> Router {
+    use axum::routing::{delete, get, post};
+    let security_headers = [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        (
+            "content-security-policy",
+            "default-src 'self'; frame-ancestors 'none'",
+        ),
+    ];
+    let mut router = Router::new()
+        .route("/api/v1/health", get(api::health::get_health))
+        .route(
+            "/api/v1/auth/token",
+            post(api::auth::create_token).merge(delete(api::auth::delete_token)),
+        )
+        .route(
+            liandong_domain::city::BATCHES_PATH,
+            post(api::city::receive_batch),
+        )
+        .route("/api/v1/city/totals", get(api::city::get_totals))
+        .merge(liandong_web::city_routes(app.clone()))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(app)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http());
+    for (name, value) in security_headers {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    router
+}
+
 /// Serves `router` on `listener` until Ctrl-C or SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
     axum::serve(listener, router)

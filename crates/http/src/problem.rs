@@ -7,6 +7,7 @@ use liandong_app::{AppError, FieldError};
 use liandong_domain::appeal::AppealError;
 use liandong_domain::attendance::AttendanceError;
 use liandong_domain::case::{ActionName, WorkflowError};
+use liandong_domain::city::BatchError;
 use liandong_domain::proxy::ProxyError;
 use liandong_domain::queue::QueueError;
 use liandong_domain::rating::RatingError;
@@ -150,6 +151,14 @@ pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
         }
         AppError::Workflow(_) => (StatusCode::UNPROCESSABLE_ENTITY, "workflow_rule"),
         AppError::Storage(_) => (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable"),
+        AppError::CityAuth(_) => (StatusCode::UNAUTHORIZED, "city_unauthenticated"),
+        AppError::CityBatch(BatchError::Malformed(_)) => {
+            (StatusCode::BAD_REQUEST, "malformed_request")
+        }
+        AppError::CityBatch(BatchError::OutOfOrder { .. }) => {
+            (StatusCode::CONFLICT, "batch_out_of_order")
+        }
+        AppError::CityBatch(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_batch"),
     }
 }
 

@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 55] = [
+pub const TABLES: [&str; 61] = [
     "units",
     "departments",
     "windows",
@@ -63,10 +63,16 @@ pub const TABLES: [&str; 55] = [
     "window_duty",
     "window_duty_events",
     "applicant_idempotency_keys",
+    "city_outbox",
+    "city_districts",
+    "city_records",
+    "city_cases",
+    "city_findings",
+    "city_totals",
 ];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
-const SERIAL_TABLES: [&str; 21] = [
+const SERIAL_TABLES: [&str; 22] = [
     "units",
     "departments",
     "windows",
@@ -88,6 +94,7 @@ const SERIAL_TABLES: [&str; 21] = [
     "case_files",
     "consultations",
     "cameras",
+    "city_outbox",
 ];
 
 enum Value {

@@ -292,6 +292,14 @@ impl WriteTx {
         self.insert_event(id, &event).await?;
         self.add_to_totals(id, &tally(std::slice::from_ref(&event), None))
             .await?;
+        self.queue_city_events(
+            id,
+            std::slice::from_ref(&event),
+            CaseState::Submitted,
+            None,
+            true,
+        )
+        .await?;
         Ok((id, number, event))
     }
 
@@ -352,7 +360,10 @@ impl WriteTx {
         for event in events {
             self.insert_event(case, event).await?;
         }
-        self.add_to_totals(case, days).await
+        self.add_to_totals(case, days).await?;
+        let on_time = days.iter().any(|(_, t)| t.concluded_on_time > 0);
+        self.queue_city_events(case, events, record.state, record.due_at, on_time)
+            .await
     }
 
     /// Rewrites the derived columns of a case without new events (a recomputed deadline).

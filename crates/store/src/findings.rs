@@ -94,7 +94,7 @@ impl WriteTx {
                 "INSERT INTO findings (dedup_key, case_id, kind, step, occurred_at, detected_at,
                     department_id, role, description_zh, description_en, provisional, routine, data)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-                 ON CONFLICT (dedup_key) DO NOTHING",
+                 ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
             )
             .bind(&f.dedup_key)
             .bind(f.case_id.0)
@@ -109,9 +109,13 @@ impl WriteTx {
             .bind(i64::from(f.provisional))
             .bind(i64::from(f.kind.always_reviewed()))
             .bind(serde_json::to_string(f).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?)
-            .execute(self.conn())
+            .fetch_optional(self.conn())
             .await?;
-            new += done.rows_affected();
+            if let Some(row) = done {
+                new += 1;
+                self.queue_city_finding(row.try_get("id")?, "recorded", f.detected_at)
+                    .await?;
+            }
         }
         Ok(new)
     }

@@ -13,6 +13,7 @@ mod calendar;
 mod cases;
 mod catalog;
 mod certificates;
+mod city;
 mod consultations;
 mod filter;
 mod findings;
@@ -44,6 +45,7 @@ pub use backup::TABLES;
 pub use cases::{CaseFilter, CaseRecord, CaseSort, CaseSummary, KeyOwner, NewCase, StoredCase};
 pub use catalog::{ItemRecord, NewItemVersion};
 pub use certificates::{CertificateRecord, ExpiringCertificate, NewCertificate};
+pub use city::{BatchReceipt, CityDistrict};
 pub use consultations::{ConsultationFilter, ConsultationRow, StoredConsultation};
 pub use findings::{FindingFilter, FindingRecord};
 pub use notices::{NoticeFilter, NoticeRecord, StoredNotice};
@@ -124,12 +126,17 @@ pub struct Store {
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
     /// SQLite's group-commit writer (see `writer.rs`).
     writer: Option<writer::GroupWriter>,
+    /// Whether the schema has the city link's outbox: false only on a store migrated part-way
+    /// on purpose (tests of older schemas), where writes queue nothing for the city.
+    city_outbox: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A write transaction, holding the SQLite writer lock while it lives.
 pub struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// See `Store::city_outbox`.
+    city_outbox: bool,
 }
 
 impl WriteTx {
@@ -189,14 +196,16 @@ impl Store {
         };
         let write_lock =
             (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
-        let writer = write_lock
-            .as_ref()
-            .map(|lock| writer::GroupWriter::start(pool.clone(), lock.clone()));
+        let city_outbox = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let writer = write_lock.as_ref().map(|lock| {
+            writer::GroupWriter::start(pool.clone(), lock.clone(), city_outbox.clone())
+        });
         Ok(Store {
             pool,
             backend,
             write_lock,
             writer,
+            city_outbox,
         })
     }
 
@@ -218,7 +227,11 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, _guard: guard })
+        Ok(WriteTx {
+            tx,
+            _guard: guard,
+            city_outbox: self.city_outbox.load(std::sync::atomic::Ordering::Relaxed),
+        })
     }
 
     /// Whether the database answers.

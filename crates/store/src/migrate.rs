@@ -152,7 +152,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0023_renewals_and_online_keys.sql"),
         postgres: include_str!("../../../migrations/postgres/0023_renewals_and_online_keys.sql"),
     },
+    Migration {
+        version: 24,
+        name: "city_link",
+        sqlite: include_str!("../../../migrations/sqlite/0024_city_link.sql"),
+        postgres: include_str!("../../../migrations/postgres/0024_city_link.sql"),
+    },
 ];
+
+/// The migration that makes the city link's outbox.
+const CITY_OUTBOX: i64 = 24;
 
 impl Store {
     /// Applies every migration not yet applied, each in its own transaction.
@@ -209,6 +218,8 @@ impl Store {
             tx.commit().await?;
             applied.push(m.version);
         }
+        self.city_outbox
+            .store(last >= CITY_OUTBOX, std::sync::atomic::Ordering::Relaxed);
         Ok(applied)
     }
 }

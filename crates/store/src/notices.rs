@@ -126,6 +126,8 @@ impl WriteTx {
         .map_err(StoreError::unique("该问题的督办单 a notice for this finding"))?;
         let id: i64 = row.try_get("id")?;
         self.insert_notice_event(id, opened).await?;
+        self.queue_city_notice(id, notice.state.as_str(), opened.at)
+            .await?;
         Ok(id)
     }
 
@@ -152,6 +154,10 @@ impl WriteTx {
         updated_at_version(&done, expected_version)?;
         for event in events {
             self.insert_notice_event(id, event).await?;
+        }
+        if let Some(last) = events.last() {
+            self.queue_city_notice(id, notice.state.as_str(), last.at)
+                .await?;
         }
         Ok(())
     }

@@ -36,9 +36,13 @@ pub(crate) struct GroupWriter {
 
 impl GroupWriter {
     /// Starts the writer task on the current runtime.
-    pub(crate) fn start(pool: AnyPool, lock: Arc<tokio::sync::Mutex<()>>) -> GroupWriter {
+    pub(crate) fn start(
+        pool: AnyPool,
+        lock: Arc<tokio::sync::Mutex<()>>,
+        city_outbox: Arc<std::sync::atomic::AtomicBool>,
+    ) -> GroupWriter {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run_writer(pool, lock, queue));
+        tokio::spawn(run_writer(pool, lock, queue, city_outbox));
         GroupWriter { jobs }
     }
 }
@@ -47,6 +51,7 @@ async fn run_writer(
     pool: AnyPool,
     lock: Arc<tokio::sync::Mutex<()>>,
     mut queue: mpsc::Receiver<Job>,
+    city_outbox: Arc<std::sync::atomic::AtomicBool>,
 ) {
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
@@ -57,12 +62,12 @@ async fn run_writer(
             }
         }
         let guard = lock.clone().lock_owned().await;
-        run_batch(&pool, batch).await;
+        run_batch(&pool, batch, &city_outbox).await;
         drop(guard);
     }
 }
 
-async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
+async fn run_batch(pool: &AnyPool, batch: Vec<Job>, city_outbox: &std::sync::atomic::AtomicBool) {
     let tx = match pool.begin_with("BEGIN IMMEDIATE").await {
         Ok(tx) => tx,
         Err(e) => {
@@ -75,7 +80,11 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
             return;
         }
     };
-    let mut tx = WriteTx { tx, _guard: None };
+    let mut tx = WriteTx {
+        tx,
+        _guard: None,
+        city_outbox: city_outbox.load(std::sync::atomic::Ordering::Relaxed),
+    };
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut broken: Option<String> = None;
     for job in batch {

@@ -170,6 +170,8 @@ pub fn status_of(e: &AppError) -> (StatusCode, &'static str) {
         | AppError::Proxy(_)
         | AppError::Queue(_) => (StatusCode::UNPROCESSABLE_ENTITY, "error.invalid"),
         AppError::Storage(_) => (StatusCode::SERVICE_UNAVAILABLE, "error.unavailable"),
+        AppError::CityAuth(_) => (StatusCode::UNAUTHORIZED, "error.title"),
+        AppError::CityBatch(_) => (StatusCode::UNPROCESSABLE_ENTITY, "error.invalid"),
     }
 }
 
@@ -226,14 +228,23 @@ pub async fn page_layer(State(app): State<App>, mut request: Request, next: Next
     let path = request.uri().path().to_owned();
     let token = cookie(request.headers(), SESSION_COOKIE).map(str::to_owned);
     request.extensions_mut().insert(lang);
+    let city = request
+        .extensions()
+        .get::<crate::session::CityNode>()
+        .is_some();
     let mut response = next.run(request).await;
     if let Some(failure) = response.extensions_mut().remove::<Failure>() {
         let c = match token {
             Some(token) => signed_ctx(&app, token, lang, &path).await,
             None => None,
         };
+        let signed_in = c.is_some();
+        let mut c = c.unwrap_or_else(|| Ctx::public(lang, String::new(), &path));
+        if city {
+            c.nav = crate::view::city_nav(&path, signed_in);
+        }
         let page = ErrorPage {
-            c: c.unwrap_or_else(|| Ctx::public(lang, String::new(), &path)),
+            c,
             headline: failure.headline,
             detail: failure.detail.map(|(zh, en)| match lang {
                 Lang::Zh => zh,

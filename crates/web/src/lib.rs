@@ -210,3 +210,16 @@ pub fn routes(app: App) -> Router<App> {
         .route("/static/{file}", get(assets::file))
         .layer(axum::middleware::from_fn_with_state(app, error::page_layer))
 }
+
+/// The pages of a city node (`serve --role city`): sign-in and the city's dashboard only.
+pub fn city_routes(app: App) -> Router<App> {
+    use pages::*;
+    Router::new()
+        .route("/", get(city::home))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/city", get(city::dashboard))
+        .route("/static/{file}", get(assets::file))
+        .layer(axum::middleware::from_fn_with_state(app, error::page_layer))
+        .layer(axum::Extension(session::CityNode))
+}

@@ -102,15 +102,25 @@ pub struct Visitor {
     pub pre: String,
     pub new_pre: bool,
     pub secure: bool,
+    /// On a city node: its own menu, not a district's.
+    pub city: bool,
 }
+
+/// Marks the requests of a city node (`liandong_web::city_routes`).
+#[derive(Debug, Clone, Copy)]
+pub struct CityNode;
 
 impl Visitor {
     /// The page context: signed-in chrome when there is a session, public otherwise.
     pub fn ctx(&self, path: &str) -> Ctx {
-        match &self.signed_in {
+        let mut c = match &self.signed_in {
             Some(s) => s.ctx(path),
             None => Ctx::public(self.lang, csrf_token("pre", &self.pre), path),
+        };
+        if self.city {
+            c.nav = crate::view::city_nav(path, self.signed_in.is_some());
         }
+        c
     }
 
     /// Sets the pre-session cookie on `response` if the visitor did not have one.
@@ -144,6 +154,7 @@ impl FromRequestParts<App> for Visitor {
             pre,
             new_pre,
             secure: over_tls(&parts.headers),
+            city: parts.extensions.get::<CityNode>().is_some(),
         })
     }
 }

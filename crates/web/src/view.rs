@@ -54,7 +54,21 @@ fn nav(links: &[(&'static str, &'static str)], path: &str) -> Vec<Nav> {
         .collect()
 }
 
+/// The menu of a city node (`serve --role city`): its dashboard, and sign-in for visitors.
+pub fn city_nav(path: &str, signed_in: bool) -> Vec<Nav> {
+    if signed_in {
+        nav(&[("/city", "nav.city")], path)
+    } else {
+        nav(&[("/city", "nav.city"), ("/login", "nav.sign_in")], path)
+    }
+}
+
 impl Ctx {
+    /// Whether this is a city node's page (its menu is [`city_nav`]): no district links.
+    pub fn is_city(&self) -> bool {
+        self.nav.first().is_some_and(|n| n.href == "/city")
+    }
+
     pub fn public(l: Lang, csrf: String, path: &str) -> Ctx {
         Ctx {
             l,

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod certificates;
+pub mod city;
 pub mod consultations;
 pub mod disclosure;
 pub mod health;

@@ -11,6 +11,7 @@ mod attendance;
 mod cases;
 mod catalog;
 mod certificates;
+mod city;
 mod consultations;
 mod kannel;
 mod monitoring;

@@ -7,6 +7,7 @@ pub mod attendance;
 pub mod auth;
 pub mod cases;
 pub mod certificates;
+pub mod city;
 pub mod consultations;
 pub mod disclosure;
 pub mod evaluation;

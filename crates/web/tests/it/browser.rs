@@ -856,3 +856,60 @@ async fn online_application(s: &Session) {
     s.wait("#sign-in-form").await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The city node's dashboard in Chromium: the city's supervisor signs in on a city node that
+/// has received a district's records, and reads the district's line and the city's sum.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_city_dashboard_in_chromium() {
+    if !std::path::Path::new(&chromedriver()).exists() {
+        assert!(
+            std::env::var("LIANDONG_TEST_SKIP_BROWSER").is_ok(),
+            "install chromium and chromium-driver (scripts/test.sh does), or set LIANDONG_TEST_SKIP_BROWSER=1"
+        );
+        return;
+    }
+    let district = TestApp::new(Db::Sqlite).await;
+    let mut clerk = district.signed_in("d01.clerk").await;
+    clerk
+        .intake("XK00001000", &["申请书", "营业执照"], "accept")
+        .await;
+    let t = std::sync::Arc::new(crate::city::city_node(&district, PASSWORD).await);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(axum::serve(listener, t.router.clone()).into_future());
+    let (driver, port) = start_driver().await;
+    let client = browser(&driver, port).await;
+    let s = Session {
+        c: client.clone(),
+        base,
+        t: t.clone(),
+    };
+    let outcome = tokio::spawn(async move {
+        s.go("/city").await;
+        s.wait("#login-form").await;
+        s.sign_in("city.supervisor").await;
+        s.go("/city").await;
+        let line = s.text("tr[data-district='500112']").await;
+        assert!(line.starts_with("渝北区"), "{line}");
+        assert!(line.contains("500112"), "{line}");
+        let city = s.text("#city-line").await;
+        assert!(
+            city.starts_with("全市 1 1 0"),
+            "received 1, accepted 1: {city}"
+        );
+        s.wait("tr[data-district='500113']").await;
+        s.click("#lang-switch").await;
+        s.wait("html[lang='en']").await;
+        assert!(s.text("h1").await.contains("City supervision"));
+        s.sign_out().await;
+    })
+    .await;
+    let _ = client.close().await;
+    server.abort();
+    drop(driver);
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}

@@ -6,6 +6,7 @@ mod access;
 mod appeals;
 mod attendance;
 mod browser;
+mod city;
 mod monitor;
 mod pages;
 mod projects;
