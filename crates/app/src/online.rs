@@ -444,6 +444,7 @@ impl App {
             applicant_id_number: applicant.id_number().to_owned(),
             phone: who.phone.as_str().to_owned(),
             channel: Channel::Online,
+            window_id: None,
         };
         let item_name = item.name.clone();
         let id = self

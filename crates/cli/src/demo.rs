@@ -784,6 +784,7 @@ async fn simulate_case(
         applicant_id_number: applicant.id_number().to_owned(),
         phone: phone.as_str().to_owned(),
         channel: plan.channel,
+        window_id: None,
     };
     let (id, number, first) = tx.insert_case(&new_case).await?;
     let mut case = Case::replay([&first]).map_err(|e| anyhow::anyhow!(e))?;

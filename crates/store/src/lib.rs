@@ -28,6 +28,7 @@ mod queue;
 mod ratings;
 mod totals;
 mod video;
+mod window_month;
 mod writer;
 
 use std::str::FromStr;

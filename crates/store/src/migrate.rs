@@ -146,6 +146,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0022_payment_reconciliations.sql"),
         postgres: include_str!("../../../migrations/postgres/0022_payment_reconciliations.sql"),
     },
+    Migration {
+        version: 25,
+        name: "case_windows",
+        sqlite: include_str!("../../../migrations/sqlite/0025_case_windows.sql"),
+        postgres: include_str!("../../../migrations/postgres/0025_case_windows.sql"),
+    },
 ];
 
 impl Store {

@@ -12,6 +12,7 @@ mod cases;
 mod catalog;
 mod certificates;
 mod consultations;
+mod evaluation;
 mod kannel;
 mod monitoring;
 mod online;

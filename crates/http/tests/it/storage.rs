@@ -330,7 +330,7 @@ async fn findings_survive_the_video_migration(db: Db) {
             .unwrap();
     assert_eq!(before.len(), 2);
 
-    assert_eq!(t.app.store.migrate().await.unwrap(), [21, 22]);
+    assert_eq!(t.app.store.migrate().await.unwrap(), [21, 22, 25]);
     let after: Vec<(i64, String)> =
         sqlx::query_as("SELECT f.id, f.dedup_key FROM findings f ORDER BY f.id")
             .fetch_all(t.app.store.pool())
