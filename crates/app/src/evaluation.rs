@@ -15,7 +15,7 @@ use liandong_domain::evaluation::{
     Ranked, RatingCounts, Score, Subject, SubjectKind, attendance_irregularities, award, evaluate,
     quarter_ranking, rank, window_answers_for, window_in_service, windows_to_summon,
 };
-use liandong_domain::organization::{CaseId, Role, UnitKind, WindowId};
+use liandong_domain::organization::{Role, UnitKind, WindowId};
 use liandong_domain::supervision::{CardLevel, FindingKind};
 use liandong_store::{RatingsBy, StoreError, TotalsBy, TotalsFilter};
 use serde::Serialize;
@@ -239,51 +239,35 @@ impl App {
         end: DateTime<Utc>,
     ) -> Result<HashMap<WindowId, (u32, u32)>> {
         let calendar = self.calendar();
-        let mut out: HashMap<WindowId, (u32, u32)> = HashMap::new();
-        for (window, id) in self.store.window_concluded_cases(start, end).await? {
-            let (concluded, on_time) = self.conclusions_of(id, start, end, &calendar).await?;
-            let entry = out.entry(window).or_default();
-            entry.0 += concluded;
-            entry.1 += on_time;
-        }
-        Ok(out)
-    }
-
-    async fn conclusions_of(
-        &self,
-        id: CaseId,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-        calendar: &liandong_domain::calendar::WorkingCalendar,
-    ) -> Result<(u32, u32)> {
-        let stored = self.store.case(id).await?;
-        let item = self
-            .item_version(stored.summary.item_id, stored.summary.item_version)
-            .await?;
         let corrupt = |e: liandong_domain::case::HistoryError| {
             AppError::Storage(StoreError::Corrupt(e.to_string()))
         };
-        let (first, rest) = stored
-            .events
-            .split_first()
-            .ok_or(AppError::NotFound("办件 case"))?;
-        let mut case = Case::replay(std::slice::from_ref(first)).map_err(corrupt)?;
-        let (mut concluded, mut on_time) = (0, 0);
-        for event in rest {
-            case.apply(event).map_err(corrupt)?;
-            if !matches!(event.kind, EventKind::Concluded { .. })
-                || event.at < start
-                || event.at >= end
-            {
+        let mut out: HashMap<WindowId, (u32, u32)> = HashMap::new();
+        for conclusion in self.store.window_concluded_histories(start, end).await? {
+            let item = self
+                .item_version(conclusion.item, conclusion.item_version)
+                .await?;
+            let Some((first, rest)) = conclusion.events.split_first() else {
                 continue;
-            }
-            let clock = case_clock(&case, &item, calendar, &self.warning_rules, event.at);
-            for (_, t) in tally(std::slice::from_ref(event), clock.as_ref()) {
-                concluded += count(t.concluded);
-                on_time += count(t.concluded_on_time);
+            };
+            let mut case = Case::replay(std::slice::from_ref(first)).map_err(corrupt)?;
+            let entry = out.entry(conclusion.window).or_default();
+            for event in rest {
+                case.apply(event).map_err(corrupt)?;
+                if !matches!(event.kind, EventKind::Concluded { .. })
+                    || event.at < start
+                    || event.at >= end
+                {
+                    continue;
+                }
+                let clock = case_clock(&case, &item, &calendar, &self.warning_rules, event.at);
+                for (_, t) in tally(std::slice::from_ref(event), clock.as_ref()) {
+                    entry.0 += count(t.concluded);
+                    entry.1 += count(t.concluded_on_time);
+                }
             }
         }
-        Ok((concluded, on_time))
+        Ok(out)
     }
 
     /// The month of every window in service (see `window_in_service`): the applications

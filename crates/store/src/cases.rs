@@ -172,7 +172,7 @@ fn summary_row(row: &AnyRow) -> Result<CaseSummary> {
     })
 }
 
-fn event_row(row: &AnyRow) -> Result<CaseEvent> {
+pub(crate) fn event_row(row: &AnyRow) -> Result<CaseEvent> {
     Ok(CaseEvent {
         seq: u32_column(row, "seq")?,
         at: instant(row.try_get("at")?)?,

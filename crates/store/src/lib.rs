@@ -67,6 +67,7 @@ pub use video::{
     CameraFields, CameraRecord, HealthChange, HealthRecord, ProbeRecord, SnapshotInfo,
     StoredSnapshot,
 };
+pub use window_month::WindowConclusion;
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
