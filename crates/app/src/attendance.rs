@@ -160,11 +160,11 @@ pub struct WindowOperationLine {
 }
 
 /// A window's kept month: its records and figures.
-struct KeptMonth {
-    window: WindowRecord,
+pub(crate) struct KeptMonth {
+    pub(crate) window: WindowRecord,
     kept_from: Option<NaiveDate>,
     records: Vec<DayRecord>,
-    figures: Option<MonthlyAttendance>,
+    pub(crate) figures: Option<MonthlyAttendance>,
 }
 
 impl DutyLine {
@@ -201,7 +201,7 @@ fn may_read(session: &Session, unit: UnitId) -> Result<()> {
 
 /// The last day counted of `month` when today is `today`: yesterday for the month in
 /// progress (a day not over would show as absent).
-fn through(month: Month, today: NaiveDate) -> NaiveDate {
+pub(crate) fn through(month: Month, today: NaiveDate) -> NaiveDate {
     month.last_day().min(today.pred_opt().unwrap_or(today))
 }
 
@@ -449,7 +449,7 @@ impl App {
     /// The kept months of the windows of `unit` (or of every unit): a window's attendance is
     /// kept from its first duty event on (a window not yet run through the system is not
     /// absent), and a closed window's until its last.
-    async fn kept_months(
+    pub(crate) async fn kept_months(
         &self,
         unit: Option<UnitId>,
         month: Month,

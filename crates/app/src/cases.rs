@@ -236,6 +236,9 @@ impl App {
                 "the applicant's name is required",
             ));
         }
+        // The window that takes the case in is the one the clerk is signed on at (窗口出勤);
+        // a clerk not signed on leaves it to the queue ticket finished with the case.
+        let window_id = self.own_duty_window(session).await?;
         let new_case = NewCase {
             item_id: record.id,
             item_version: version,
@@ -259,6 +262,7 @@ impl App {
             applicant_id_number: intake.applicant.id_number().to_owned(),
             phone: intake.phone.as_str().to_owned(),
             channel,
+            window_id,
         };
         let id = self
             .take_in(IntakeWrite {

@@ -469,6 +469,7 @@ impl App {
             applicant_id_number: applicant.id_number().to_owned(),
             phone: who.phone.as_str().to_owned(),
             channel: Channel::Online,
+            window_id: None,
         };
         self.take_in(IntakeWrite {
             new_case,

@@ -222,9 +222,21 @@ impl App {
         }
         let groups = self.store.queue_groups(window.unit_id).await?;
         let next = act(&groups, &stored.ticket, window.id, action, self.now())?;
+        // The visit finished with a case says at which window it was taken in, when intake
+        // did not know (the clerk was not signed on there).
+        let taken_in = match action {
+            TicketAction::Finish { case: Some(case) } => Some((*case, window.id)),
+            _ => None,
+        };
         self.store
             .write(move |tx| {
-                Box::pin(async move { tx.update_ticket(id, expected_version, &next).await })
+                Box::pin(async move {
+                    tx.update_ticket(id, expected_version, &next).await?;
+                    if let Some((case, window)) = taken_in {
+                        tx.set_case_window(case, window).await?;
+                    }
+                    Ok(())
+                })
             })
             .await?;
         Ok(self.store.ticket(id).await?)

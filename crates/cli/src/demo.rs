@@ -17,7 +17,7 @@ use liandong_domain::case::{
 use liandong_domain::catalog::{ItemChange, ItemLevel, ServiceItem, Step, StepKind};
 use liandong_domain::ids::{PhoneNumber, ResidentId, resident_id_check_char};
 use liandong_domain::organization::{
-    Actor, DepartmentId, ItemId, Role, StaffId, UnitId, UnitKind, WindowKind,
+    Actor, DepartmentId, ItemId, Role, StaffId, UnitId, UnitKind, WindowId, WindowKind,
 };
 use liandong_store::{NewCase, NewItemVersion, NewStaff, NewUnit, NewWindow, Store, WriteTx};
 use rand::rngs::StdRng;
@@ -62,6 +62,10 @@ struct Org {
     departments: HashMap<String, DepartmentId>,
     /// Staff by (unit, department, role).
     staff: HashMap<(UnitId, Option<DepartmentId>, Role), StaffId>,
+    /// The window that takes applications in, by (unit, department): a hall department's
+    /// own window or the comprehensive one; a branch hall's, township's or station's only
+    /// window under `None`.
+    windows: HashMap<(UnitId, Option<DepartmentId>), WindowId>,
 }
 
 impl Org {
@@ -73,6 +77,14 @@ impl Org {
             department_id: department,
             roles: vec![role],
         })
+    }
+
+    /// The window where an application for `department` is taken in at `unit`.
+    fn window(&self, unit: UnitId, department: DepartmentId) -> Option<WindowId> {
+        self.windows
+            .get(&(unit, Some(department)))
+            .or_else(|| self.windows.get(&(unit, None)))
+            .copied()
     }
 }
 
@@ -181,22 +193,30 @@ async fn seed_organization(app: &App, tx: &mut WriteTx, options: &DemoOptions) -
             vec![],
         ));
     }
+    let mut intake_windows = HashMap::new();
     for w in &windows {
-        tx.insert_window(w).await?;
+        let id = tx.insert_window(w).await?;
+        if matches!(w.kind, WindowKind::Independent | WindowKind::Comprehensive) {
+            for d in &w.department_ids {
+                intake_windows.entry((hall, Some(*d))).or_insert(id);
+            }
+        }
     }
     for (id, _, kind, _) in units.iter().filter(|u| u.2 != UnitKind::DistrictHall) {
         let (kind, name) = match kind {
             UnitKind::BranchHall => (WindowKind::Independent, "受理窗口"),
             _ => (WindowKind::Comprehensive, "综合便民服务窗口"),
         };
-        tx.insert_window(&NewWindow {
-            unit_id: *id,
-            number: "01".into(),
-            name: name.into(),
-            kind,
-            department_ids: vec![],
-        })
-        .await?;
+        let window = tx
+            .insert_window(&NewWindow {
+                unit_id: *id,
+                number: "01".into(),
+                name: name.into(),
+                kind,
+                department_ids: vec![],
+            })
+            .await?;
+        intake_windows.insert((*id, None), window);
     }
     let demo_hash = liandong_app::auth::hash_password(DEMO_PASSWORD)?;
     let admin_hash = liandong_app::auth::hash_password(&options.admin_password)?;
@@ -345,6 +365,7 @@ async fn seed_organization(app: &App, tx: &mut WriteTx, options: &DemoOptions) -
         units,
         departments,
         staff,
+        windows: intake_windows,
     })
 }
 
@@ -784,6 +805,10 @@ async fn simulate_case(
         applicant_id_number: applicant.id_number().to_owned(),
         phone: phone.as_str().to_owned(),
         channel: plan.channel,
+        // Applications made at a counter name its window; online ones none.
+        window_id: (plan.channel != Channel::Online)
+            .then(|| org.window(clerk_unit, plan.department))
+            .flatten(),
     };
     let (id, number, first) = tx.insert_case(&new_case).await?;
     let mut case = Case::replay([&first]).map_err(|e| anyhow::anyhow!(e))?;

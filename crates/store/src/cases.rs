@@ -5,7 +5,9 @@ use liandong_domain::case::tally::{Tally, tally};
 use liandong_domain::case::{
     CaseEvent, CaseNumber, CaseState, Channel, EventDraft, EventKind, Outcome,
 };
-use liandong_domain::organization::{CaseId, DepartmentId, ItemId, StaffId, UnitId, Visibility};
+use liandong_domain::organization::{
+    CaseId, DepartmentId, ItemId, StaffId, UnitId, Visibility, WindowId,
+};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -97,6 +99,8 @@ pub struct NewCase {
     pub applicant_id_number: String,
     pub phone: String,
     pub channel: Channel,
+    /// The window that took it in: the one the clerk is signed on at; none online.
+    pub window_id: Option<WindowId>,
 }
 
 /// How lists are ordered.
@@ -168,7 +172,7 @@ fn summary_row(row: &AnyRow) -> Result<CaseSummary> {
     })
 }
 
-fn event_row(row: &AnyRow) -> Result<CaseEvent> {
+pub(crate) fn event_row(row: &AnyRow) -> Result<CaseEvent> {
     Ok(CaseEvent {
         seq: u32_column(row, "seq")?,
         at: instant(row.try_get("at")?)?,
@@ -289,6 +293,12 @@ impl WriteTx {
         .await
         .map_err(StoreError::unique(format!("办件编号 case number {number}")))?;
         let id = CaseId(row.try_get("id")?);
+        // The window in a statement of its own, only when there is one: intake without a
+        // window still runs on a schema before migration 25 (the migration tests seed older
+        // schemas through the use cases).
+        if let Some(window) = case.window_id {
+            self.set_case_window(id, window).await?;
+        }
         self.insert_event(id, &event).await?;
         self.add_to_totals(id, &tally(std::slice::from_ref(&event), None))
             .await?;

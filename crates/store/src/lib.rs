@@ -29,6 +29,7 @@ mod queue;
 mod ratings;
 mod totals;
 mod video;
+mod window_month;
 mod writer;
 
 use std::str::FromStr;
@@ -68,6 +69,7 @@ pub use video::{
     CameraFields, CameraRecord, HealthChange, HealthRecord, ProbeRecord, SnapshotInfo,
     StoredSnapshot,
 };
+pub use window_month::WindowConclusion;
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -158,6 +158,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0024_city_link.sql"),
         postgres: include_str!("../../../migrations/postgres/0024_city_link.sql"),
     },
+    Migration {
+        version: 25,
+        name: "case_windows",
+        sqlite: include_str!("../../../migrations/sqlite/0025_case_windows.sql"),
+        postgres: include_str!("../../../migrations/postgres/0025_case_windows.sql"),
+    },
 ];
 
 /// The migration that makes the city link's outbox.

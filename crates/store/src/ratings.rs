@@ -314,16 +314,19 @@ impl Store {
         end: DateTime<Utc>,
         by: RatingsBy,
     ) -> Result<Vec<RatingCount>> {
+        // A window answers for the visits rated at its pad and for the cases it took in,
+        // however they were rated (online, by SMS).
         let owner = match by {
-            RatingsBy::Department => "department_id",
-            RatingsBy::Unit => "unit_id",
-            RatingsBy::Window => "window_id",
+            RatingsBy::Department => "r.department_id",
+            RatingsBy::Unit => "r.unit_id",
+            RatingsBy::Window => "COALESCE(r.window_id, c.window_id)",
         };
         let sql = format!(
-            "SELECT {owner} AS owner, satisfaction, COUNT(*) AS n,
-                SUM(CASE WHEN rectification IN ('rectified', 'explained') THEN 1 ELSE 0 END) AS rectified
-             FROM ratings WHERE rated_at >= $1 AND rated_at < $2 AND {owner} IS NOT NULL
-             GROUP BY {owner}, satisfaction"
+            "SELECT {owner} AS owner, r.satisfaction, COUNT(*) AS n,
+                SUM(CASE WHEN r.rectification IN ('rectified', 'explained') THEN 1 ELSE 0 END) AS rectified
+             FROM ratings r LEFT JOIN cases c ON c.id = r.case_id
+             WHERE r.rated_at >= $1 AND r.rated_at < $2 AND {owner} IS NOT NULL
+             GROUP BY {owner}, r.satisfaction"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(millis(start))

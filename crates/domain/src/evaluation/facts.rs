@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{EvaluationError, Month, Subject};
 use crate::catalog::ServiceItem;
 use crate::rating::Satisfaction;
+use crate::supervision::FindingKind;
 
 /// Ratings (好差评) given in the month, one count per level.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -160,6 +161,12 @@ pub struct MonthlyFacts {
     pub records_incomplete: u32,
     /// The subject's published limits in force in the month.
     pub published_limits: PublishedLimits,
+    /// A window's attendance irregularities of the month (窗口出勤): late openings,
+    /// unexplained absences, stretches closed in office hours, early leaves and pauses too
+    /// long. The hours a window keeps are the hours it publishes, so they count in the
+    /// openness part.
+    #[serde(default)]
+    pub attendance_irregularities: u32,
 }
 
 impl MonthlyFacts {
@@ -188,7 +195,36 @@ impl MonthlyFacts {
             records_checked: 0,
             records_incomplete: 0,
             published_limits: PublishedLimits::default(),
+            attendance_irregularities: 0,
         }
+    }
+
+    /// Counts `n` findings of electronic supervision of `kind` in the part each belongs to,
+    /// one part only: step out of order, supplement repeated, returns repeated and refusal
+    /// without grounds are process irregularities; fee findings fee irregularities; step
+    /// overdue, left untouched and pause too long supervision findings. A case concluded
+    /// late is counted by the time-limit part, routine reviews (refusals, denials,
+    /// suspensions, terminations) are no fault, and a dead camera is equipment.
+    pub fn count_finding(&mut self, kind: FindingKind, n: u32) {
+        let slot = match kind {
+            FindingKind::StepOutOfOrder
+            | FindingKind::SupplementRepeated
+            | FindingKind::ReturnsRepeated
+            | FindingKind::RefusalWithoutGrounds => &mut self.process_irregularities,
+            FindingKind::FeeOffStandard | FindingKind::FeesUnreconciled => {
+                &mut self.fee_irregularities
+            }
+            FindingKind::StepOverdue | FindingKind::LeftUntouched | FindingKind::PauseTooLong => {
+                &mut self.supervision_findings
+            }
+            FindingKind::CaseOverdue
+            | FindingKind::IntakeRefused
+            | FindingKind::Denied
+            | FindingKind::Suspended
+            | FindingKind::Terminated
+            | FindingKind::CameraOffline => return,
+        };
+        *slot = slot.saturating_add(n);
     }
 
     /// Applications handled: received plus proxied ones carried.

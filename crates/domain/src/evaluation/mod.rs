@@ -38,6 +38,12 @@
 //! (received plus proxied: 30 a month; 90 a quarter for convenience centers) and 90 points; a
 //! tie at the cut shares it. A window ranked last two consecutive months is summoned for a
 //! talk; when everyone ties nobody is last.
+//!
+//! A window answers for the applications taken in at it, their ratings, the findings at its
+//! own steps and its attendance (see [`window_in_service`] and the `windows` module); its
+//! attendance irregularities cost the openness part −1 each. A quarter
+//! ([`quarter_ranking`]) ranks each kind by the mean of its months, grades each subject and
+//! names the township centers' 优秀便民服务中心.
 
 use std::fmt;
 
@@ -48,9 +54,11 @@ use crate::organization::{DepartmentId, UnitId, UnitKind, WindowId, string_enum}
 mod facts;
 mod period;
 mod points;
+mod quarter;
 mod ranking;
 mod rules;
 mod score;
+mod windows;
 
 #[cfg(test)]
 mod tests;
@@ -60,11 +68,13 @@ pub use period::{
     Grade, Month, Period, PeriodScore, QuarterGrade, grade, period_score, quarter_grade,
 };
 pub use points::Points;
+pub use quarter::{QuarterRanking, quarter_ranking};
 pub use ranking::{Award, Ranked, Ranking, Standing, award, rank, windows_to_summon};
 pub use rules::{
     AwardRules, EvaluationRules, GradeThresholds, PartWeights, SatisfactionValues, StepBonus,
 };
 pub use score::{Bonus, Deduction, LineItem, Part, Score, ScoreLine, evaluate};
+pub use windows::{attendance_irregularities, window_answers_for, window_in_service};
 
 /// What is evaluated: a window, a department (across the units it serves in) or a unit.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -212,4 +222,6 @@ pub enum EvaluationError {
         "约谈须比较相邻两个月的窗口排名，而非 {previous} 与 {current} / the talk rule compares two consecutive months, not {previous} and {current}"
     )]
     NotConsecutive { previous: Period, current: Period },
+    #[error("季度“{0}”无效，应为“年-Q季”如 2026-Q3 / `{0}` is not a quarter such as 2026-Q3")]
+    BadQuarter(String),
 }

@@ -145,6 +145,49 @@ impl Period {
         }
     }
 
+    /// The quarter `month` falls in.
+    pub fn quarter_of(month: Month) -> Period {
+        Period::Quarter {
+            year: month.year(),
+            quarter: month.quarter(),
+        }
+    }
+
+    /// A quarter written `2026-Q3` (`q` accepted too).
+    pub fn parse_quarter(text: &str) -> Result<Period, EvaluationError> {
+        let bad = || EvaluationError::BadQuarter(text.to_owned());
+        let (year, quarter) = text.trim().split_once('-').ok_or_else(bad)?;
+        let quarter = quarter
+            .strip_prefix('Q')
+            .or_else(|| quarter.strip_prefix('q'))
+            .ok_or_else(bad)?;
+        if year.len() != 4
+            || !year.bytes().all(|b| b.is_ascii_digit())
+            || !matches!(quarter, "1" | "2" | "3" | "4")
+        {
+            return Err(bad());
+        }
+        let year: i32 = year.parse().map_err(|_| bad())?;
+        let quarter: u8 = quarter.parse().map_err(|_| bad())?;
+        Ok(Period::Quarter { year, quarter })
+    }
+
+    /// The months of the period, first to last.
+    pub fn months(self) -> Vec<Month> {
+        if !self.is_valid() {
+            return Vec::new();
+        }
+        let (year, first, count) = match self {
+            Period::Month { month } => return vec![month],
+            Period::Quarter { year, quarter } => (year, u32::from(quarter) * 3 - 2, 3),
+            Period::HalfYear { year, half } => (year, u32::from(half) * 6 - 5, 6),
+            Period::Year { year } => (year, 1, 12),
+        };
+        (first..first + count)
+            .filter_map(|m| Month::new(year, m))
+            .collect()
+    }
+
     fn checked(self) -> Result<Period, EvaluationError> {
         if self.is_valid() {
             Ok(self)

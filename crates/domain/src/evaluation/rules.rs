@@ -182,6 +182,9 @@ pub struct EvaluationRules {
     pub weights: PartWeights,
     /// Openness: off per disclosure lapse.
     pub per_disclosure_lapse: Points,
+    /// Openness: off per attendance irregularity of a window (its published hours not kept).
+    #[serde(default = "default_per_attendance_irregularity")]
+    pub per_attendance_irregularity: Points,
     /// Process conformity: off per process irregularity.
     pub per_process_irregularity: Points,
     /// Lawful time limits: off per percentage point of concluded cases not on time.
@@ -226,6 +229,7 @@ impl Default for EvaluationRules {
         EvaluationRules {
             weights: PartWeights::default(),
             per_disclosure_lapse: Points::whole(2),
+            per_attendance_irregularity: default_per_attendance_irregularity(),
             per_process_irregularity: Points::whole(2),
             per_percent_late: Points::whole(1),
             per_fee_irregularity: Points::whole(4),
@@ -272,6 +276,12 @@ impl Default for EvaluationRules {
     }
 }
 
+/// One point per late opening, absence, empty stretch, early leave or long pause: half a
+/// disclosure lapse, since a lapse stands all month and an irregularity is one day's.
+fn default_per_attendance_irregularity() -> Points {
+    Points::whole(1)
+}
+
 fn invalid(what: &'static str, zh: &'static str, en: &'static str) -> EvaluationError {
     EvaluationError::InvalidRules { what, zh, en }
 }
@@ -300,6 +310,7 @@ impl EvaluationRules {
         }
         let per_item = [
             self.per_disclosure_lapse,
+            self.per_attendance_irregularity,
             self.per_process_irregularity,
             self.per_percent_late,
             self.per_fee_irregularity,

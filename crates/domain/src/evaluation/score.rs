@@ -268,6 +268,34 @@ fn count_part(
     )
 }
 
+/// Disclosure lapses, and for a window the days it did not keep its published hours.
+fn openness(facts: &MonthlyFacts, rules: &EvaluationRules) -> ScoreLine {
+    let (lapses, each) = (facts.disclosure_lapses, rules.per_disclosure_lapse);
+    let irregular = facts.attendance_irregularities;
+    if irregular == 0 {
+        return count_part(
+            Part::Openness,
+            rules,
+            lapses,
+            each,
+            ("公开不到位", "处"),
+            "disclosure lapses",
+        );
+    }
+    let per_day = rules.per_attendance_irregularity;
+    part_by_incidents(
+        Part::Openness,
+        rules,
+        each.times(lapses.into()) + per_day.times(irregular.into()),
+        format!(
+            "公开不到位 {lapses} 处（每处扣 {each} 分），窗口出勤异常 {irregular} 次（每次扣 {per_day} 分）"
+        ),
+        format!(
+            "{lapses} disclosure lapses ({each} off each), {irregular} attendance irregularities ({per_day} off each)"
+        ),
+    )
+}
+
 fn time_limits(facts: &MonthlyFacts, rules: &EvaluationRules) -> ScoreLine {
     let part = Part::LawfulTimeLimits;
     let each = rules.per_percent_late;
@@ -456,14 +484,7 @@ pub fn evaluate(facts: &MonthlyFacts, rules: &EvaluationRules) -> Result<Score, 
     rules.validate()?;
     facts.validate()?;
     let mut lines = vec![
-        count_part(
-            Part::Openness,
-            rules,
-            facts.disclosure_lapses,
-            rules.per_disclosure_lapse,
-            ("公开不到位", "处"),
-            "disclosure lapses",
-        ),
+        openness(facts, rules),
         count_part(
             Part::ProcessConformity,
             rules,

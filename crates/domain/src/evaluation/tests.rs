@@ -1795,3 +1795,462 @@ fn a_month_knows_its_first_and_last_day_and_its_neighbours() {
         "2026-12-31"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Windows as subjects
+
+fn attendance(
+    late: u32,
+    absent: u32,
+    closed: u32,
+    early: u32,
+    long: u32,
+) -> crate::attendance::MonthlyAttendance {
+    crate::attendance::MonthlyAttendance {
+        subject: crate::attendance::AttendanceSubject::Window { id: WindowId(1) },
+        month: march(),
+        through: march().last_day(),
+        working_days: 22,
+        provisional: false,
+        days_on_duty: 20,
+        days_on_leave: 1,
+        on_time_openings: 19,
+        late_openings: late,
+        absences: absent,
+        early_leaves: early,
+        closed_stretches: closed,
+        long_pauses: long,
+        office_minutes: 9_000,
+        open_minutes: 8_000,
+        paused: crate::attendance::PauseMinutes::default(),
+        away_minutes: 0,
+        closed_minutes: 0,
+        open_rate_per_mille: Some(889),
+    }
+}
+
+#[test]
+fn every_attendance_irregularity_counts_once_and_leave_does_not() {
+    assert_eq!(attendance_irregularities(&attendance(0, 0, 0, 0, 0)), 0);
+    assert_eq!(attendance_irregularities(&attendance(1, 0, 0, 0, 0)), 1);
+    assert_eq!(attendance_irregularities(&attendance(0, 1, 0, 0, 0)), 1);
+    assert_eq!(attendance_irregularities(&attendance(0, 0, 1, 0, 0)), 1);
+    assert_eq!(attendance_irregularities(&attendance(0, 0, 0, 1, 0)), 1);
+    assert_eq!(attendance_irregularities(&attendance(0, 0, 0, 0, 1)), 1);
+    assert_eq!(attendance_irregularities(&attendance(2, 1, 3, 1, 4)), 11);
+    assert_eq!(
+        attendance_irregularities(&attendance(u32::MAX, 1, 0, 0, 0)),
+        u32::MAX,
+        "saturates"
+    );
+}
+
+#[test]
+fn attendance_irregularities_cost_the_openness_part_1_each_down_to_0() {
+    let openness = |irregular: u32, lapses: u32| {
+        let facts = MonthlyFacts {
+            attendance_irregularities: irregular,
+            disclosure_lapses: lapses,
+            ..clean()
+        };
+        part(&score(&facts), Part::Openness)
+    };
+    assert_eq!(openness(0, 0), Points::whole(10));
+    assert_eq!(openness(1, 0), Points::whole(9));
+    assert_eq!(openness(3, 1), Points::whole(5), "3 × 1 + 1 × 2");
+    assert_eq!(openness(10, 0), Points::ZERO);
+    assert_eq!(openness(40, 3), Points::ZERO, "never below 0");
+    let s = score(&MonthlyFacts {
+        attendance_irregularities: 2,
+        ..clean()
+    });
+    assert_eq!(s.total, Points::whole(98));
+    let line = s.line(LineItem::Part(Part::Openness)).unwrap();
+    assert!(
+        line.detail_zh.contains("窗口出勤异常 2 次"),
+        "{}",
+        line.detail_zh
+    );
+    assert!(line.detail_en.contains("2 attendance irregularities"));
+    // Without irregularities the line reads as before.
+    let plain = score(&clean());
+    let line = plain.line(LineItem::Part(Part::Openness)).unwrap();
+    assert!(!line.detail_zh.contains("出勤"), "{}", line.detail_zh);
+}
+
+#[test]
+fn the_attendance_deduction_is_configurable_and_never_negative() {
+    let half = EvaluationRules {
+        per_attendance_irregularity: p(50),
+        ..rules()
+    };
+    let facts = MonthlyFacts {
+        attendance_irregularities: 3,
+        ..clean()
+    };
+    let s = evaluate(&facts, &half).unwrap();
+    assert_eq!(part(&s, Part::Openness), p(850));
+    let negative = EvaluationRules {
+        per_attendance_irregularity: p(-1),
+        ..rules()
+    };
+    assert!(matches!(
+        negative.validate(),
+        Err(EvaluationError::InvalidRules { .. })
+    ));
+}
+
+#[test]
+fn rules_and_facts_without_the_attendance_fields_still_read() {
+    let mut json: serde_json::Value = serde_json::to_value(rules()).unwrap();
+    json.as_object_mut()
+        .unwrap()
+        .remove("per_attendance_irregularity");
+    let back: EvaluationRules = serde_json::from_value(json).unwrap();
+    assert_eq!(back, rules(), "the default of one point");
+    let mut facts: serde_json::Value = serde_json::to_value(clean()).unwrap();
+    facts
+        .as_object_mut()
+        .unwrap()
+        .remove("attendance_irregularities");
+    let back: MonthlyFacts = serde_json::from_value(facts).unwrap();
+    assert_eq!(back, clean());
+}
+
+#[test]
+fn findings_count_in_one_part_each() {
+    use crate::supervision::FindingKind as K;
+    let counted = |kind: K| {
+        let mut facts = MonthlyFacts::new(window(1), march());
+        facts.count_finding(kind, 2);
+        (
+            facts.process_irregularities,
+            facts.fee_irregularities,
+            facts.supervision_findings,
+        )
+    };
+    for kind in [
+        K::StepOutOfOrder,
+        K::SupplementRepeated,
+        K::ReturnsRepeated,
+        K::RefusalWithoutGrounds,
+    ] {
+        assert_eq!(counted(kind), (2, 0, 0), "{kind:?}");
+    }
+    for kind in [K::FeeOffStandard, K::FeesUnreconciled] {
+        assert_eq!(counted(kind), (0, 2, 0), "{kind:?}");
+    }
+    for kind in [K::StepOverdue, K::LeftUntouched, K::PauseTooLong] {
+        assert_eq!(counted(kind), (0, 0, 2), "{kind:?}");
+    }
+    for kind in [
+        K::CaseOverdue,
+        K::IntakeRefused,
+        K::Denied,
+        K::Suspended,
+        K::Terminated,
+        K::CameraOffline,
+    ] {
+        assert_eq!(counted(kind), (0, 0, 0), "{kind:?} is no fault of its own");
+    }
+    let mut facts = MonthlyFacts::new(window(1), march());
+    facts.count_finding(K::SupplementRepeated, u32::MAX);
+    facts.count_finding(K::StepOutOfOrder, 1);
+    assert_eq!(facts.process_irregularities, u32::MAX, "saturates");
+}
+
+#[test]
+fn a_window_answers_for_its_clerks_steps_only() {
+    use crate::organization::Role;
+    for role in Role::ALL {
+        assert_eq!(
+            window_answers_for(role),
+            role == Role::WindowClerk,
+            "{role:?}"
+        );
+    }
+}
+
+#[test]
+fn a_window_is_ranked_when_it_was_in_service() {
+    let idle = MonthlyFacts::new(window(1), march());
+    assert!(!window_in_service(&idle, false), "nothing at all");
+    assert!(window_in_service(&idle, true), "its attendance was kept");
+    let took = MonthlyFacts {
+        received: 1,
+        ..idle
+    };
+    assert!(window_in_service(&took, false));
+    let mut rated = idle;
+    rated.ratings.add(Satisfaction::Satisfied);
+    assert!(window_in_service(&rated, false));
+    let concluded_only = MonthlyFacts {
+        concluded: 2,
+        concluded_on_time: 2,
+        ..idle
+    };
+    assert!(
+        !window_in_service(&concluded_only, false),
+        "conclusions of earlier intake alone do not put an idle window in the ranking"
+    );
+}
+
+#[test]
+fn the_best_three_busy_windows_with_90_points_are_best_windows_and_ties_share() {
+    let m = march();
+    let standings = |entries: &[(i64, i64, u64)]| -> Ranking {
+        let s: Vec<Standing> = entries
+            .iter()
+            .map(|(id, pts, volume)| Standing {
+                period: Period::Month { month: m },
+                ..standing(window(*id), p(*pts), *volume)
+            })
+            .collect();
+        rank(SubjectKind::Window, Period::Month { month: m }, &s).unwrap()
+    };
+    let ids = |won: Vec<Ranked>| won.iter().map(|r| r.subject.id_value()).collect::<Vec<_>>();
+    // Window 1 is best but too quiet; 5 is busy but under 90.
+    let r = standings(&[
+        (1, 10_000, 29),
+        (2, 9_900, 30),
+        (3, 9_800, 120),
+        (4, 9_700, 45),
+        (5, 8_999, 300),
+        (6, 9_600, 60),
+    ]);
+    assert_eq!(
+        ids(award(Award::BestWindow, &r, &rules()).unwrap()),
+        [2, 3, 4]
+    );
+    // A tie at the third place shares it.
+    let r = standings(&[
+        (1, 9_900, 30),
+        (2, 9_800, 30),
+        (3, 9_500, 30),
+        (4, 9_500, 30),
+    ]);
+    assert_eq!(
+        ids(award(Award::BestWindow, &r, &rules()).unwrap()),
+        [1, 2, 3, 4]
+    );
+    // Exactly at the thresholds qualifies.
+    let r = standings(&[(7, 9_000, 30)]);
+    assert_eq!(ids(award(Award::BestWindow, &r, &rules()).unwrap()), [7]);
+    let r = standings(&[(7, 8_999, 30), (8, 9_000, 29)]);
+    assert!(award(Award::BestWindow, &r, &rules()).unwrap().is_empty());
+}
+
+#[test]
+fn a_window_last_two_months_running_is_summoned_but_not_after_a_better_month() {
+    let (feb, mar, apr) = (month(2026, 2), month(2026, 3), month(2026, 4));
+    let february = window_ranking(feb, &[(1, 9_500), (2, 8_000), (3, 8_000)]);
+    let march = window_ranking(mar, &[(1, 9_000), (2, 7_000), (3, 9_900)]);
+    assert_eq!(windows_to_summon(&february, &march).unwrap(), [WindowId(2)]);
+    let april = window_ranking(apr, &[(1, 6_000), (2, 9_000), (3, 9_900)]);
+    assert!(
+        windows_to_summon(&march, &april).unwrap().is_empty(),
+        "window 1 was last only once"
+    );
+    // A window absent from the earlier month (not in service) cannot have been last in it.
+    let new_in_march = window_ranking(mar, &[(1, 9_000), (4, 5_000)]);
+    let february = window_ranking(feb, &[(1, 9_000), (2, 5_000)]);
+    assert!(
+        windows_to_summon(&february, &new_in_march)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Quarters
+
+#[test]
+fn quarters_are_written_year_dash_q() {
+    let q3 = Period::Quarter {
+        year: 2026,
+        quarter: 3,
+    };
+    assert_eq!(Period::parse_quarter("2026-Q3"), Ok(q3));
+    assert_eq!(Period::parse_quarter(" 2026-q3 "), Ok(q3));
+    assert_eq!(q3.to_string(), "2026-Q3");
+    for bad in [
+        "2026-Q0", "2026-Q5", "2026-3", "2026Q3", "26-Q3", "2026-Q", "2026-Q33", "", "Q3-2026",
+    ] {
+        assert!(
+            matches!(
+                Period::parse_quarter(bad),
+                Err(EvaluationError::BadQuarter(_))
+            ),
+            "{bad}"
+        );
+    }
+    assert_eq!(Period::quarter_of(month(2026, 9)), q3);
+    assert_eq!(
+        Period::quarter_of(month(2026, 10)),
+        Period::Quarter {
+            year: 2026,
+            quarter: 4
+        }
+    );
+}
+
+#[test]
+fn a_period_lists_its_months() {
+    let q = Period::Quarter {
+        year: 2026,
+        quarter: 2,
+    };
+    assert_eq!(q.months(), [month(2026, 4), month(2026, 5), month(2026, 6)]);
+    assert_eq!(
+        Period::HalfYear {
+            year: 2026,
+            half: 2
+        }
+        .months()
+        .len(),
+        6
+    );
+    assert_eq!(
+        Period::HalfYear {
+            year: 2026,
+            half: 2
+        }
+        .months()[0],
+        month(2026, 7)
+    );
+    assert_eq!(Period::Year { year: 2026 }.months().len(), 12);
+    assert_eq!(Period::Month { month: march() }.months(), [march()]);
+    assert!(
+        Period::Quarter {
+            year: 2026,
+            quarter: 0
+        }
+        .months()
+        .is_empty()
+    );
+    for m in q.months() {
+        assert!(q.contains(m));
+    }
+}
+
+fn q1() -> Period {
+    Period::Quarter {
+        year: 2026,
+        quarter: 1,
+    }
+}
+
+#[test]
+fn a_quarter_ranks_the_means_grades_each_and_flags_the_failures() {
+    let (jan, feb, mar) = (month(2026, 1), month(2026, 2), month(2026, 3));
+    let scores = vec![
+        month_score(window(1), jan, p(9_500), 40),
+        month_score(window(1), feb, p(9_000), 40),
+        month_score(window(1), mar, p(8_500), 40),
+        month_score(window(2), jan, p(5_000), 10),
+        month_score(window(2), feb, p(6_999), 10),
+        // Window 3 opened in March: its one month is its quarter.
+        month_score(window(3), mar, p(8_000), 5),
+    ];
+    let q = quarter_ranking(SubjectKind::Window, q1(), &scores, &rules()).unwrap();
+    let order: Vec<i64> = q
+        .ranking
+        .entries
+        .iter()
+        .map(|e| e.subject.id_value())
+        .collect();
+    assert_eq!(order, [1, 3, 2]);
+    let g1 = q.grade_of(window(1)).unwrap();
+    assert_eq!(g1.score.mean, p(9_000));
+    assert_eq!(g1.score.months, 3);
+    assert_eq!(g1.score.volume, 120);
+    assert_eq!(g1.grade, Grade::Excellent, "exactly 90 is 优秀");
+    let g3 = q.grade_of(window(3)).unwrap();
+    assert_eq!((g3.grade, g3.score.months), (Grade::Good, 1));
+    let g2 = q.grade_of(window(2)).unwrap();
+    assert_eq!(g2.score.mean, p(6_000), "59.995 rounds half up to 60.00");
+    assert_eq!(g2.grade, Grade::Pass);
+    assert!(q.proposals().is_empty());
+    assert!(q.awarded.is_empty(), "windows have no quarterly award");
+    let graded: Vec<i64> = q
+        .grades
+        .iter()
+        .map(|g| g.score.subject.id_value())
+        .collect();
+    assert_eq!(graded, order, "the grades follow the ranking");
+
+    let failing = vec![month_score(window(4), jan, p(5_999), 50)];
+    let q = quarter_ranking(SubjectKind::Window, q1(), &failing, &rules()).unwrap();
+    assert_eq!(q.grades[0].grade, Grade::Fail);
+    assert!(q.grades[0].supervision_proposal);
+    assert_eq!(q.proposals(), [window(4)]);
+}
+
+#[test]
+fn the_best_convenience_center_is_the_quarters_best_busy_center() {
+    let (jan, feb, mar) = (month(2026, 1), month(2026, 2), month(2026, 3));
+    let scores = vec![
+        // Center 1: best mean, but 89 applications in the quarter.
+        month_score(center(1), jan, p(10_000), 30),
+        month_score(center(1), feb, p(10_000), 30),
+        month_score(center(1), mar, p(10_000), 29),
+        // Center 2: 90 applications, mean 95.
+        month_score(center(2), jan, p(9_500), 30),
+        month_score(center(2), feb, p(9_500), 30),
+        month_score(center(2), mar, p(9_500), 30),
+        // Center 3: busy, mean 89.99.
+        month_score(center(3), jan, p(8_999), 300),
+    ];
+    let q = quarter_ranking(SubjectKind::TownshipCenter, q1(), &scores, &rules()).unwrap();
+    assert_eq!(q.awarded, [center(2)]);
+    // A tie at the top shares the award.
+    let tied = vec![
+        month_score(center(5), jan, p(9_600), 100),
+        month_score(center(6), jan, p(9_600), 100),
+    ];
+    let q = quarter_ranking(SubjectKind::TownshipCenter, q1(), &tied, &rules()).unwrap();
+    assert_eq!(q.awarded, [center(5), center(6)]);
+    // Nobody qualifies: nobody wins.
+    let quiet = vec![month_score(center(7), jan, p(10_000), 10)];
+    let q = quarter_ranking(SubjectKind::TownshipCenter, q1(), &quiet, &rules()).unwrap();
+    assert!(q.awarded.is_empty());
+    // Branch halls have their award monthly, not here.
+    let halls = vec![month_score(branch_hall(8), jan, p(10_000), 1_000)];
+    let q = quarter_ranking(SubjectKind::BranchHall, q1(), &halls, &rules()).unwrap();
+    assert!(q.awarded.is_empty());
+}
+
+#[test]
+fn a_quarter_refuses_mixed_kinds_other_periods_and_doubled_months() {
+    let jan = month(2026, 1);
+    let mixed = vec![
+        month_score(window(1), jan, p(9_000), 1),
+        month_score(center(1), jan, p(9_000), 1),
+    ];
+    assert!(matches!(
+        quarter_ranking(SubjectKind::Window, q1(), &mixed, &rules()),
+        Err(EvaluationError::WrongKind { .. })
+    ));
+    let outside = vec![month_score(window(1), month(2026, 4), p(9_000), 1)];
+    assert!(matches!(
+        quarter_ranking(SubjectKind::Window, q1(), &outside, &rules()),
+        Err(EvaluationError::OutsidePeriod { .. })
+    ));
+    let twice = vec![
+        month_score(window(1), jan, p(9_000), 1),
+        month_score(window(1), jan, p(8_000), 1),
+    ];
+    assert!(matches!(
+        quarter_ranking(SubjectKind::Window, q1(), &twice, &rules()),
+        Err(EvaluationError::DuplicateMonth(_))
+    ));
+    let year = Period::Year { year: 2026 };
+    let one = vec![month_score(window(1), jan, p(9_000), 1)];
+    assert!(matches!(
+        quarter_ranking(SubjectKind::Window, year, &one, &rules()),
+        Err(EvaluationError::WrongPeriod { .. })
+    ));
+    // Nobody scored: an empty quarter, not an error.
+    let empty = quarter_ranking(SubjectKind::Window, q1(), &[], &rules()).unwrap();
+    assert!(empty.ranking.entries.is_empty() && empty.grades.is_empty());
+}

@@ -13,6 +13,7 @@ mod catalog;
 mod certificates;
 mod city;
 mod consultations;
+mod evaluation;
 mod kannel;
 mod monitoring;
 mod online;

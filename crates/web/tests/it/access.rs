@@ -79,6 +79,8 @@ both!(
             ("/findings".into(), "LFFFFKK"),
             ("/evaluation".into(), "LFFFFKK"),
             ("/evaluation.xlsx?month=2026-03".into(), "LFFFFKK"),
+            ("/evaluation?quarter=2026-Q1".into(), "LFFFFKK"),
+            ("/evaluation.xlsx?quarter=2026-Q1".into(), "LFFFFKK"),
             ("/notices".into(), "LFFKKKK"),
             ("/notices?closed=1".into(), "LFFKKKK"),
             ("/notices/999999".into(), "LNNNNNN"),

@@ -285,3 +285,131 @@ both!(
         assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 );
+
+both!(
+    a_window_is_ranked_from_its_intake_and_attendance_and_the_quarter_graded,
+    |t: TestApp| async move {
+        let window = {
+            let mut tx = t.app.store.begin().await.unwrap();
+            let id = tx
+                .insert_window(&liandong_store::NewWindow {
+                    unit_id: liandong_domain::organization::UnitId(1),
+                    number: "3".into(),
+                    name: "综合受理窗口".into(),
+                    kind: liandong_domain::organization::WindowKind::Comprehensive,
+                    department_ids: vec![],
+                })
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            id.0.to_string()
+        };
+        // Monday 2 March, 10:00: the clerk signs on at the desk (an hour late) and takes two
+        // applications in at the workbench; the window is never opened again that month.
+        let mut clerk = t.signed_in("d01.clerk").await;
+        let desk = clerk.get("/queue").await;
+        let csrf = desk.csrf();
+        let signed_on = clerk
+            .post(
+                "/queue/duty",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("window", window.as_str()),
+                    ("expected_version", "0"),
+                    ("action", "sign_on"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            signed_on.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            signed_on.body
+        );
+        for _ in 0..2 {
+            let (page, _) = clerk
+                .intake("XK00001000", &["申请书", "营业执照"], "accept")
+                .await;
+            assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        }
+        t.clock.set(
+            chrono::DateTime::parse_from_rfc3339("2026-05-06T10:00:00+08:00")
+                .unwrap()
+                .with_timezone(&chrono::Utc),
+        );
+
+        let mut supervisor = t.signed_in("supervisor").await;
+        let page = supervisor.get("/evaluation?month=2026-03").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let windows = page.body.split("id=\"windows\"").nth(1).unwrap_or_default();
+        let windows = windows.split("</table>").next().unwrap_or_default();
+        // The late opening and 21 absences (3–31 March) take the openness part's 10 points;
+        // two applications are too few for 优秀窗口, and one window alone is never last.
+        assert!(
+            windows.contains(
+                "<td>1</td><td>渝北区行政审批服务大厅 3号窗口 综合受理窗口</td><td><strong>90.00</strong></td><td>2</td>"
+            ),
+            "{windows}"
+        );
+        assert!(windows.contains("窗口出勤异常 22 次"), "{windows}");
+        assert!(!windows.contains("优秀窗口") && !windows.contains("约谈"));
+        assert!(
+            page.body
+                .contains("id=\"quarter-link\" href=\"/evaluation?quarter=2026-Q1\""),
+            "{}",
+            page.body
+        );
+
+        let quarter = supervisor.get("/evaluation?quarter=2026-Q1").await;
+        assert_eq!(quarter.status, StatusCode::OK, "{}", quarter.body);
+        assert!(
+            quarter.body.contains("id=\"period\">2026-Q1<"),
+            "{}",
+            quarter.body
+        );
+        let graded = quarter
+            .body
+            .split("id=\"q-windows\"")
+            .nth(1)
+            .unwrap_or_default()
+            .split("</table>")
+            .next()
+            .unwrap_or_default();
+        assert!(
+            graded.contains(
+                "<td>1</td><td>渝北区行政审批服务大厅 3号窗口 综合受理窗口</td><td><strong>90.00</strong></td><td>优秀</td><td>1</td><td>2</td>"
+            ),
+            "{graded}"
+        );
+        // The township centers are graded for the quarter; none took 90 applications in.
+        let townships = quarter
+            .body
+            .split("id=\"q-townships\"")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(townships.contains("双龙湖街道便民服务中心"), "{townships}");
+        assert!(!quarter.body.contains("badge ok\">优秀便民服务中心"));
+        assert!(
+            quarter
+                .body
+                .contains("id=\"export-xlsx\" href=\"/evaluation.xlsx?quarter=2026-Q1\"")
+        );
+        let book = supervisor.get("/evaluation.xlsx?quarter=2026-Q1").await;
+        assert_eq!(book.status, StatusCode::OK);
+        assert!(book.body.starts_with("PK"), "a zip container");
+        assert!(
+            book.headers["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains("evaluation-2026-Q1.xlsx")
+        );
+        let english = supervisor.get("/evaluation?quarter=2026-Q1&lang=en").await;
+        assert!(english.body.contains("Excellent"), "{}", english.body);
+
+        for bad in ["2026-Q3", "2026-Q9"] {
+            let refused = supervisor.get(&format!("/evaluation?quarter={bad}")).await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+            assert!(refused.body.contains("id=\"form-problem\""));
+        }
+    }
+);
