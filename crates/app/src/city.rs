@@ -13,14 +13,9 @@ use liandong_domain::city::{
 use liandong_domain::organization::{Role, UnitKind};
 use liandong_store::{BatchReceipt, CityDistrict, NewStaff, NewUnit};
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 use crate::monitoring::LevelCounts;
 use crate::{App, AppError, Result, Session};
-
-/// The largest answer read from the city.
-const MAX_RESPONSE: usize = 64 * 1024;
 
 /// Where this district pushes to and how it signs.
 #[derive(Debug, Clone)]
@@ -124,15 +119,8 @@ pub struct CityOverview {
 
 impl CityLinkConfig {
     fn authority(&self) -> std::result::Result<&str, PushError> {
-        let rest = self
-            .city_url
-            .strip_prefix("http://")
-            .ok_or_else(|| PushError::BadUrl(self.city_url.clone()))?;
-        let authority = rest.trim_end_matches('/');
-        if authority.is_empty() || authority.contains('/') || !authority.contains(':') {
-            return Err(PushError::BadUrl(self.city_url.clone()));
-        }
-        Ok(authority)
+        crate::http_post::authority(&self.city_url)
+            .ok_or_else(|| PushError::BadUrl(self.city_url.clone()))
     }
 
     /// Posts one signed body; the city's status and body.
@@ -145,44 +133,26 @@ impl CityLinkConfig {
         let timestamp = now.timestamp();
         let signature = sign(self.secret.as_bytes(), timestamp, body)
             .map_err(|e| PushError::Refused(e.to_string()))?;
-        let unreachable = |e: &dyn std::fmt::Display| PushError::Unreachable(e.to_string());
-        let mut stream = tokio::time::timeout(self.timeout, TcpStream::connect(authority))
-            .await
-            .map_err(|e| unreachable(&e))?
-            .map_err(|e| unreachable(&e))?;
-        let head = format!(
-            "POST {BATCHES_PATH} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: liandong\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{}: {}\r\n{}: {timestamp}\r\n{}: {signature}\r\nConnection: close\r\n\r\n",
-            body.len(),
-            liandong_domain::city::DISTRICT_HEADER,
-            self.district,
-            liandong_domain::city::TIMESTAMP_HEADER,
-            liandong_domain::city::SIGNATURE_HEADER,
-        );
-        let mut request = head.into_bytes();
-        request.extend_from_slice(body);
-        tokio::time::timeout(self.timeout, stream.write_all(&request))
-            .await
-            .map_err(|e| unreachable(&e))?
-            .map_err(|e| unreachable(&e))?;
-        let mut response = Vec::with_capacity(1024);
-        tokio::time::timeout(
+        crate::http_post::post(
+            authority,
+            BATCHES_PATH,
+            "application/json",
+            &[
+                (
+                    liandong_domain::city::DISTRICT_HEADER,
+                    self.district.clone(),
+                ),
+                (
+                    liandong_domain::city::TIMESTAMP_HEADER,
+                    timestamp.to_string(),
+                ),
+                (liandong_domain::city::SIGNATURE_HEADER, signature),
+            ],
+            body,
             self.timeout,
-            (&mut stream)
-                .take(u64::try_from(MAX_RESPONSE).unwrap_or(u64::MAX))
-                .read_to_end(&mut response),
         )
         .await
-        .map_err(|e| unreachable(&e))?
-        .map_err(|e| unreachable(&e))?;
-        let text = String::from_utf8_lossy(&response);
-        let status: u16 = text
-            .lines()
-            .next()
-            .and_then(|line| line.split_whitespace().nth(1))
-            .and_then(|code| code.parse().ok())
-            .unwrap_or(0);
-        let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b).trim();
-        Ok((status, body.to_owned()))
+        .map_err(PushError::Unreachable)
     }
 }
 

@@ -14,6 +14,7 @@ pub mod city;
 pub mod consultations;
 pub mod disclosure;
 pub mod evaluation;
+mod http_post;
 pub mod monitoring;
 pub mod notify;
 pub mod online;

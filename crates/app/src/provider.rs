@@ -5,11 +5,6 @@
 use std::time::Duration;
 
 use serde::Deserialize;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
-/// The largest answer read from the provider.
-const MAX_RESPONSE: usize = 64 * 1024;
 
 /// Where the provider is and how this server is reached by it and by the payer.
 #[derive(Debug, Clone)]
@@ -47,15 +42,8 @@ pub enum ProviderError {
 
 impl ProviderConfig {
     fn authority(&self) -> Result<&str, ProviderError> {
-        let rest = self
-            .base_url
-            .strip_prefix("http://")
-            .ok_or_else(|| ProviderError::BadUrl(self.base_url.clone()))?;
-        let authority = rest.trim_end_matches('/');
-        if authority.is_empty() || authority.contains('/') || !authority.contains(':') {
-            return Err(ProviderError::BadUrl(self.base_url.clone()));
-        }
-        Ok(authority)
+        crate::http_post::authority(&self.base_url)
+            .ok_or_else(|| ProviderError::BadUrl(self.base_url.clone()))
     }
 
     /// Posts the signed order fields and reads the provider's answer.
@@ -66,44 +54,22 @@ impl ProviderConfig {
         let authority = self.authority()?;
         let body = serde_urlencoded::to_string(fields)
             .map_err(|e| ProviderError::Refused(e.to_string()))?;
-        let unreachable = |e: &dyn std::fmt::Display| ProviderError::Unreachable(e.to_string());
-        let mut stream = tokio::time::timeout(self.timeout, TcpStream::connect(authority))
-            .await
-            .map_err(|e| unreachable(&e))?
-            .map_err(|e| unreachable(&e))?;
-        let request = format!(
-            "POST {} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: liandong\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        let (status, body) = crate::http_post::post(
+            authority,
             liandong_domain::payment::ORDERS_PATH,
-            body.len()
-        );
-        tokio::time::timeout(self.timeout, stream.write_all(request.as_bytes()))
-            .await
-            .map_err(|e| unreachable(&e))?
-            .map_err(|e| unreachable(&e))?;
-        let mut response = Vec::with_capacity(1024);
-        tokio::time::timeout(
+            "application/x-www-form-urlencoded",
+            &[],
+            body.as_bytes(),
             self.timeout,
-            (&mut stream)
-                .take(u64::try_from(MAX_RESPONSE).unwrap_or(u64::MAX))
-                .read_to_end(&mut response),
         )
         .await
-        .map_err(|e| unreachable(&e))?
-        .map_err(|e| unreachable(&e))?;
-        let text = String::from_utf8_lossy(&response);
-        let status: u16 = text
-            .lines()
-            .next()
-            .and_then(|line| line.split_whitespace().nth(1))
-            .and_then(|code| code.parse().ok())
-            .unwrap_or(0);
-        let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b).trim();
+        .map_err(ProviderError::Unreachable)?;
         if status != 200 {
             return Err(ProviderError::Refused(format!(
                 "{status} {}",
                 body.chars().take(200).collect::<String>()
             )));
         }
-        serde_json::from_str(body).map_err(|e| ProviderError::Refused(e.to_string()))
+        serde_json::from_str(&body).map_err(|e| ProviderError::Refused(e.to_string()))
     }
 }
