@@ -4,8 +4,8 @@
 //! equal each district's own, nothing counted twice. On SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -106,7 +106,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A minimal HTTP/1.1 exchange.
+/// A minimal HTTP/1.1 exchange; every request its own idempotency key.
 fn http(
     address: &str,
     method: &str,
@@ -114,28 +114,9 @@ fn http(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> (u16, Value) {
-    let mut stream = TcpStream::connect(address).expect("connect");
     let body = body.map(Value::to_string).unwrap_or_default();
-    let auth = token.map_or(String::new(), |t| format!("authorization: Bearer {t}\r\n"));
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\n{auth}idempotency-key: {}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        rand::random::<u64>(),
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let json = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| serde_json::from_str(b).unwrap_or_default())
-        .unwrap_or_default();
-    (status, json)
+    let key = [("idempotency-key", rand::random::<u64>().to_string())];
+    liandong_testkit::exchange::json(address, method, path, token, &key, &body)
 }
 
 fn token(address: &str, username: &str, password: &str) -> String {

@@ -2,8 +2,7 @@
 //! files and backup, on SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 
 use liandong_testkit::{Db, fresh_database};
@@ -32,26 +31,7 @@ fn text(output: &Output) -> String {
 
 /// A minimal HTTP/1.1 exchange with the server on 127.0.0.1.
 fn http(address: &str, method: &str, path: &str, body: Option<&str>) -> (u16, serde_json::Value) {
-    let mut stream = TcpStream::connect(address).expect("connect");
-    let body = body.unwrap_or("");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let json = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| serde_json::from_str(b).unwrap_or_default())
-        .unwrap_or_default();
-    (status, json)
+    liandong_testkit::exchange::json(address, method, path, None, &[], body.unwrap_or(""))
 }
 
 struct Server(Child);

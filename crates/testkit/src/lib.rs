@@ -4,6 +4,7 @@
 
 pub mod cameras;
 pub mod district;
+pub mod exchange;
 pub mod outbox;
 pub mod payment_provider;
 

@@ -347,27 +347,7 @@ both!(
         let ids: Vec<i64> = records.iter().map(Record::id).collect();
         t.app.store.city_acknowledged(&ids).await.unwrap();
 
-        let notice = r#"
-year = 2027
-title = "国务院办公厅关于2027年部分节假日安排的通知"
-published = 2026-11-10
-
-[[holidays]]
-name_zh = "元旦"
-name_en = "New Year's Day"
-first_day = 2027-01-01
-last_day = 2027-01-04
-adjusted_working_days = []
-"#;
-        let admin = t.token("admin").await;
-        let (status, loaded) = t
-            .post(
-                "/api/v1/calendar/notices",
-                Some(&admin),
-                json!({"toml": notice}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{loaded}");
+        t.load_2027_notice().await;
         let records = t.app.store.city_pending(500).await.unwrap();
         let [Record::CaseDeadline(deadline)] = records.as_slice() else {
             panic!("one deadline record: {records:?}");

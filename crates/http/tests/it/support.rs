@@ -220,6 +220,32 @@ impl TestApp {
 
     /// Carries the licence `XK00001000` (a case just taken in) through acceptance, handling,
     /// review and approval by the hall's D01 staff; returns the decided case.
+    /// Loads a (hypothetical) 2027 notice that gives 1 to 4 January off; its answer.
+    pub async fn load_2027_notice(&self) -> Value {
+        let notice = r#"
+year = 2027
+title = "国务院办公厅关于2027年部分节假日安排的通知"
+published = 2026-11-10
+
+[[holidays]]
+name_zh = "元旦"
+name_en = "New Year's Day"
+first_day = 2027-01-01
+last_day = 2027-01-04
+adjusted_working_days = []
+"#;
+        let admin = self.token("admin").await;
+        let (status, loaded) = self
+            .post(
+                "/api/v1/calendar/notices",
+                Some(&admin),
+                serde_json::json!({"toml": notice}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{loaded}");
+        loaded
+    }
+
     /// Records a new version of the catalog's item `code` (at version 1) in force from the
     /// first test day, changed by `change`.
     pub async fn redefine_item(&self, code: &str, change: impl FnOnce(&mut Value)) {
