@@ -416,17 +416,31 @@ const XLSX_MAX_UNPACKED: u64 = 64 * 1024 * 1024;
 
 /// Unpacks the workbook's parts without keeping them and refuses it when they come to more
 /// than [`XLSX_MAX_UNPACKED`]: the sizes a zip directory declares are not to be trusted, so the
-/// bytes are counted as they come out, and the count stops just past the limit.
+/// bytes are counted as they come out, and the count stops just past the limit. The
+/// shared-string table's declared count is checked on the way (`check_declared_strings`).
 fn check_unpacked_size(bytes: &[u8]) -> Result<(), String> {
     use std::io::Read;
     let mut archive =
         zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
     let mut total: u64 = 0;
+    let mut strings_problem = None;
     for index in 0..archive.len() {
         let entry = archive.by_index(index).map_err(|e| e.to_string())?;
+        // calamine finds its parts by name without regard to case.
+        let shared_strings = entry
+            .name()
+            .is_ok_and(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"));
         let left = XLSX_MAX_UNPACKED.saturating_sub(total) + 1;
-        total += std::io::copy(&mut entry.take(left), &mut std::io::sink())
-            .map_err(|e| e.to_string())?;
+        let mut entry = entry.take(left);
+        if shared_strings {
+            let mut head = Vec::new();
+            total += (&mut entry)
+                .take(SHARED_STRINGS_HEAD)
+                .read_to_end(&mut head)
+                .map_err(|e| e.to_string())? as u64;
+            strings_problem = strings_problem.or(check_declared_strings(&head).err());
+        }
+        total += std::io::copy(&mut entry, &mut std::io::sink()).map_err(|e| e.to_string())?;
         if total > XLSX_MAX_UNPACKED {
             break;
         }
@@ -437,7 +451,48 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), String> {
             XLSX_MAX_UNPACKED / 1024 / 1024
         ))
     } else {
-        Ok(())
+        strings_problem.map_or(Ok(()), Err)
+    }
+}
+
+/// How far into the shared-string table its opening tag is looked for.
+const SHARED_STRINGS_HEAD: u64 = 64 * 1024;
+
+/// calamine reserves room for as many strings as the table's `uniqueCount` declares before it
+/// reads one, so a forged count would abort the process: a count beyond what the cell limit
+/// allows is refused here, as is a table whose opening tag is not near its start.
+fn check_declared_strings(head: &[u8]) -> Result<(), String> {
+    let text = String::from_utf8_lossy(head);
+    let refused = || {
+        "共享字符串表无法读取或声明的数量过大 / the shared-string table is unreadable or declares too many strings".to_owned()
+    };
+    let tag_start = text.match_indices('<').map(|(at, _)| at + 1).find(|&at| {
+        let name: String = text[at..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
+            .collect();
+        name == "sst" || name.ends_with(":sst")
+    });
+    let Some(start) = tag_start else {
+        // No table element near the start: calamine would read on for it; nothing to reserve
+        // if there is none at all.
+        return if (head.len() as u64) < SHARED_STRINGS_HEAD {
+            Ok(())
+        } else {
+            Err(refused())
+        };
+    };
+    let tag = text[start..].split('>').next().unwrap_or("");
+    let declared = tag
+        .split_whitespace()
+        .filter_map(|attribute| attribute.split_once('='))
+        .filter(|(name, _)| *name == "uniqueCount")
+        .map(|(_, value)| value.trim_matches(|c| c == '"' || c == '\''))
+        .next();
+    match declared.map(|v| v.parse::<u64>()) {
+        None => Ok(()),
+        Some(Ok(n)) if n <= XLSX_MAX_CELLS as u64 => Ok(()),
+        Some(_) => Err(refused()),
     }
 }
 
@@ -598,6 +653,53 @@ GG00002000,不动产登记资料查询,D10,branch_hall,101,true,public_service,�
         // A real catalog is far below the limit.
         let items = read_csv(SAMPLE.as_bytes()).unwrap();
         assert!(check_unpacked_size(&write_xlsx(&items).unwrap()).is_ok());
+    }
+
+    /// The workbook `bytes` with its shared-string table's text changed by `change`.
+    fn with_shared_strings(bytes: &[u8], change: impl Fn(&str) -> String) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for index in 0..archive.len() {
+            let mut entry = archive.by_index(index).unwrap();
+            let name = entry.name().unwrap().into_owned();
+            let mut content = Vec::new();
+            entry.read_to_end(&mut content).unwrap();
+            if name.ends_with("sharedStrings.xml") {
+                content = change(&String::from_utf8(content).unwrap()).into_bytes();
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(&content).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_forged_count_of_shared_strings_is_refused_before_it_is_reserved() {
+        let items = read_csv(SAMPLE.as_bytes()).unwrap();
+        let workbook = write_xlsx(&items).unwrap();
+        let count = |text: &str| -> String {
+            let at = text.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+            let end = at + text[at..].find('"').unwrap();
+            format!("{}1000000000000000000{}", &text[..at], &text[end..])
+        };
+        let forged = with_shared_strings(&workbook, count);
+        let errors = read_xlsx(&forged).unwrap_err();
+        assert!(
+            errors[0].message_en.contains("declares too many strings"),
+            "{errors:?}"
+        );
+        // The table found behind a long preamble, with its true count: read as before.
+        let padded = with_shared_strings(&workbook, |text| {
+            text.replacen("?>", &format!("?><!--{}-->", "x".repeat(1000)), 1)
+        });
+        assert_eq!(read_xlsx(&padded).unwrap(), items);
+        // A table whose opening tag is nowhere near its start is not read at all.
+        let buried = with_shared_strings(&workbook, |text| {
+            text.replacen("?>", &format!("?><!--{}-->", "x".repeat(70 * 1024)), 1)
+        });
+        assert!(read_xlsx(&buried).is_err());
     }
 
     #[test]
