@@ -417,7 +417,7 @@ const XLSX_MAX_UNPACKED: u64 = 64 * 1024 * 1024;
 /// Unpacks the workbook's parts without keeping them and refuses it when they come to more
 /// than [`XLSX_MAX_UNPACKED`]: the sizes a zip directory declares are not to be trusted, so the
 /// bytes are counted as they come out, and the count stops just past the limit. The
-/// shared-string table's declared count is checked on the way (`check_declared_strings`).
+/// shared-string table's declared counts are checked on the way (`check_declared_strings`).
 fn check_unpacked_size(bytes: &[u8]) -> Result<(), String> {
     use std::io::Read;
     let mut archive =
@@ -433,12 +433,10 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), String> {
         let left = XLSX_MAX_UNPACKED.saturating_sub(total) + 1;
         let mut entry = entry.take(left);
         if shared_strings {
-            let mut head = Vec::new();
-            total += (&mut entry)
-                .take(SHARED_STRINGS_HEAD)
-                .read_to_end(&mut head)
-                .map_err(|e| e.to_string())? as u64;
-            strings_problem = strings_problem.or(check_declared_strings(&head).err());
+            // Held whole, as calamine will hold it; bounded by what is left of the limit.
+            let mut table = Vec::new();
+            total += entry.read_to_end(&mut table).map_err(|e| e.to_string())? as u64;
+            strings_problem = strings_problem.or(check_declared_strings(&table).err());
         }
         total += std::io::copy(&mut entry, &mut std::io::sink()).map_err(|e| e.to_string())?;
         if total > XLSX_MAX_UNPACKED {
@@ -455,45 +453,44 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), String> {
     }
 }
 
-/// How far into the shared-string table its opening tag is looked for.
-const SHARED_STRINGS_HEAD: u64 = 64 * 1024;
-
-/// calamine reserves room for as many strings as the table's `uniqueCount` declares before it
-/// reads one, so a forged count would abort the process: a count beyond what the cell limit
-/// allows is refused here, as is a table whose opening tag is not near its start.
-fn check_declared_strings(head: &[u8]) -> Result<(), String> {
-    let text = String::from_utf8_lossy(head);
+/// calamine reserves room for as many strings as the shared-string table's `uniqueCount`
+/// declares before it reads one, so a forged count would abort the process. Every
+/// `uniqueCount="…"` in the table (a broken first tag can make the reader take a later one)
+/// must be a plain number within what the cell limit allows.
+fn check_declared_strings(table: &[u8]) -> Result<(), String> {
+    const NAME: &[u8] = b"uniqueCount";
     let refused = || {
-        "共享字符串表无法读取或声明的数量过大 / the shared-string table is unreadable or declares too many strings".to_owned()
+        "共享字符串表声明的数量过大或无效 / the shared-string table declares too many strings, or no number".to_owned()
     };
-    let tag_start = text.match_indices('<').map(|(at, _)| at + 1).find(|&at| {
-        let name: String = text[at..]
-            .chars()
-            .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
-            .collect();
-        name == "sst" || name.ends_with(":sst")
-    });
-    let Some(start) = tag_start else {
-        // No table element near the start: calamine would read on for it; nothing to reserve
-        // if there is none at all.
-        return if (head.len() as u64) < SHARED_STRINGS_HEAD {
-            Ok(())
-        } else {
-            Err(refused())
+    let mut from = 0;
+    while let Some(found) = table[from..]
+        .windows(NAME.len())
+        .position(|w| w == NAME)
+        .map(|at| from + at)
+    {
+        from = found + NAME.len();
+        let rest = &table[from..];
+        let rest = rest.trim_ascii_start();
+        let Some(rest) = rest.strip_prefix(b"=") else {
+            continue;
         };
-    };
-    let tag = text[start..].split('>').next().unwrap_or("");
-    let declared = tag
-        .split_whitespace()
-        .filter_map(|attribute| attribute.split_once('='))
-        .filter(|(name, _)| *name == "uniqueCount")
-        .map(|(_, value)| value.trim_matches(|c| c == '"' || c == '\''))
-        .next();
-    match declared.map(|v| v.parse::<u64>()) {
-        None => Ok(()),
-        Some(Ok(n)) if n <= XLSX_MAX_CELLS as u64 => Ok(()),
-        Some(_) => Err(refused()),
+        let rest = rest.trim_ascii_start();
+        let Some((&quote, value)) = rest
+            .split_first()
+            .filter(|(q, _)| **q == b'"' || **q == b'\'')
+        else {
+            continue;
+        };
+        let value = value.split(|b| *b == quote).next().unwrap_or_default();
+        let count = std::str::from_utf8(value)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        match count {
+            Some(n) if n <= XLSX_MAX_CELLS as u64 => {}
+            _ => return Err(refused()),
+        }
     }
+    Ok(())
 }
 
 /// The text of one cell, as the catalog's columns read it.
@@ -690,16 +687,36 @@ GG00002000,不动产登记资料查询,D10,branch_hall,101,true,public_service,�
             errors[0].message_en.contains("declares too many strings"),
             "{errors:?}"
         );
-        // The table found behind a long preamble, with its true count: read as before.
+        // The table behind a long preamble, with its true count: read as before.
         let padded = with_shared_strings(&workbook, |text| {
-            text.replacen("?>", &format!("?><!--{}-->", "x".repeat(1000)), 1)
-        });
-        assert_eq!(read_xlsx(&padded).unwrap(), items);
-        // A table whose opening tag is nowhere near its start is not read at all.
-        let buried = with_shared_strings(&workbook, |text| {
             text.replacen("?>", &format!("?><!--{}-->", "x".repeat(70 * 1024)), 1)
         });
-        assert!(read_xlsx(&buried).is_err());
+        assert_eq!(read_xlsx(&padded).unwrap(), items);
+        // A broken first tag, and the forged count in a second one (what the fuzzer found).
+        let second = with_shared_strings(&workbook, |text| {
+            let tag = text.find("<sst").unwrap();
+            format!(
+                "{}<sst xmln000000447728\">{}",
+                &text[..tag],
+                count(&text[tag..])
+            )
+        });
+        let errors = read_xlsx(&second).unwrap_err();
+        assert!(
+            errors[0].message_en.contains("declares too many strings"),
+            "{errors:?}"
+        );
+        // Not a number at all.
+        let word = with_shared_strings(&workbook, |text| {
+            let at = text.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+            let end = at + text[at..].find('"').unwrap();
+            format!("{}many{}", &text[..at], &text[end..])
+        });
+        assert!(
+            read_xlsx(&word).unwrap_err()[0]
+                .message_en
+                .contains("no number")
+        );
     }
 
     #[test]
