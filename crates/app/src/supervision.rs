@@ -10,12 +10,12 @@ use liandong_domain::case::deadline::{case_clock, step_clock};
 use liandong_domain::case::{Case, CaseEvent, WarningLevel, WarningRules};
 use liandong_domain::catalog::ServiceItem;
 use liandong_domain::notify::{
-    PlannedMessage, StaffContact, WarnedCase, notice_messages, warning_messages,
+    NoticeNews, PlannedMessage, StaffContact, WarnedCase, notice_messages, warning_messages,
 };
 use liandong_domain::organization::{CaseId, DepartmentId, Role, StaffId, UnitId};
 use liandong_domain::supervision::{
-    Finding, FindingKind, NoticeAction, NoticeEvent, NoticeParty, SupervisionNotice,
-    SupervisionRules, decide, due_escalation, findings_on_event, open, sweep,
+    Finding, FindingKind, NoticeAction, NoticeEvent, NoticeEventKind, NoticeParty,
+    SupervisionNotice, SupervisionRules, decide, due_escalation, findings_on_event, open, sweep,
 };
 use liandong_store::{FindingFilter, FindingRecord, NoticeFilter, NoticeRecord, StoreError};
 
@@ -197,6 +197,18 @@ impl App {
             .collect())
     }
 
+    /// The efficiency office's supervisors still active: told of every card.
+    async fn supervisors_to_tell(&self) -> Result<Vec<StaffContact>> {
+        Ok(self
+            .store
+            .staff(None)
+            .await?
+            .into_iter()
+            .filter(|s| s.active && s.roles.contains(&Role::Supervisor))
+            .map(contact_of)
+            .collect())
+    }
+
     /// An active member of staff as a message's recipient; `None` once deactivated.
     async fn staff_contact(&self, id: StaffId) -> Result<Option<StaffContact>> {
         let staff = self.store.staff_by_id(id).await?;
@@ -323,7 +335,8 @@ impl App {
                     let id = tx
                         .insert_notice(finding_id, case_id, department, &event, &notice)
                         .await?;
-                    let planned = notice_messages(case_id, id, &number, what, due, &staff);
+                    let news = NoticeNews::Opened { finding: what };
+                    let planned = notice_messages(case_id, id, &number, news, due, &staff);
                     crate::notify::enqueue_planned(tx, case_id, &planned, now).await?;
                     Ok(id)
                 })
@@ -384,11 +397,36 @@ impl App {
             events.push(event);
         }
         let id = view.stored.record.id;
+        let record = &view.stored.record;
+        let (case_id, number) = (record.case_id, record.case_number.clone());
+        // A card (escalation) is told to the department's officers and approvers and to the
+        // supervisors, in the same transaction.
+        let mut planned = Vec::new();
+        for event in &events {
+            if let NoticeEventKind::Escalated { to, due, .. } = &event.kind {
+                let handling = self.store.case_summary(case_id).await?.handling_unit_id;
+                let mut told = self
+                    .officers_to_tell(record.department_id, handling)
+                    .await?;
+                for supervisor in self.supervisors_to_tell().await? {
+                    if !told.iter().any(|s| s.id == supervisor.id) {
+                        told.push(supervisor);
+                    }
+                }
+                let news = NoticeNews::Escalated {
+                    seq: event.seq,
+                    card: to.name_zh(),
+                };
+                planned.extend(notice_messages(case_id, id, &number, news, *due, &told));
+            }
+        }
         self.store
             .write(move |tx| {
                 Box::pin(async move {
                     tx.append_notice_events(id, expected_version, &events, &notice)
-                        .await
+                        .await?;
+                    crate::notify::enqueue_planned(tx, case_id, &planned, now).await?;
+                    Ok(())
                 })
             })
             .await?;

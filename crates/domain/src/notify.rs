@@ -54,6 +54,9 @@ pub enum MessageKind {
     AppealProgress,
     /// 诉求已答复: answered; the person looks the answer up and rates it.
     AppealAnswered,
+    /// 督办升级: a supervision notice raised to a yellow or red card, to the department's
+    /// officers and approvers and to the supervisors.
+    NoticeEscalated,
 }
 string_enum!(MessageKind {
     Received => "received",
@@ -72,6 +75,7 @@ string_enum!(MessageKind {
     AppealRegistered => "appeal_registered",
     AppealProgress => "appeal_progress",
     AppealAnswered => "appeal_answered",
+    NoticeEscalated => "notice_escalated",
 });
 
 /// A placeholder of a template, written `{name}` in the text.
@@ -109,6 +113,8 @@ pub enum Placeholder {
     Certificate,
     /// 证照有效期截止日期 (`2031年11月29日`)
     ExpiryDate,
+    /// 督办等级（黄牌警告、红牌问责）
+    Card,
 }
 string_enum!(Placeholder {
     Applicant => "applicant",
@@ -126,6 +132,7 @@ string_enum!(Placeholder {
     Minutes => "minutes",
     Certificate => "certificate",
     ExpiryDate => "expiry_date",
+    Card => "card",
 });
 
 /// Who a message is for.
@@ -149,7 +156,7 @@ impl Recipient {
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 16] = [
+    pub const ALL: [MessageKind; 17] = [
         MessageKind::Received,
         MessageKind::Accepted,
         MessageKind::SupplementNeeded,
@@ -166,6 +173,7 @@ impl MessageKind {
         MessageKind::AppealRegistered,
         MessageKind::AppealProgress,
         MessageKind::AppealAnswered,
+        MessageKind::NoticeEscalated,
     ];
 
     /// The Chinese name shown to administrators.
@@ -187,6 +195,7 @@ impl MessageKind {
             MessageKind::AppealRegistered => "诉求登记通知",
             MessageKind::AppealProgress => "诉求办理进展",
             MessageKind::AppealAnswered => "诉求答复通知",
+            MessageKind::NoticeEscalated => "督办升级通知",
         }
     }
 
@@ -194,7 +203,10 @@ impl MessageKind {
     pub fn to_staff(self) -> bool {
         matches!(
             self,
-            MessageKind::YellowWarning | MessageKind::RedWarning | MessageKind::NoticeOpened
+            MessageKind::YellowWarning
+                | MessageKind::RedWarning
+                | MessageKind::NoticeOpened
+                | MessageKind::NoticeEscalated
         )
     }
 
@@ -208,6 +220,7 @@ impl MessageKind {
             MessageKind::Concluded => &[P::Applicant, P::Item, P::Number, P::Outcome, P::Delivery],
             MessageKind::ResultAtStation => &[P::Applicant, P::Item, P::Number, P::Delivery],
             MessageKind::NoticeOpened => &[P::Staff, P::Number, P::Finding, P::DueDate],
+            MessageKind::NoticeEscalated => &[P::Staff, P::Number, P::Card, P::DueDate],
             MessageKind::RatingReply => &[P::Applicant, P::Item, P::Number, P::Reply],
             MessageKind::RatingInvitation => &[P::Applicant, P::Item, P::Number],
             MessageKind::SignInCode => &[P::Code, P::Minutes],
@@ -265,6 +278,9 @@ impl MessageKind {
             }
             MessageKind::ConsultationAnswered => {
                 "【政务服务】您关于“{item}”的网上咨询已答复，请登录网上办事大厅查看。"
+            }
+            MessageKind::NoticeEscalated => {
+                "【电子监察】{staff}：办件{number}的督办单已升级为{card}，请于{due_date}前书面答复。"
             }
             MessageKind::AppealRegistered => {
                 "【政务服务】{applicant}您好，您反映的事项已登记，编号{number}，将于{due_date}前答复。可凭编号查询办理进度。"
@@ -919,17 +935,36 @@ pub fn rating_reply_message(
     )
 }
 
-/// The messages telling `staff` that notice `notice` was opened on their department's case
-/// `case` about `finding`, to be answered by `due`: one per member of staff with a mobile.
+/// What a supervision notice's message tells: that it was opened about a finding, or raised
+/// (event `seq`) to a card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeNews<'a> {
+    Opened { finding: &'a str },
+    Escalated { seq: u32, card: &'a str },
+}
+
+/// The messages telling `staff` the news of notice `notice` on case `case`, to be answered by
+/// `due`: one per member of staff with a mobile.
 pub fn notice_messages(
     case: CaseId,
     notice: i64,
     number: &str,
-    finding: &str,
+    news: NoticeNews<'_>,
     due: chrono::NaiveDate,
     staff: &[StaffContact],
 ) -> Vec<PlannedMessage> {
-    let kind = MessageKind::NoticeOpened;
+    let (kind, stage, detail) = match news {
+        NoticeNews::Opened { finding } => (
+            MessageKind::NoticeOpened,
+            String::new(),
+            (Placeholder::Finding, finding),
+        ),
+        NoticeNews::Escalated { seq, card } => (
+            MessageKind::NoticeEscalated,
+            format!("{seq}-"),
+            (Placeholder::Card, card),
+        ),
+    };
     staff
         .iter()
         .filter(|s| is_mobile(&s.phone))
@@ -938,11 +973,11 @@ pub fn notice_messages(
             let mut values = Values::new();
             values.insert(Placeholder::Staff, s.name.clone());
             values.insert(Placeholder::Number, number.to_owned());
-            values.insert(Placeholder::Finding, finding.to_owned());
+            values.insert(detail.0, detail.1.to_owned());
             values.insert(Placeholder::DueDate, chinese_day(due));
             PlannedMessage {
                 id: format!(
-                    "case-{}-notice-{notice}-{}-{}",
+                    "case-{}-notice-{notice}-{stage}{}-{}",
                     case.0,
                     kind.as_str(),
                     recipient.key()
@@ -1102,7 +1137,9 @@ mod tests {
             CaseId(42),
             7,
             "100-20260302-0001",
-            "受理后未办理",
+            NoticeNews::Opened {
+                finding: "受理后未办理",
+            },
             due,
             &staff,
         );
@@ -1111,6 +1148,23 @@ mod tests {
         assert_eq!(
             compose(&m[0], m[0].kind.default_template()).unwrap(),
             "【电子监察】李承办：办件100-20260302-0001存在“受理后未办理”，已下发督办单，请于2026年3月30日前书面答复。"
+        );
+        let m = notice_messages(
+            CaseId(42),
+            7,
+            "100-20260302-0001",
+            NoticeNews::Escalated {
+                seq: 3,
+                card: "黄牌警告",
+            },
+            due,
+            &staff,
+        );
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].id, "case-42-notice-7-3-notice_escalated-staff:3");
+        assert_eq!(
+            compose(&m[0], m[0].kind.default_template()).unwrap(),
+            "【电子监察】李承办：办件100-20260302-0001的督办单已升级为黄牌警告，请于2026年3月30日前书面答复。"
         );
     }
 

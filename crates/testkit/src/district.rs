@@ -158,6 +158,7 @@ pub async fn build_district(app: &App) {
                     "d01.approver" => "13900000002".into(),
                     // The hall's clerk is also the green-channel agent of key projects.
                     "d01.clerk" => "13900000003".into(),
+                    "supervisor" => "13900000009".into(),
                     _ => String::new(),
                 },
             },

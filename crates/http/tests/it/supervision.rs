@@ -264,6 +264,31 @@ both!(
             CardLevel::Red,
             "red is the end"
         );
+        // Each card was told, once, to the officer and the approver of D01 and to the
+        // supervisor.
+        let of_other = format!("-notice-{other}-");
+        let cards: Vec<_> = liandong_testkit::outbox::messages(
+            &t.app.store,
+            liandong_domain::notify::MessageKind::NoticeEscalated,
+        )
+        .await
+        .into_iter()
+        .filter(|m| m.id.contains(&of_other))
+        .collect();
+        assert_eq!(cards.len(), 6, "{cards:?}");
+        for card in ["黄牌警告", "红牌问责"] {
+            let mut phones: Vec<&str> = cards
+                .iter()
+                .filter(|m| m.text.contains(card))
+                .map(|m| m.phone.as_str())
+                .collect();
+            phones.sort_unstable();
+            assert_eq!(
+                phones,
+                ["13900000001", "13900000002", "13900000009"],
+                "{card}"
+            );
+        }
 
         // Through the API: the department's list, a reply, and a second notice refused.
         let token = t.token("d01.officer").await;
