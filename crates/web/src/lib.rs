@@ -54,6 +54,7 @@ pub fn routes(app: App) -> Router<App> {
         )
         .route("/appeals", get(appeals::list))
         .route("/appeals/at-risk", get(appeals::at_risk))
+        .route("/appeals/statistics", get(appeals::statistics))
         .route(
             "/appeals/new",
             get(appeals::new_form).post(appeals::register),

@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
 use liandong_app::appeals::AppealView;
 use liandong_app::{App, AppError};
 use liandong_domain::appeal::{
@@ -156,7 +157,76 @@ fn tabs(signed: &Signed, show: &str, path: &str) -> Vec<Tab> {
             active: path == "/appeals/at-risk",
         });
     }
+    out.push(Tab {
+        href: "/appeals/statistics".to_owned(),
+        key: "appeals.statistics",
+        active: path == "/appeals/statistics",
+    });
     out
+}
+
+#[derive(Template)]
+#[template(path = "appeal_statistics.html")]
+struct StatisticsPage {
+    c: Ctx,
+    tabs: Vec<Tab>,
+    from: String,
+    to: String,
+    stats: Option<liandong_app::appeals::AppealStatistics>,
+    problem: Option<String>,
+}
+
+impl StatisticsPage {
+    /// One line's cells, in the order of the table's columns.
+    fn cells(&self, x: &liandong_domain::appeal::AppealStats) -> Vec<String> {
+        let percent = |rate: f64| format!("{:.1}%", rate * 100.0);
+        vec![
+            x.total.to_string(),
+            x.concluded.to_string(),
+            percent(x.concluded_rate),
+            percent(x.on_time_rate),
+            percent(x.settled_in_village_rate),
+            format!("{:.1}", x.mean_days_to_answer),
+            x.overdue_open.to_string(),
+        ]
+    }
+}
+
+/// The appeals' figures (三项制度统计) for a period, over what the user may see: overall, by
+/// level (with the share settled in the village, the seed's ≥ 90 %), by kind and by unit.
+pub async fn statistics(
+    State(app): State<App>,
+    signed: Signed,
+    Params(q): Params,
+) -> Result<Response, PageError> {
+    let today = liandong_domain::calendar::china_date(app.now());
+    let first = today.with_day(1).unwrap_or(today);
+    let parse = |name: &str, default: chrono::NaiveDate| match q.get(name).trim() {
+        "" => Ok(default),
+        text => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d"),
+    };
+    let (from, to) = (parse("from", first), parse("to", today));
+    let (status, stats, problem) = match (from, to) {
+        (Ok(from), Ok(to)) => match app.appeal_statistics(&signed.session, from, to, None).await {
+            Ok(stats) => (StatusCode::OK, Some(stats), None),
+            Err(e @ AppError::Storage(_)) => return Err(e.into()),
+            Err(e) => (status_of(&e).0, None, Some(message(&e, signed.lang))),
+        },
+        _ => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(signed.lang.t("error.date_format").to_owned()),
+        ),
+    };
+    let data = StatisticsPage {
+        c: signed.ctx("/appeals"),
+        tabs: tabs(&signed, "", "/appeals/statistics"),
+        from: q.get("from").trim().to_owned(),
+        to: q.get("to").trim().to_owned(),
+        stats,
+        problem,
+    };
+    Ok(render(status, &data))
 }
 
 pub async fn list(

@@ -73,6 +73,7 @@ both!(
             ("/workbench/XK00001000".into(), "LKFKFFF"),
             ("/appeals".into(), "LKKKKKK"),
             ("/appeals/at-risk".into(), "LFFFFKF"),
+            ("/appeals/statistics".into(), "LKKKKKK"),
             ("/appeals/new".into(), "LKFKFKF"),
             ("/proxy".into(), "LKKKKKK"),
             ("/proxy/export.csv".into(), "LKKKKKK"),

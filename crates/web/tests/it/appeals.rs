@@ -442,3 +442,50 @@ both!(
         assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
     }
 );
+
+both!(
+    the_statistics_page_counts_what_the_user_sees_for_the_period,
+    |t: TestApp| async move {
+        let mut clerk = t.signed_in("v20101.clerk").await;
+        register(&mut clerk).await;
+        let mut supervisor = t.signed_in("supervisor").await;
+        let page = supervisor.get("/appeals/statistics").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let overall = page.body.split("id=\"stats-overall\"").nth(1).unwrap();
+        let overall = overall.split("</tr>").next().unwrap();
+        assert!(
+            overall.contains("<td>1</td><td>0</td><td>0.0%</td>"),
+            "{overall}"
+        );
+        assert!(page.body.contains("村（居）"), "{}", page.body);
+        assert!(
+            page.body.contains("2026-03-01 — 2026-03-02"),
+            "the month so far"
+        );
+        // Another village's clerk counts nothing of it.
+        let mut other = t.signed_in("v20201.clerk").await;
+        let theirs = other.get("/appeals/statistics").await;
+        let overall = theirs.body.split("id=\"stats-overall\"").nth(1).unwrap();
+        assert!(
+            overall.starts_with("><th scope=\"row\">合计</th><td>0</td>"),
+            "{overall}"
+        );
+        // A period before it: nothing; a bad date or a period backwards: a clear message.
+        let before = supervisor
+            .get("/appeals/statistics?from=2026-02-01&to=2026-02-28")
+            .await;
+        assert!(
+            before.body.contains("合计</th><td>0</td>"),
+            "{}",
+            before.body
+        );
+        let bad = supervisor.get("/appeals/statistics?from=2026-13-01").await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("日期格式应为YYYY-MM-DD"));
+        let backwards = supervisor
+            .get("/appeals/statistics?from=2026-03-02&to=2026-03-01")
+            .await;
+        assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(backwards.body.contains("统计区间应为开始日期之后三年以内"));
+    }
+);

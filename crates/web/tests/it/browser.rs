@@ -558,6 +558,15 @@ async fn flows(s: Session) {
     s.click("#rate").await;
     s.wait("#rated").await;
     assert_eq!(s.text("#public-rating").await, "满意");
+    // The figures: the supervisor reads them from the appeals' tabs.
+    s.sign_in("supervisor").await;
+    s.go("/appeals").await;
+    s.click("a[href='/appeals/statistics']").await;
+    s.wait("#stats-table").await;
+    let overall = s.text("#stats-overall").await;
+    assert!(overall.starts_with("合计"), "{overall}");
+    s.shot("appeal-statistics").await;
+    s.sign_out().await;
 
     online_application(&s).await;
 
