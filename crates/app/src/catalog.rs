@@ -184,6 +184,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         for item in items {
             let current = existing.iter().find(|e| e.item.code == item.code);
+            let item = carry_over(item, current.map(|c| &c.item));
             if current.is_some_and(|c| c.item == item && !c.cancelled) {
                 report.unchanged += 1;
                 continue;
@@ -250,4 +251,13 @@ impl App {
         let versions = self.store.all_item_versions().await?;
         Ok(reform_report(&versions, from, to))
     }
+}
+
+/// What the catalog file has no column for keeps an existing item's value: the extension
+/// limit (10 working days by statute, 15 for joint handling, Art 26 and 42).
+pub fn carry_over(mut item: ServiceItem, current: Option<&ServiceItem>) -> ServiceItem {
+    if let Some(current) = current {
+        item.extension_limit_days = current.extension_limit_days;
+    }
+    item
 }

@@ -183,3 +183,34 @@ both!(
         );
     }
 );
+
+both!(
+    a_file_without_the_extension_limit_keeps_the_items_own,
+    |t: TestApp| async move {
+        // Joint handling: an extension of up to 15 working days (Art 26).
+        t.redefine_item("XK00001000", |item| {
+            item["extension_limit_days"] = json!(15)
+        })
+        .await;
+        let admin = t.token("admin").await;
+        let changed = CATALOG
+            .replace(",20,8,false,false,", ",20,6,false,false,")
+            .replace("handle|5|handling_officer", "handle|3|handling_officer");
+        let (status, report, _) = t
+            .send_raw(
+                Method::POST,
+                "/api/v1/catalog/import?format=csv&effective_from=2026-06-01",
+                Some(&admin),
+                Some(("text/csv", changed.into_bytes())),
+                &[],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        assert_eq!(report["changed"], 1, "{report}");
+        let (_, guide) = t.get("/api/v1/items/XK00001000", None).await;
+        let versions = guide["versions"].as_array().unwrap();
+        let last = &versions[versions.len() - 1];
+        assert_eq!(last["change"]["item"]["committed_days"], 6, "{last}");
+        assert_eq!(last["change"]["item"]["extension_limit_days"], 15, "{last}");
+    }
+);

@@ -134,7 +134,10 @@ pub async fn item_edit(
         cells.extend(data.cells.iter().map(|c| c.2.clone()));
         match item_from_cells(&cells, 1) {
             Ok(item) => ItemChange::Defined {
-                item: Box::new(item),
+                item: Box::new(liandong_app::catalog::carry_over(
+                    item,
+                    Some(&app.item_by_code(&code).await?.item),
+                )),
             },
             Err(errors) => {
                 return Ok(refuse(data, errors.into_iter().map(cell_error).collect()));

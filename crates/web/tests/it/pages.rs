@@ -656,6 +656,25 @@ both!(
 both!(
     an_administrator_edits_an_item_as_a_new_dated_version_and_reads_the_setup,
     |t: TestApp| async move {
+        // Joint handling allows a 15-day extension; the form has no field for it.
+        let code = liandong_domain::catalog::ItemCode::parse("XK00001000").unwrap();
+        let record = t.app.item_by_code(&code).await.unwrap();
+        let joint = liandong_domain::catalog::ServiceItem {
+            extension_limit_days: 15,
+            ..record.item.clone()
+        };
+        t.app
+            .record_item_version(
+                None,
+                liandong_domain::catalog::ItemChange::Defined {
+                    item: Box::new(joint),
+                },
+                &code,
+                chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+                Some(record.current_version),
+            )
+            .await
+            .unwrap();
         let mut admin = t.signed_in("admin").await;
         let form = admin.get("/admin/items/XK00001000/edit").await;
         assert_eq!(form.status, StatusCode::OK, "{}", form.body);
@@ -707,6 +726,9 @@ both!(
         );
         let saved = admin.post("/admin/items/XK00001000/edit", &pairs).await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let edited = t.app.item_by_code(&code).await.unwrap().item;
+        assert_eq!(edited.committed_days, 5);
+        assert_eq!(edited.extension_limit_days, 15, "kept");
         let history = admin.get(saved.location()).await;
         assert!(
             history.body.contains("新版本已保存") && history.body.contains("2026-03-03"),
