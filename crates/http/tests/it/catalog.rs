@@ -6,6 +6,28 @@ use serde_json::json;
 use crate::both;
 use crate::support::{CATALOG, TestApp};
 
+/// The test catalog with XK00001000 committed to 6 working days instead of 8.
+fn shortened() -> String {
+    CATALOG
+        .replace(",20,8,false,false,", ",20,6,false,false,")
+        .replace("handle|5|handling_officer", "handle|3|handling_officer")
+}
+
+/// Imports a catalog CSV as the administrator, in force from 1 June 2026.
+async fn import_csv(t: &TestApp, csv: String) -> (StatusCode, serde_json::Value) {
+    let admin = t.token("admin").await;
+    let (status, answer, _) = t
+        .send_raw(
+            Method::POST,
+            "/api/v1/catalog/import?format=csv&effective_from=2026-06-01",
+            Some(&admin),
+            Some(("text/csv", csv.into_bytes())),
+            &[],
+        )
+        .await;
+    (status, answer)
+}
+
 both!(
     the_service_guide_is_public_and_versions_are_kept,
     |t: TestApp| async move {
@@ -145,31 +167,10 @@ both!(
                 .unwrap()
                 .contains("spreadsheetml")
         );
-        let admin = t.token("admin").await;
-        let changed = CATALOG
-            .replace(",20,8,false,false,", ",20,6,false,false,")
-            .replace("handle|5|handling_officer", "handle|3|handling_officer");
-        let (status, report, _) = t
-            .send_raw(
-                Method::POST,
-                "/api/v1/catalog/import?format=csv&effective_from=2026-06-01",
-                Some(&admin),
-                Some(("text/csv", changed.into_bytes())),
-                &[],
-            )
-            .await;
+        let (status, report) = import_csv(&t, shortened()).await;
         assert_eq!(status, StatusCode::OK, "{report}");
         assert_eq!(report, json!({"created": 0, "changed": 1, "unchanged": 2}));
-        let broken = CATALOG.replace("D02", "D99");
-        let (status, problem, _) = t
-            .send_raw(
-                Method::POST,
-                "/api/v1/catalog/import?format=csv&effective_from=2026-06-01",
-                Some(&admin),
-                Some(("text/csv", broken.into_bytes())),
-                &[],
-            )
-            .await;
+        let (status, problem) = import_csv(&t, CATALOG.replace("D02", "D99")).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             problem["message_zh"].as_str().unwrap().contains("D99"),
@@ -192,19 +193,7 @@ both!(
             item["extension_limit_days"] = json!(15)
         })
         .await;
-        let admin = t.token("admin").await;
-        let changed = CATALOG
-            .replace(",20,8,false,false,", ",20,6,false,false,")
-            .replace("handle|5|handling_officer", "handle|3|handling_officer");
-        let (status, report, _) = t
-            .send_raw(
-                Method::POST,
-                "/api/v1/catalog/import?format=csv&effective_from=2026-06-01",
-                Some(&admin),
-                Some(("text/csv", changed.into_bytes())),
-                &[],
-            )
-            .await;
+        let (status, report) = import_csv(&t, shortened()).await;
         assert_eq!(status, StatusCode::OK, "{report}");
         assert_eq!(report["changed"], 1, "{report}");
         let (_, guide) = t.get("/api/v1/items/XK00001000", None).await;
