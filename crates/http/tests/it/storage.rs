@@ -293,28 +293,7 @@ async fn findings_survive_the_video_migration(db: Db) {
         township: liandong_domain::organization::UnitId(2),
     };
     // A broken one-time notice (an irregularity, which gets a notice) and a refusal.
-    let (_, case) = t.submit("d01.clerk", "XK00001000", None).await;
-    let (_, case) = t.act("d01.clerk", &case, json!({"action": "accept"})).await;
-    let (_, case) = t
-        .act(
-            "d01.officer",
-            &case,
-            json!({"action": "request_supplement", "missing": ["健康证明"]}),
-        )
-        .await;
-    let (_, case) = t
-        .act(
-            "d01.clerk",
-            &case,
-            json!({"action": "supplement", "received": ["健康证明"]}),
-        )
-        .await;
-    t.act(
-        "d01.officer",
-        &case,
-        json!({"action": "request_supplement", "missing": ["营业执照"]}),
-    )
-    .await;
+    t.second_supplement_notice().await;
     let (_, refused) = t.submit("d01.clerk", "XK00001000", None).await;
     t.act(
         "d01.clerk",

@@ -21,29 +21,7 @@ both!(
     irregularities_are_recorded_with_their_events_and_by_the_sweep_once_each,
     |t: TestApp| async move {
         // Two supplement notices after acceptance break the one-time rule.
-        let (_, case) = t.submit("d01.clerk", "XK00001000", None).await;
-        let (_, case) = t.act("d01.clerk", &case, json!({"action": "accept"})).await;
-        let (_, case) = t
-            .act(
-                "d01.officer",
-                &case,
-                json!({"action": "request_supplement", "missing": ["健康证明"]}),
-            )
-            .await;
-        let (_, case) = t
-            .act(
-                "d01.clerk",
-                &case,
-                json!({"action": "supplement", "received": ["健康证明"]}),
-            )
-            .await;
-        let (status, case) = t
-            .act(
-                "d01.officer",
-                &case,
-                json!({"action": "request_supplement", "missing": ["营业执照"]}),
-            )
-            .await;
+        let (status, case) = t.second_supplement_notice().await;
         assert_eq!(status, StatusCode::OK, "{case}");
         // A refusal at intake is always reviewed.
         let (_, refused) = t.submit("d01.clerk", "XK00001000", None).await;

@@ -220,6 +220,35 @@ impl TestApp {
 
     /// Carries the licence `XK00001000` (a case just taken in) through acceptance, handling,
     /// review and approval by the hall's D01 staff; returns the decided case.
+    /// A case accepted and then asked twice for materials, breaking the one-time notice (an
+    /// irregularity): the answer to the second request.
+    pub async fn second_supplement_notice(&self) -> (StatusCode, Value) {
+        let (_, case) = self.submit("d01.clerk", "XK00001000", None).await;
+        let (_, case) = self
+            .act("d01.clerk", &case, serde_json::json!({"action": "accept"}))
+            .await;
+        let (_, case) = self
+            .act(
+                "d01.officer",
+                &case,
+                serde_json::json!({"action": "request_supplement", "missing": ["健康证明"]}),
+            )
+            .await;
+        let (_, case) = self
+            .act(
+                "d01.clerk",
+                &case,
+                serde_json::json!({"action": "supplement", "received": ["健康证明"]}),
+            )
+            .await;
+        self.act(
+            "d01.officer",
+            &case,
+            serde_json::json!({"action": "request_supplement", "missing": ["营业执照"]}),
+        )
+        .await
+    }
+
     /// Loads a (hypothetical) 2027 notice that gives 1 to 4 January off; its answer.
     pub async fn load_2027_notice(&self) -> Value {
         let notice = r#"
