@@ -3,6 +3,7 @@
 //! Time is always a parameter; storage and HTTP are thin layers around these types.
 
 pub mod appeal;
+pub mod appointment;
 pub mod attendance;
 pub mod calendar;
 pub mod case;

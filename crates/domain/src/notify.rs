@@ -57,6 +57,8 @@ pub enum MessageKind {
     /// 督办升级: a supervision notice raised to a yellow or red card, to the department's
     /// officers and approvers and to the supervisors.
     NoticeEscalated,
+    /// 预约成功: the slot, the hall and the code to check in with at the kiosk.
+    AppointmentBooked,
 }
 string_enum!(MessageKind {
     Received => "received",
@@ -76,6 +78,7 @@ string_enum!(MessageKind {
     AppealProgress => "appeal_progress",
     AppealAnswered => "appeal_answered",
     NoticeEscalated => "notice_escalated",
+    AppointmentBooked => "appointment_booked",
 });
 
 /// A placeholder of a template, written `{name}` in the text.
@@ -115,6 +118,10 @@ pub enum Placeholder {
     ExpiryDate,
     /// 督办等级（黄牌警告、红牌问责）
     Card,
+    /// 办事大厅名称
+    Hall,
+    /// 预约时段 (`2026年5月6日 09:30`)
+    Slot,
 }
 string_enum!(Placeholder {
     Applicant => "applicant",
@@ -133,6 +140,8 @@ string_enum!(Placeholder {
     Certificate => "certificate",
     ExpiryDate => "expiry_date",
     Card => "card",
+    Hall => "hall",
+    Slot => "slot",
 });
 
 /// Who a message is for.
@@ -156,7 +165,7 @@ impl Recipient {
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 17] = [
+    pub const ALL: [MessageKind; 18] = [
         MessageKind::Received,
         MessageKind::Accepted,
         MessageKind::SupplementNeeded,
@@ -174,6 +183,7 @@ impl MessageKind {
         MessageKind::AppealProgress,
         MessageKind::AppealAnswered,
         MessageKind::NoticeEscalated,
+        MessageKind::AppointmentBooked,
     ];
 
     /// The Chinese name shown to administrators.
@@ -196,6 +206,7 @@ impl MessageKind {
             MessageKind::AppealProgress => "诉求办理进展",
             MessageKind::AppealAnswered => "诉求答复通知",
             MessageKind::NoticeEscalated => "督办升级通知",
+            MessageKind::AppointmentBooked => "预约成功通知",
         }
     }
 
@@ -229,6 +240,7 @@ impl MessageKind {
                 &[P::Applicant, P::Number, P::DueDate]
             }
             MessageKind::AppealAnswered => &[P::Applicant, P::Number],
+            MessageKind::AppointmentBooked => &[P::Hall, P::Item, P::Slot, P::Code],
             MessageKind::RenewalDue => &[
                 P::Applicant,
                 P::Certificate,
@@ -293,6 +305,9 @@ impl MessageKind {
             }
             MessageKind::RenewalDue => {
                 "【政务服务】{applicant}您好，您的{certificate}（办件编号{number}）有效期至{expiry_date}。如需延续，请于{due_date}前提出延续申请。"
+            }
+            MessageKind::AppointmentBooked => {
+                "【政务服务】您已预约{hall}“{item}”业务，时间{slot}，预约码{code}。请于预约时间前30分钟至后15分钟内到大厅自助机输入预约码签到取号。"
             }
             MessageKind::RedWarning => {
                 "【电子监察】{staff}：办件{number}（{item}）已于{due_date}超期{days}个工作日，请立即办理并说明原因。"
@@ -710,6 +725,33 @@ pub fn consultation_answered_message(
         recipient: Recipient::Applicant,
         phone: phone.to_owned(),
         values: Values::from([(Placeholder::Item, item_name.to_owned())]),
+    }
+}
+
+/// The booking `appointment` confirmed to its phone (once: its id is the message's), with the
+/// hall, the business group, the slot and the code to check in with.
+pub fn appointment_booked_message(
+    appointment: i64,
+    phone: &str,
+    hall: &str,
+    group: &str,
+    slot: &crate::appointment::Slot,
+    code: &str,
+) -> PlannedMessage {
+    PlannedMessage {
+        id: format!("appointment-{appointment}-appointment_booked-applicant"),
+        kind: MessageKind::AppointmentBooked,
+        recipient: Recipient::Applicant,
+        phone: phone.to_owned(),
+        values: Values::from([
+            (Placeholder::Hall, hall.to_owned()),
+            (Placeholder::Item, group.to_owned()),
+            (
+                Placeholder::Slot,
+                format!("{} {}", chinese_day(slot.day), slot.label()),
+            ),
+            (Placeholder::Code, code.to_owned()),
+        ]),
     }
 }
 
@@ -1224,6 +1266,29 @@ mod tests {
             renewal_due_message(12, "023-67821234", "王建国", "证", "1", &dates).is_none(),
             "a landline gets no SMS"
         );
+    }
+
+    #[test]
+    fn a_booking_is_confirmed_with_its_slot_and_code_masked_for_readers_of_the_outbox() {
+        let slot = crate::appointment::Slot {
+            day: NaiveDate::from_ymd_opt(2026, 5, 6).unwrap(),
+            start: chrono::NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
+        };
+        let m = appointment_booked_message(
+            3,
+            "13800138000",
+            "渝北区行政服务中心",
+            "市场准入",
+            &slot,
+            "482913",
+        );
+        assert_eq!(m.id, "appointment-3-appointment_booked-applicant");
+        assert_eq!(
+            compose(&m, m.kind.default_template()).unwrap(),
+            "【政务服务】您已预约渝北区行政服务中心“市场准入”业务，时间2026年5月6日 09:30，预约码482913。请于预约时间前30分钟至后15分钟内到大厅自助机输入预约码签到取号。"
+        );
+        let masked = compose(&m.masked(), m.kind.default_template()).unwrap();
+        assert!(masked.contains("预约码******") && !masked.contains("482913"));
     }
 
     #[test]

@@ -109,6 +109,9 @@ pub struct Ticket {
     pub started_at: Option<DateTime<Utc>>,
     pub done_at: Option<DateTime<Utc>>,
     pub case: Option<CaseId>,
+    /// Taken at the check-in of an appointment: called before walk-in tickets.
+    #[serde(default)]
+    pub booked: bool,
 }
 
 /// The most tickets one group gives out in a day.
@@ -142,6 +145,7 @@ pub fn take(
         started_at: None,
         done_at: None,
         case: None,
+        booked: false,
     })
 }
 
@@ -154,8 +158,9 @@ pub fn groups_of(groups: &[BusinessGroup], window: WindowId) -> Vec<&str> {
         .collect()
 }
 
-/// The ticket a window calls next: of the waiting tickets of the groups it serves, the one
-/// taken first (a transferred ticket keeps the time it was first taken).
+/// The ticket a window calls next: of the waiting tickets of the groups it serves, a booked
+/// one (checked in for an appointment) first, then the one taken first (a transferred ticket
+/// keeps the time it was first taken).
 pub fn next_for<'a>(
     groups: &[BusinessGroup],
     window: WindowId,
@@ -165,7 +170,7 @@ pub fn next_for<'a>(
     waiting
         .iter()
         .filter(|t| t.state == TicketState::Waiting && served.contains(&t.group.as_str()))
-        .min_by_key(|t| (t.taken_at, t.number.clone()))
+        .min_by_key(|t| (!t.booked, t.taken_at, t.number.clone()))
 }
 
 /// What a window does with a ticket.
@@ -434,6 +439,12 @@ mod tests {
         assert_eq!(next_for(&g, WindowId(3), &waiting).unwrap().number, "B001");
         assert_eq!(next_for(&g, WindowId(2), &waiting).unwrap().number, "A001");
         assert_eq!(next_for(&g, WindowId(9), &waiting), None);
+        // A ticket checked in for an appointment goes before the walk-ins.
+        let mut a3 = take(&g, "A", 3, china(2026, 3, 2, 12)).unwrap();
+        a3.booked = true;
+        let waiting = vec![a2.clone(), b1.clone(), a1.clone(), a3];
+        assert_eq!(next_for(&g, WindowId(2), &waiting).unwrap().number, "A003");
+        assert_eq!(next_for(&g, WindowId(3), &waiting).unwrap().number, "B001");
         assert_eq!(
             call(&g, &b1, WindowId(1), StaffId(5), china(2026, 3, 2, 10)),
             Err(QueueError::NotThisWindow)

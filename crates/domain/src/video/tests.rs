@@ -583,6 +583,7 @@ fn ticket(
         started_at: Some(called + Duration::minutes(1)),
         done_at: done,
         case: case.map(CaseId),
+        booked: false,
     }
 }
 
