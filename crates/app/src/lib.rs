@@ -2,6 +2,7 @@
 //! the outcome in one transaction. Authentication and scoping are checked here, once.
 
 pub mod appeals;
+pub mod appointments;
 pub mod attendance;
 pub mod auth;
 pub mod calendar;
@@ -161,6 +162,8 @@ pub enum AppError {
     #[error(transparent)]
     Queue(#[from] liandong_domain::queue::QueueError),
     #[error(transparent)]
+    Appointment(#[from] liandong_domain::appointment::AppointmentError),
+    #[error(transparent)]
     Supervision(#[from] liandong_domain::supervision::SupervisionError),
     /// A consultation action the state does not allow (texts become `Invalid`).
     #[error(transparent)]
@@ -252,6 +255,8 @@ pub struct App {
     pub attendance_rules: liandong_domain::attendance::AttendanceRules,
     /// Video monitoring: the probe's thresholds, timeout and limits.
     pub video: video::VideoConfig,
+    /// Appointments at the halls (预约取号): slots, places, check-in, no-shows.
+    pub appointment_rules: liandong_domain::appointment::AppointmentRules,
 }
 
 impl App {
@@ -282,6 +287,7 @@ impl App {
             payment_merchant: None,
             payment_provider: None,
             sign_in_rules: liandong_domain::online::SignInRules::default(),
+            appointment_rules: liandong_domain::appointment::AppointmentRules::default(),
             consultation_rules: liandong_domain::consultation::ConsultationRules::default(),
             renewal_rules: liandong_domain::certificate::RenewalRules::default(),
             attendance_rules: liandong_domain::attendance::AttendanceRules::default(),

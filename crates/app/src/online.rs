@@ -155,7 +155,7 @@ impl From<UploadError> for AppError {
     }
 }
 
-fn parse_phone(text: &str) -> Result<PhoneNumber> {
+pub(crate) fn parse_phone(text: &str) -> Result<PhoneNumber> {
     PhoneNumber::parse(text)
         .map_err(|e| AppError::Invalid(vec![FieldError::from_bilingual("phone", &e)]))
 }
@@ -180,6 +180,29 @@ fn checked_files(
         });
     }
     Ok((out, received))
+}
+
+/// Checks `given` against the latest code sent to `number`, inside a write: the code's id
+/// when it is right (the caller spends it with what it was given for), the refusal when not
+/// (a wrong code counts against it).
+pub(crate) async fn checked_code(
+    tx: &mut liandong_store::WriteTx,
+    rules: &liandong_domain::online::SignInRules,
+    number: &str,
+    given: &str,
+    now: DateTime<Utc>,
+) -> std::result::Result<std::result::Result<i64, SignInError>, liandong_store::StoreError> {
+    let latest = tx.latest_sign_in_code(number).await?;
+    let checked = check_code(rules, number, latest.as_ref().map(|(_, c)| c), given, now);
+    Ok(match (checked, latest) {
+        (Ok(()), Some((id, _))) => Ok(id),
+        (Err(e @ SignInError::Wrong { .. }), Some((id, _))) => {
+            tx.record_code_failure(id).await?;
+            Err(e)
+        }
+        (Err(e), _) => Err(e),
+        (Ok(()), None) => Err(SignInError::Expired),
+    })
 }
 
 impl App {
@@ -248,30 +271,14 @@ impl App {
             .store
             .write(move |tx| {
                 Box::pin(async move {
-                    let latest = tx.latest_sign_in_code(&number).await?;
-                    let checked = check_code(
-                        &rules,
-                        &number,
-                        latest.as_ref().map(|(_, c)| c),
-                        &given,
-                        now,
-                    );
-                    let outcome = match (checked, latest) {
-                        (Ok(()), Some((id, _))) => {
-                            if tx.use_sign_in_code(id, now).await? {
-                                tx.insert_applicant_session(&hashed, &number, now, expires_at)
-                                    .await?;
-                                None
-                            } else {
-                                Some(SignInError::Expired)
-                            }
+                    let outcome = match checked_code(tx, &rules, &number, &given, now).await? {
+                        Ok(id) if tx.use_sign_in_code(id, now).await? => {
+                            tx.insert_applicant_session(&hashed, &number, now, expires_at)
+                                .await?;
+                            None
                         }
-                        (Err(e @ SignInError::Wrong { .. }), Some((id, _))) => {
-                            tx.record_code_failure(id).await?;
-                            Some(e)
-                        }
-                        (Err(e), _) => Some(e),
-                        (Ok(()), None) => Some(SignInError::Expired),
+                        Ok(_) => Some(SignInError::Expired),
+                        Err(e) => Some(e),
                     };
                     tx.audit(&AuditEntry {
                         at: now,

@@ -57,6 +57,8 @@ pub struct WindowDesk {
     pub waiting: usize,
     /// The chosen window's duty (窗口出勤), with what the clerk may do now.
     pub duty: Option<WindowDutyView>,
+    /// The hall's bookings of the day (预约), by slot.
+    pub appointments: Vec<crate::appointments::AppointmentView>,
 }
 
 /// The day's queue figures: overall, by group, by window and by hour, and the long queues.
@@ -295,6 +297,9 @@ impl App {
                 .filter(|t| served.contains(&t.ticket.group.as_str()))
                 .count()
         });
+        let appointments = self
+            .appointments_of_day(session, unit, china_date(self.now()))
+            .await?;
         Ok(WindowDesk {
             windows,
             window: chosen,
@@ -302,6 +307,7 @@ impl App {
             current,
             waiting,
             duty,
+            appointments,
         })
     }
 

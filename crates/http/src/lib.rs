@@ -141,6 +141,14 @@ fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(queue::call_next))
         .routes(routes!(queue::act_on_ticket))
         .routes(routes!(queue::queue_report))
+        .routes(routes!(appointments::slots))
+        .routes(routes!(appointments::book_at_kiosk, appointments::of_day))
+        .routes(routes!(appointments::check_in))
+        .routes(routes!(
+            appointments::book_online,
+            appointments::my_appointments
+        ))
+        .routes(routes!(appointments::cancel))
         .routes(routes!(ratings::get_pad))
         .routes(routes!(ratings::rate_at_pad))
         .routes(routes!(ratings::rate_online))

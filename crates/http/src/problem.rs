@@ -5,6 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use liandong_app::{AppError, FieldError};
 use liandong_domain::appeal::AppealError;
+use liandong_domain::appointment::AppointmentError;
 use liandong_domain::attendance::AttendanceError;
 use liandong_domain::case::{ActionName, WorkflowError};
 use liandong_domain::city::BatchError;
@@ -116,6 +117,20 @@ pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
         AppError::Queue(QueueError::UnknownGroup(_)) => (StatusCode::NOT_FOUND, "not_found"),
         AppError::Queue(QueueError::Full) => (StatusCode::CONFLICT, "queue_full"),
         AppError::Queue(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+        AppError::Appointment(AppointmentError::NotOffered) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input")
+        }
+        AppError::Appointment(AppointmentError::SlotFull) => (StatusCode::CONFLICT, "slot_full"),
+        AppError::Appointment(AppointmentError::TooMany(_)) => {
+            (StatusCode::CONFLICT, "too_many_bookings")
+        }
+        AppError::Appointment(AppointmentError::Suspended { .. }) => {
+            (StatusCode::FORBIDDEN, "booking_suspended")
+        }
+        AppError::Appointment(AppointmentError::UnknownCode) => {
+            (StatusCode::NOT_FOUND, "not_found")
+        }
+        AppError::Appointment(_) => (StatusCode::CONFLICT, "action_not_allowed"),
         AppError::Supervision(SupervisionError::PartyNotAllowed { .. }) => {
             (StatusCode::FORBIDDEN, "forbidden")
         }

@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 61] = [
+pub const TABLES: [&str; 64] = [
     "units",
     "departments",
     "windows",
@@ -47,6 +47,9 @@ pub const TABLES: [&str; 61] = [
     "queue_groups",
     "queue_tickets",
     "queue_sequences",
+    "appointments",
+    "appointment_slots",
+    "appointment_phones",
     "ratings",
     "certificates",
     "payments",
@@ -72,7 +75,7 @@ pub const TABLES: [&str; 61] = [
 ];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
-const SERIAL_TABLES: [&str; 22] = [
+const SERIAL_TABLES: [&str; 23] = [
     "units",
     "departments",
     "windows",
@@ -85,6 +88,7 @@ const SERIAL_TABLES: [&str; 22] = [
     "key_projects",
     "joint_reviews",
     "queue_tickets",
+    "appointments",
     "findings",
     "notices",
     "ratings",

@@ -6,6 +6,7 @@
 //! read and a zero-row update is a conflict, never a lost update.
 
 mod appeals;
+mod appointments;
 mod attendance;
 mod audit;
 mod backup;
@@ -40,6 +41,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
 pub use appeals::{AppealFilter, AppealRecord, AppealSummary, NewAppeal, StoredAppeal};
+pub use appointments::StoredAppointment;
 pub use attendance::StoredDuty;
 pub use audit::{AuditEntry, AuditFinding};
 pub use backup::TABLES;

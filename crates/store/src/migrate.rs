@@ -164,6 +164,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0025_case_windows.sql"),
         postgres: include_str!("../../../migrations/postgres/0025_case_windows.sql"),
     },
+    Migration {
+        version: 26,
+        name: "appointments",
+        sqlite: include_str!("../../../migrations/sqlite/0026_appointments.sql"),
+        postgres: include_str!("../../../migrations/postgres/0026_appointments.sql"),
+    },
 ];
 
 /// The migration that makes the city link's outbox.

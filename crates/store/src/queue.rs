@@ -138,6 +138,16 @@ impl Store {
             .collect()
     }
 
+    /// The units that have business groups: the halls one can book at.
+    pub async fn units_with_queue_groups(&self) -> Result<Vec<UnitId>> {
+        let rows = sqlx::query("SELECT DISTINCT unit_id FROM queue_groups ORDER BY unit_id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(UnitId(r.try_get("unit_id")?)))
+            .collect()
+    }
+
     pub async fn ticket(&self, id: i64) -> Result<StoredTicket> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("{COLUMNS} WHERE id = $1")))
             .bind(id)

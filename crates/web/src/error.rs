@@ -169,6 +169,7 @@ pub fn status_of(e: &AppError) -> (StatusCode, &'static str) {
         | AppError::Appeal(_)
         | AppError::Proxy(_)
         | AppError::Queue(_) => (StatusCode::UNPROCESSABLE_ENTITY, "error.invalid"),
+        AppError::Appointment(_) => (StatusCode::CONFLICT, "error.title"),
         AppError::Storage(_) => (StatusCode::SERVICE_UNAVAILABLE, "error.unavailable"),
         AppError::CityAuth(_) => (StatusCode::UNAUTHORIZED, "error.title"),
         AppError::CityBatch(_) => (StatusCode::UNPROCESSABLE_ENTITY, "error.invalid"),

@@ -94,6 +94,14 @@ pub fn routes(app: App) -> Router<App> {
         .route("/online/login", post(online::sign_in))
         .route("/online/logout", post(online::sign_out))
         .route("/online/cases", get(online::my_cases))
+        .route(
+            "/online/appointments",
+            get(appointments::online_appointments).post(appointments::online_book),
+        )
+        .route(
+            "/online/appointments/{id}/cancel",
+            post(appointments::online_cancel),
+        )
         .route("/online/cases/{id}", get(online::show))
         .route("/online/cases/{id}/withdraw", post(online::withdraw))
         .route("/online/cases/{id}/pay", post(online::pay))
@@ -139,6 +147,18 @@ pub fn routes(app: App) -> Router<App> {
             get(ratings::pad).post(ratings::rate_at_pad),
         )
         .route("/kiosk/{unit}", get(queue::kiosk).post(queue::take_ticket))
+        .route(
+            "/kiosk/{unit}/book",
+            get(appointments::kiosk_book).post(appointments::kiosk_book_post),
+        )
+        .route(
+            "/kiosk/{unit}/book/code",
+            post(appointments::kiosk_send_code),
+        )
+        .route(
+            "/kiosk/{unit}/check-in",
+            get(appointments::kiosk_check_in).post(appointments::kiosk_check_in_post),
+        )
         .route("/board/{unit}", get(queue::board))
         .route("/board/{unit}/events", get(queue::board_events))
         .route("/queue", get(queue::desk))

@@ -1,9 +1,10 @@
-// Liandong pages work without this script. It adds three conveniences, all without inline
+// Liandong pages work without this script. It adds four conveniences, all without inline
 // code (the server's CSP forbids it): checking an ID number as it is typed at the window,
-// the print button of the printable notices, and keeping lists current: an element with an
-// id and data-refresh="SECONDS" is replaced by the same element of a fresh copy of the page,
-// unless the user is working inside it or the tab is hidden; with data-events="URL" also as
-// soon as the server's event stream says it changed (the hall's display board).
+// the print button of the printable notices, the kiosk's touch keypads, and keeping lists
+// current: an element with an id and data-refresh="SECONDS" is replaced by the same element
+// of a fresh copy of the page, unless the user is working inside it or the tab is hidden;
+// with data-events="URL" also as soon as the server's event stream says it changed (the
+// hall's display board).
 (function () {
   "use strict";
   // GB 11643: weights and check characters of the 18-character resident ID.
@@ -45,6 +46,21 @@
         r.addEventListener("change", function () { check(id); });
       });
     }
+    // The kiosk's touch keypads type into the input they name.
+    document.querySelectorAll("[data-keypad]").forEach(function (pad) {
+      var input = document.getElementById(pad.getAttribute("data-keypad"));
+      if (!input) return;
+      pad.removeAttribute("aria-hidden");
+      pad.addEventListener("click", function (e) {
+        var key = e.target.getAttribute && e.target.getAttribute("data-key");
+        if (!key) return;
+        var max = parseInt(input.getAttribute("maxlength"), 10) || 64;
+        if (key === "back") input.value = input.value.slice(0, -1);
+        else if (key === "clear") input.value = "";
+        else if (input.value.length < max) input.value += key;
+        input.dispatchEvent(new Event("input"));
+      });
+    });
     document.querySelectorAll("[data-print]").forEach(function (b) {
       b.addEventListener("click", function () { window.print(); });
     });

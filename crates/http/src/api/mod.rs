@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, one module per area.
 
 pub mod appeals;
+pub mod appointments;
 pub mod attendance;
 pub mod auth;
 pub mod calendar;

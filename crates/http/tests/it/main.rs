@@ -7,6 +7,7 @@ mod support;
 mod access;
 mod api;
 mod appeals;
+mod appointments;
 mod attendance;
 mod cases;
 mod catalog;

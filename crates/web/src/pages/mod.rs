@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod appeal_public;
 pub mod appeals;
+pub mod appointments;
 pub mod attendance;
 pub mod auth;
 pub mod cases;

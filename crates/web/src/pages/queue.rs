@@ -17,6 +17,7 @@ use liandong_domain::attendance::{DutyAction, DutyActionKind, PauseReason};
 use liandong_domain::case::CaseNumber;
 use liandong_domain::organization::{UnitId, WindowId};
 use liandong_domain::queue::{TicketAction, TicketState};
+use liandong_store::StoredTicket;
 
 use crate::error::{PageError, message};
 use crate::form::Params;
@@ -70,6 +71,8 @@ struct TicketPage {
     group_name: String,
     ahead: usize,
     taken: String,
+    /// Taken at an appointment's check-in: called before the walk-ins.
+    booked: bool,
 }
 
 /// Takes a ticket for the group touched and shows it, to print or to note.
@@ -89,18 +92,32 @@ pub async fn take_ticket(
             return Ok(visitor.finish(render(crate::error::refused_status(&e), &data)));
         }
     };
+    show_ticket(&app, &visitor, unit, &ticket).await
+}
+
+/// The ticket just taken (or checked in for), to print or to note.
+pub async fn show_ticket(
+    app: &App,
+    visitor: &Visitor,
+    unit: i64,
+    ticket: &StoredTicket,
+) -> Result<Response, PageError> {
     let board = app.queue_board(UnitId(unit)).await?;
-    let waiting = board.waiting.iter().find(|w| w.group == group);
+    let waiting = board
+        .waiting
+        .iter()
+        .find(|w| w.group == ticket.ticket.group);
     let record = app.store.unit(UnitId(unit)).await.map_err(AppError::from)?;
     Ok(visitor.finish(page(&TicketPage {
         c: visitor.ctx(&format!("/kiosk/{unit}")),
         unit_id: unit,
         unit_name: record.name,
-        number: ticket.ticket.number,
+        number: ticket.ticket.number.clone(),
         group_name: waiting.map(|w| w.name.clone()).unwrap_or_default(),
         // Those waiting before this ticket: all waiting in the group but itself.
         ahead: waiting.map_or(0, |w| w.waiting.saturating_sub(1)),
         taken: time(&ticket.ticket.taken_at),
+        booked: ticket.ticket.booked,
     })))
 }
 
@@ -203,6 +220,8 @@ struct DeskPage {
     duty: Option<DeskDuty>,
     /// The reasons a pause may give: value and message key.
     pause_reasons: Vec<(&'static str, String)>,
+    /// The hall's bookings of the day.
+    appointments: Vec<crate::pages::appointments::BookingRow>,
     problem: Option<String>,
 }
 
@@ -267,6 +286,7 @@ fn desk_page(signed: &Signed, desk: WindowDesk) -> DeskPage {
         current,
         duty: desk.duty.map(desk_duty),
         pause_reasons: pause_reasons(),
+        appointments: crate::pages::appointments::day_rows(desk.appointments, signed.lang),
         problem: None,
     }
 }

@@ -141,6 +141,25 @@ impl Session {
         self.wait(css).await.click().await.expect("click");
     }
 
+    /// Types `digits` on the kiosk's touch keypad for the input `input`.
+    async fn tap(&self, input: &str, digits: &str) {
+        for digit in digits.chars() {
+            self.click(&format!("[data-keypad='{input}'] [data-key='{digit}']"))
+                .await;
+        }
+        let typed = self
+            .wait(&format!("#{input}"))
+            .await
+            .prop("value")
+            .await
+            .expect("value");
+        assert_eq!(
+            typed.as_deref(),
+            Some(digits),
+            "the keypad typed into #{input}"
+        );
+    }
+
     async fn fill(&self, css: &str, value: &str) {
         let field = self.wait(css).await;
         field.clear().await.expect("clear");
@@ -489,6 +508,42 @@ async fn flows(s: Session) {
     assert_eq!(s.text("#pad-ticket").await, ticket);
     s.click("#rate-satisfied").await;
     s.wait("#pad-thanks").await;
+
+    // An appointment at the kiosk, all by touch: a group, the first slot, the phone and the
+    // code sent to it; then the check-in with the booking code gives a booked ticket.
+    s.go("/kiosk/1").await;
+    s.click("#tile-book").await;
+    s.click("#book-group-A").await;
+    s.click("#book-slots a.slot").await;
+    let phone = "13900000201";
+    s.tap("book-phone-input", phone).await;
+    s.click("#book-send-code").await;
+    s.wait("#book-confirm").await;
+    let (_, code) = liandong_testkit::outbox::sign_in_code_sent_to(&s.t.app.store, phone).await;
+    s.tap("book-code", &code).await;
+    s.shot("kiosk-book").await;
+    s.click("#book-submit").await;
+    let booking_code = s.text("#booked-code").await;
+    assert_eq!(booking_code.len(), 6);
+    let today = liandong_domain::calendar::china_date(s.t.app.now());
+    let booked =
+        s.t.app
+            .store
+            .appointments_of_phone(phone, today)
+            .await
+            .expect("bookings");
+    assert_eq!(booked.len(), 1);
+    // Check-in opens half an hour before the slot.
+    let opens = booked[0].appointment.slot.starts_at() - chrono::Duration::minutes(20);
+    if opens > s.t.app.now() {
+        s.t.clock.set(opens);
+    }
+    s.go("/kiosk/1").await;
+    s.click("#tile-check-in").await;
+    s.tap("check-in-code", &booking_code).await;
+    s.click("#check-in-submit").await;
+    s.wait("#ticket-booked").await;
+    assert!(s.text("#ticket-number").await.starts_with('A'));
 
     // Window duty (窗口出勤): the clerk signs on at the desk; the board shows the window open.
     s.sign_in("d01.clerk").await;
