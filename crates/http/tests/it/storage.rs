@@ -493,3 +493,43 @@ async fn appeal_events_are_sealed_by_the_chain_migration_on_sqlite() {
 async fn appeal_events_are_sealed_by_the_chain_migration_on_postgres() {
     appeal_events_are_sealed_by_the_chain_migration(Db::Postgres).await;
 }
+
+both!(
+    a_backup_restores_appeals_whose_text_columns_start_empty,
+    |t: TestApp| async move {
+        // The first appeal has no acceptance columns, the second has: PostgreSQL prepares the
+        // restore's insert on the first row, so an empty text column must still be text.
+        let token = t.token("v20101.clerk").await;
+        let (status, _) = t
+            .post(
+                "/api/v1/appeals",
+                Some(&token),
+                json!({"kind": "problem", "channel": "station", "scope": "village",
+                       "person": {"name": "李秀英", "phone": "13900139000"},
+                       "category": "道路交通", "content": "社区路灯损坏"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, _) = t
+            .post(
+                "/api/v1/appeals/online",
+                None,
+                json!({"kind": "service_complaint", "channel": "online", "scope": "district_department",
+                       "department": 1, "person": {"name": "张伟", "phone": "13800138000"},
+                       "category": "服务态度", "content": "窗口工作人员态度生硬"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let file =
+            std::env::temp_dir().join(format!("liandong-backup-{:x}.db", rand::random::<u64>()));
+        let rows = t.app.store.backup_to(&file).await.unwrap();
+        let target_url = fresh_database(t.db).await.unwrap();
+        let target = Store::connect(&target_url).await.unwrap();
+        target.migrate().await.unwrap();
+        assert_eq!(target.restore_from(&file).await.unwrap(), rows);
+        let (checked, broken) = target.verify_all_appeals(|_| {}).await.unwrap();
+        assert_eq!((checked, broken.len()), (2, 0));
+        target.close().await;
+        let _ = std::fs::remove_file(&file);
+    }
+);
