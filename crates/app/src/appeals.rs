@@ -5,8 +5,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use liandong_domain::appeal::{
     Appeal, AppealAction, AppealChannel, AppealContext, AppealEvent, AppealEventKind, AppealFacts,
-    AppealLevel, AppealState, AppealStats, Registration, UnitRef, decide, register, statistics,
-    warning_level,
+    AppealLevel, AppealState, AppealStats, Registration, UnitRef, acceptance_overdue_finding,
+    decide, register, statistics, warning_level,
 };
 use liandong_domain::calendar::{china_date, china_day_start};
 use liandong_domain::case::WarningLevel;
@@ -100,7 +100,21 @@ pub fn appeal_record(
         satisfaction: appeal.satisfaction,
         escalations: appeal.escalations,
         taken_over: appeal.taken_over,
+        acceptance_due_on: appeal.acceptance_due,
+        acceptance: appeal.acceptance,
     }
+}
+
+/// A complaint awaiting the efficiency complaint center's decision on acceptance, as the
+/// center's list shows it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct PendingAcceptance {
+    pub summary: AppealSummary,
+    /// The last day of the decision (five working days after registration).
+    pub due_on: NaiveDate,
+    /// The decision is late: its last day has closed.
+    pub overdue: bool,
 }
 
 fn replay(events: &[AppealEvent]) -> Result<Appeal> {
@@ -220,6 +234,8 @@ impl App {
             actor: session.map(|s| s.staff.id),
             unit: raised.id,
             kind: kind.clone(),
+            prev_hash: String::new(),
+            hash: String::new(),
         };
         let appeal = replay(std::slice::from_ref(&first))?;
         let new_appeal = NewAppeal {
@@ -336,6 +352,8 @@ impl App {
                 actor: session.map(|s| s.staff.id),
                 unit: session.map_or(appeal.responsible.unit, |s| s.staff.unit_id),
                 kind,
+                prev_hash: String::new(),
+                hash: String::new(),
             };
             appeal
                 .apply(&event)
@@ -353,12 +371,39 @@ impl App {
             ),
             _ => Vec::new(),
         };
+        // A decision on acceptance made after its five working days is a finding, recorded
+        // with the decision (the sweep would otherwise see it only while still pending).
+        let late = match (
+            stored.summary.acceptance_due_on,
+            events.first().map(|e| &e.kind),
+        ) {
+            (
+                Some(_),
+                Some(
+                    AppealEventKind::Accepted { .. }
+                    | AppealEventKind::AcceptanceRefused { .. }
+                    | AppealEventKind::Forwarded { .. },
+                ),
+            ) => acceptance_overdue_finding(
+                id,
+                &stored.summary.number,
+                self.hall().await?,
+                appeal.registered_at,
+                &calendar,
+                Some(now),
+                now,
+            ),
+            _ => None,
+        };
         let (appended, written) = (events.clone(), record.clone());
         self.store
             .write(move |tx| {
                 Box::pin(async move {
                     tx.append_appeal_events(id, expected_version, &appended, &written)
                         .await?;
+                    if let Some(finding) = &late {
+                        tx.record_acceptance_finding(finding).await?;
+                    }
                     crate::notify::enqueue(tx, None, &messages, now).await?;
                     Ok(())
                 })
@@ -387,6 +432,69 @@ impl App {
         filter: &AppealFilter,
     ) -> Result<(Vec<AppealSummary>, i64)> {
         Ok(self.store.appeals(&session.visibility, filter).await?)
+    }
+
+    /// Complaints awaiting the center's decision on acceptance, soonest due first, the late
+    /// ones marked: the efficiency complaint center's (supervisors') list.
+    pub async fn appeals_pending_acceptance(
+        &self,
+        session: &Session,
+    ) -> Result<Vec<PendingAcceptance>> {
+        session.require(Role::Supervisor)?;
+        let (rows, _) = self
+            .store
+            .appeals(
+                &session.visibility,
+                &AppealFilter {
+                    pending_acceptance: true,
+                    limit: 500,
+                    ..AppealFilter::default()
+                },
+            )
+            .await?;
+        let now = self.now();
+        Ok(rows
+            .into_iter()
+            .map(|summary| PendingAcceptance {
+                due_on: summary.acceptance_due_on.unwrap_or(summary.due_on),
+                // While pending, the row's due time is the decision's close.
+                overdue: now > summary.due_at,
+                summary,
+            })
+            .collect())
+    }
+
+    /// Records a finding for every complaint whose decision on acceptance is past its five
+    /// working days and still not made (once each: the finding's key is the complaint's).
+    /// Part of the supervision sweep, kept apart from the sweep of cases.
+    pub async fn sweep_pending_acceptances(&self) -> Result<u64> {
+        let now = self.now();
+        let calendar = self.calendar();
+        let hall = self.hall().await?;
+        let findings: Vec<_> = self
+            .store
+            .appeals_pending_acceptance_past(now)
+            .await?
+            .iter()
+            .filter_map(|(id, number, registered_at)| {
+                acceptance_overdue_finding(*id, number, hall, *registered_at, &calendar, None, now)
+            })
+            .collect();
+        if findings.is_empty() {
+            return Ok(0);
+        }
+        Ok(self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut new = 0;
+                    for finding in &findings {
+                        new += u64::from(tx.record_acceptance_finding(finding).await?);
+                    }
+                    Ok(new)
+                })
+            })
+            .await?)
     }
 
     /// Open appeals red now or within the window: the efficiency complaint center's list.
@@ -464,7 +572,14 @@ impl App {
             category: s.category,
             person_name: mask_person_name(&s.person_name),
             state: appeal.state,
-            state_zh: appeal.state.name_zh(),
+            // A complaint refused or forwarded is closed here; the person reads why.
+            state_zh: match appeal.acceptance {
+                Some(
+                    o @ (liandong_domain::appeal::AcceptanceOutcome::Refused
+                    | liandong_domain::appeal::AcceptanceOutcome::Forwarded),
+                ) => o.name_zh(),
+                _ => appeal.state.name_zh(),
+            },
             level: appeal.level(),
             responsible_unit: unit.name,
             registered_at: appeal.registered_at,

@@ -177,6 +177,8 @@ impl App {
             .await?;
         report.new_findings = new_findings;
         report.warnings_queued = warnings_queued;
+        // Complaints about the service left without a decision on acceptance (appeals).
+        report.new_findings += self.sweep_pending_acceptances().await?;
         (report.notices_opened, report.notices_escalated) = self.sweep_notices().await?;
         Ok(report)
     }

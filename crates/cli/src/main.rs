@@ -917,6 +917,18 @@ async fn main() -> Result<()> {
                     findings.len()
                 )
             }
+            // Appeals carry a hash chain too: a broken one is reported by its number.
+            let (appeals, broken) = app.store.verify_all_appeals(|_| {}).await?;
+            for f in &broken {
+                println!("{}: {}", f.number, f.problem);
+            }
+            if !broken.is_empty() {
+                bail!(
+                    "审计失败：{} 件诉求的历史被改动 / audit failed: {} of {appeals} appeals have altered histories",
+                    broken.len(),
+                    broken.len()
+                )
+            }
             // The running totals that monitoring reads must equal a recount of the events.
             let differences = app.totals_differences().await?;
             for d in differences.iter().take(20) {
@@ -930,7 +942,7 @@ async fn main() -> Result<()> {
                 )
             }
             println!(
-                "审计通过：{checked} 件办件的历史完整，统计与事件一致 / audit passed: the history of {checked} cases is intact and the running totals equal a recount"
+                "审计通过：{checked} 件办件和 {appeals} 件诉求的历史完整，统计与事件一致 / audit passed: the history of {checked} cases and {appeals} appeals is intact and the running totals equal a recount"
             );
             Ok(())
         }

@@ -313,11 +313,11 @@ fn check_record(record: &Record) -> Result<(), BatchError> {
             if !FINDING_STATES.contains(&r.state.as_str()) {
                 return invalid(r.id, "未知的问题状态", "unknown finding state");
             }
-            if r.kind == FindingKind::CameraOffline {
+            if !r.kind.about_case() {
                 return invalid(
                     r.id,
-                    "摄像机离线不属于办件问题",
-                    "a camera outage is not a case finding",
+                    "摄像机离线、投诉受理超期不属于办件问题",
+                    "a camera outage or a late acceptance decision is not a case finding",
                 );
             }
             Ok(())

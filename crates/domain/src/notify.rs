@@ -59,6 +59,9 @@ pub enum MessageKind {
     NoticeEscalated,
     /// 预约成功: the slot, the hall and the code to check in with at the kiosk.
     AppointmentBooked,
+    /// 投诉受理决定: the efficiency complaint center accepted a complaint about the service
+    /// (with the answer's due date), refused it (with the reason) or forwarded it (to whom).
+    AppealAcceptance,
 }
 string_enum!(MessageKind {
     Received => "received",
@@ -79,6 +82,7 @@ string_enum!(MessageKind {
     AppealAnswered => "appeal_answered",
     NoticeEscalated => "notice_escalated",
     AppointmentBooked => "appointment_booked",
+    AppealAcceptance => "appeal_acceptance",
 });
 
 /// A placeholder of a template, written `{name}` in the text.
@@ -165,7 +169,7 @@ impl Recipient {
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 18] = [
+    pub const ALL: [MessageKind; 19] = [
         MessageKind::Received,
         MessageKind::Accepted,
         MessageKind::SupplementNeeded,
@@ -184,6 +188,7 @@ impl MessageKind {
         MessageKind::AppealAnswered,
         MessageKind::NoticeEscalated,
         MessageKind::AppointmentBooked,
+        MessageKind::AppealAcceptance,
     ];
 
     /// The Chinese name shown to administrators.
@@ -207,6 +212,7 @@ impl MessageKind {
             MessageKind::AppealAnswered => "诉求答复通知",
             MessageKind::NoticeEscalated => "督办升级通知",
             MessageKind::AppointmentBooked => "预约成功通知",
+            MessageKind::AppealAcceptance => "投诉受理决定通知",
         }
     }
 
@@ -241,6 +247,7 @@ impl MessageKind {
             }
             MessageKind::AppealAnswered => &[P::Applicant, P::Number],
             MessageKind::AppointmentBooked => &[P::Hall, P::Item, P::Slot, P::Code],
+            MessageKind::AppealAcceptance => &[P::Applicant, P::Number, P::Outcome],
             MessageKind::RenewalDue => &[
                 P::Applicant,
                 P::Certificate,
@@ -302,6 +309,9 @@ impl MessageKind {
             }
             MessageKind::AppealAnswered => {
                 "【政务服务】{applicant}您好，您反映的事项（编号{number}）已答复，请凭编号和手机号后六位查询答复内容并评价。"
+            }
+            MessageKind::AppealAcceptance => {
+                "【政务服务】{applicant}您好，您的投诉（编号{number}）{outcome}。可凭编号和手机号后六位查询。"
             }
             MessageKind::RenewalDue => {
                 "【政务服务】{applicant}您好，您的{certificate}（办件编号{number}）有效期至{expiry_date}。如需延续，请于{due_date}前提出延续申请。"
@@ -781,9 +791,11 @@ pub fn renewal_due_message(
 }
 
 /// What the person who raised appeal `appeal` (number `number`) is told of its events
-/// `(seq, kind)`: the registration (number and due date), an escalation or extension (the new
-/// due date), the answer (look it up and rate it). A referral at the same level keeps the due
-/// date and says nothing new. Nothing without a mobile number.
+/// `(seq, kind)`: the registration (number and due date; for a complaint about the service,
+/// the date of the decision on acceptance), the decision on acceptance (accepted with the
+/// answer's due date, refused with the reason, forwarded to whom), an escalation or extension
+/// (the new due date), the answer (look it up and rate it). A referral at the same level
+/// keeps the due date and says nothing new. Nothing without a mobile number.
 pub fn appeal_messages(
     appeal: i64,
     number: &str,
@@ -803,6 +815,9 @@ pub fn appeal_messages(
         .iter()
         .filter_map(|(seq, event)| {
             let (kind, due) = match event {
+                E::Accepted { .. } | E::AcceptanceRefused { .. } | E::Forwarded { .. } => {
+                    (MessageKind::AppealAcceptance, None)
+                }
                 E::Registered { due, .. } => (MessageKind::AppealRegistered, Some(*due)),
                 E::Escalated { due, .. } | E::Extended { due, .. } => {
                     (MessageKind::AppealProgress, Some(*due))
@@ -817,6 +832,9 @@ pub fn appeal_messages(
             if let Some(due) = due {
                 values.insert(Placeholder::DueDate, chinese_day(due));
             }
+            if let Some(outcome) = acceptance_outcome(event) {
+                values.insert(Placeholder::Outcome, outcome);
+            }
             Some(PlannedMessage {
                 id: format!("appeal-{appeal}-{seq}-{}-applicant", kind.as_str()),
                 kind,
@@ -826,6 +844,26 @@ pub fn appeal_messages(
             })
         })
         .collect()
+}
+
+/// The decision on a complaint's acceptance, as its message says it.
+fn acceptance_outcome(event: &crate::appeal::AppealEventKind) -> Option<String> {
+    use crate::appeal::{AppealEventKind as E, RefusalGround};
+    Some(match event {
+        E::Accepted { due, .. } => format!("已受理，将于{}前答复", chinese_day(*due)),
+        E::AcceptanceRefused { ground, reason } => {
+            let why = match (ground, reason.trim()) {
+                (_, "") => ground.name_zh(),
+                (RefusalGround::Other, text) => text,
+                (_, text) => {
+                    return Some(format!("不予受理，理由：{}（{text}）", ground.name_zh()));
+                }
+            };
+            format!("不予受理，理由：{why}")
+        }
+        E::Forwarded { to, .. } => format!("已转送{to}处理"),
+        _ => return None,
+    })
 }
 
 /// A China date as the messages write it: `2026年3月12日`.
@@ -1292,6 +1330,67 @@ mod tests {
     }
 
     #[test]
+    fn a_complainant_is_told_the_decision_on_acceptance_with_its_date_reason_or_body() {
+        use crate::appeal::{AppealEventKind as E, Person, RefusalGround};
+        use crate::ids::PhoneNumber;
+        let person = Person {
+            name: "张伟".into(),
+            phone: Some(PhoneNumber::parse("13800138000").unwrap()),
+        };
+        let events = [
+            E::Accepted {
+                due: NaiveDate::from_ymd_opt(2026, 5, 8).unwrap(),
+                note: "内部意见".into(),
+            },
+            E::AcceptanceRefused {
+                ground: RefusalGround::LegalProcedure,
+                reason: String::new(),
+            },
+            E::AcceptanceRefused {
+                ground: RefusalGround::Other,
+                reason: "投诉人已撤回".into(),
+            },
+            E::AcceptanceRefused {
+                ground: RefusalGround::NoFacts,
+                reason: "未说明具体窗口".into(),
+            },
+            E::Forwarded {
+                to: "区市场监督管理局".into(),
+                reason: String::new(),
+            },
+        ];
+        let numbered: Vec<_> = (2u32..).zip(events.iter()).collect();
+        let m = appeal_messages(9, "SX-100-20260402-0001", &person, &numbered);
+        let texts: Vec<String> = m
+            .iter()
+            .map(|m| compose(m, m.kind.default_template()).unwrap())
+            .collect();
+        assert!(m.iter().all(|m| m.kind == MessageKind::AppealAcceptance));
+        assert_eq!(m[0].id, "appeal-9-2-appeal_acceptance-applicant");
+        assert_eq!(
+            texts[0],
+            "【政务服务】张伟您好，您的投诉（编号SX-100-20260402-0001）已受理，将于2026年5月8日前答复。可凭编号和手机号后六位查询。"
+        );
+        assert!(!texts[0].contains("内部意见"));
+        assert!(texts[1].contains("不予受理，理由：已进入或依法应通过行政复议"));
+        assert!(
+            texts[2].contains("不予受理，理由：投诉人已撤回。"),
+            "{}",
+            texts[2]
+        );
+        assert!(
+            texts[3].contains("无明确的投诉对象或具体事实（未说明具体窗口）"),
+            "{}",
+            texts[3]
+        );
+        assert!(
+            texts[4].contains("已转送区市场监督管理局处理"),
+            "{}",
+            texts[4]
+        );
+    }
+
+    #[test]
     fn the_person_who_raised_an_appeal_is_told_of_registration_new_due_dates_and_the_answer() {
         use crate::appeal::{
             AppealChannel, AppealEventKind as E, AppealKind, AppealScope, Person, Responsible,
@@ -1317,6 +1416,7 @@ mod tests {
             address: String::new(),
             responsible,
             due: day(17),
+            acceptance_due: None,
         };
         let escalated = E::Escalated {
             scope: AppealScope::DistrictDepartment,

@@ -119,6 +119,7 @@ fn api_routes() -> OpenApiRouter<App> {
         )
         .routes(routes!(appeals::register_appeal, appeals::list_appeals))
         .routes(routes!(appeals::appeals_at_risk))
+        .routes(routes!(appeals::appeals_pending_acceptance))
         .routes(routes!(appeals::appeal_statistics))
         .routes(routes!(appeals::submit_online_appeal))
         .routes(routes!(appeals::lookup_appeal))

@@ -347,7 +347,8 @@ struct ServiceRequest {
 }
 
 fn status(state: AppealState) -> &'static str {
-    if state.awaits_answer() {
+    // A complaint awaiting the decision on acceptance is not settled either.
+    if state.awaits_answer() || state == AppealState::PendingAcceptance {
         "open"
     } else {
         "closed"

@@ -1,9 +1,12 @@
 //! Appeals (三项制度), their event histories and numbers.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use liandong_domain::appeal::chain::seal_all;
 use liandong_domain::appeal::{
-    AppealChannel, AppealEvent, AppealEventKind, AppealKind, AppealLevel, AppealScope, AppealState,
+    AcceptanceOutcome, AppealChannel, AppealEvent, AppealEventKind, AppealKind, AppealLevel,
+    AppealScope, AppealState,
 };
+use liandong_domain::case::event::GENESIS_HASH;
 use liandong_domain::organization::{AppealId, DepartmentId, StaffId, UnitId, Visibility};
 use liandong_domain::rating::Satisfaction;
 use serde::Serialize;
@@ -42,7 +45,14 @@ pub struct AppealSummary {
     pub satisfaction: Option<Satisfaction>,
     pub escalations: u32,
     pub taken_over: bool,
+    /// For a complaint about the service: the last day of the center's decision on
+    /// acceptance.
+    pub acceptance_due_on: Option<NaiveDate>,
+    /// That decision, once made.
+    pub acceptance: Option<AcceptanceOutcome>,
     pub version: u32,
+    /// The hash of the last event (the appeal's chain).
+    pub head_hash: String,
 }
 
 /// The columns an append rewrites, from the folded appeal.
@@ -60,6 +70,8 @@ pub struct AppealRecord {
     pub satisfaction: Option<Satisfaction>,
     pub escalations: u32,
     pub taken_over: bool,
+    pub acceptance_due_on: Option<NaiveDate>,
+    pub acceptance: Option<AcceptanceOutcome>,
 }
 
 /// A new appeal: where it was raised, its first event and its row.
@@ -85,8 +97,10 @@ pub struct StoredAppeal {
 #[derive(Debug, Clone, Default)]
 pub struct AppealFilter {
     pub state: Option<AppealState>,
-    /// Only those still awaiting an answer.
+    /// Only those still awaiting an answer (or the decision on acceptance).
     pub open_only: bool,
+    /// Only complaints awaiting the center's decision on acceptance, soonest due first.
+    pub pending_acceptance: bool,
     /// Due before this instant and still awaiting an answer.
     pub due_before: Option<DateTime<Utc>>,
     pub unit: Option<UnitId>,
@@ -100,7 +114,8 @@ pub struct AppealFilter {
 
 const COLUMNS: &str = "SELECT id, number, kind, channel, scope, level, category, raised_unit_id,
     responsible_unit_id, responsible_department_id, person_name, person_phone, state, registered_at,
-    due_on, due_at, answered_at, closed_at, satisfaction, escalations, taken_over, version FROM appeals";
+    due_on, due_at, answered_at, closed_at, satisfaction, escalations, taken_over,
+    acceptance_due_on, acceptance, version, head_hash FROM appeals";
 
 fn summary_row(row: &AnyRow) -> Result<AppealSummary> {
     let satisfaction: Option<String> = row.try_get("satisfaction")?;
@@ -133,7 +148,34 @@ fn summary_row(row: &AnyRow) -> Result<AppealSummary> {
             .transpose()?,
         escalations: u32_column(row, "escalations")?,
         taken_over: row.try_get::<i64, _>("taken_over")? != 0,
+        acceptance_due_on: row
+            .try_get::<Option<String>, _>("acceptance_due_on")?
+            .map(|d| {
+                d.parse()
+                    .map_err(|e| StoreError::Corrupt(format!("acceptance_due_on: {e}")))
+            })
+            .transpose()?,
+        acceptance: row
+            .try_get::<Option<String>, _>("acceptance")?
+            .map(|a| {
+                a.parse()
+                    .map_err(|e| StoreError::Corrupt(format!("acceptance: {e}")))
+            })
+            .transpose()?,
         version: u32_column(row, "version")?,
+        head_hash: row.try_get("head_hash")?,
+    })
+}
+
+fn event_row(r: &AnyRow) -> Result<AppealEvent> {
+    Ok(AppealEvent {
+        seq: u32_column(r, "seq")?,
+        at: instant(r.try_get("at")?)?,
+        actor: r.try_get::<Option<i64>, _>("actor_id")?.map(StaffId),
+        unit: UnitId(r.try_get("unit_id")?),
+        kind: json_column(r, "data")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
     })
 }
 
@@ -179,11 +221,22 @@ impl WriteTx {
             ));
         };
         let r = &appeal.record;
+        // The number is known only now: the registration is sealed here, first on the chain.
+        let mut first = [AppealEvent::new(
+            1,
+            appeal.at,
+            appeal.actor,
+            appeal.raised_unit_id,
+            appeal.registered.clone(),
+        )];
+        let head = seal_all(&number, GENESIS_HASH, &mut first);
         let row = sqlx::query(
             "INSERT INTO appeals (number, kind, channel, scope, level, category, raised_unit_id,
                 responsible_unit_id, responsible_department_id, person_name, person_phone, state,
-                registered_at, due_on, due_at, escalations, taken_over, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, 0, 1)
+                registered_at, due_on, due_at, escalations, taken_over, acceptance_due_on,
+                acceptance, version, head_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, 0, $16,
+                $17, 1, $18)
              RETURNING id",
         )
         .bind(&number)
@@ -207,30 +260,26 @@ impl WriteTx {
         .bind(millis(appeal.at))
         .bind(r.due_on.to_string())
         .bind(millis(r.due_at))
+        .bind(r.acceptance_due_on.map(|d| d.to_string()))
+        .bind(r.acceptance.map(|a| a.as_str()))
+        .bind(&head)
         .fetch_one(self.conn())
         .await
         .map_err(StoreError::unique(format!(
             "诉求编号 appeal number {number}"
         )))?;
         let id = AppealId(row.try_get("id")?);
-        self.insert_appeal_event(
-            id,
-            &AppealEvent {
-                seq: 1,
-                at: appeal.at,
-                actor: appeal.actor,
-                unit: appeal.raised_unit_id,
-                kind: appeal.registered.clone(),
-            },
-        )
-        .await?;
+        for event in &first {
+            self.insert_appeal_event(id, event).await?;
+        }
         Ok((id, number))
     }
 
     async fn insert_appeal_event(&mut self, appeal: AppealId, event: &AppealEvent) -> Result<()> {
         sqlx::query(
-            "INSERT INTO appeal_events (appeal_id, seq, at, actor_id, unit_id, kind, data)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO appeal_events (appeal_id, seq, at, actor_id, unit_id, kind, data,
+                prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(appeal.0)
         .bind(i64::from(event.seq))
@@ -239,14 +288,18 @@ impl WriteTx {
         .bind(event.unit.0)
         .bind(event.kind.type_name())
         .bind(to_json(&event.kind)?)
+        .bind(&event.prev_hash)
+        .bind(&event.hash)
         .execute(self.conn())
         .await
         .map_err(StoreError::unique("诉求事件 appeal event"))?;
         Ok(())
     }
 
-    /// Appends events to an appeal read at `expected_version` and rewrites its row; zero rows
-    /// updated means somebody else acted first.
+    /// Appends events to an appeal read at `expected_version`, sealing them onto its chain,
+    /// and rewrites its row; zero rows updated means somebody else acted first (whoever did
+    /// changed the version this write is conditioned on, so the head read here is theirs
+    /// only if this write then fails).
     pub async fn append_appeal_events(
         &mut self,
         appeal: AppealId,
@@ -257,11 +310,21 @@ impl WriteTx {
         let Some(last) = events.last() else {
             return Ok(());
         };
+        let row = sqlx::query("SELECT number, head_hash FROM appeals WHERE id = $1")
+            .bind(appeal.0)
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or(StoreError::NotFound("诉求 appeal"))?;
+        let number: String = row.try_get("number")?;
+        let head: String = row.try_get("head_hash")?;
+        let mut sealed = events.to_vec();
+        let head = seal_all(&number, &head, &mut sealed);
         let updated = sqlx::query(
             "UPDATE appeals SET scope = $1, level = $2, responsible_unit_id = $3,
                 responsible_department_id = $4, state = $5, due_on = $6, due_at = $7,
                 answered_at = $8, closed_at = $9, satisfaction = $10, escalations = $11,
-                taken_over = $12, version = $13
+                taken_over = $12, version = $13, acceptance_due_on = $16, acceptance = $17,
+                head_hash = $18
              WHERE id = $14 AND version = $15",
         )
         .bind(record.scope.as_str())
@@ -279,13 +342,65 @@ impl WriteTx {
         .bind(i64::from(last.seq))
         .bind(appeal.0)
         .bind(i64::from(expected_version))
+        .bind(record.acceptance_due_on.map(|d| d.to_string()))
+        .bind(record.acceptance.map(|a| a.as_str()))
+        .bind(&head)
         .execute(self.conn())
         .await?;
         updated_at_version(&updated, expected_version)?;
-        for event in events {
+        for event in &sealed {
             self.insert_appeal_event(appeal, event).await?;
         }
         Ok(())
+    }
+
+    /// Seals the appeal events stored before appeal events had a chain: every appeal, its
+    /// events in order from the genesis hash, and its head. Run by migration 27 in its
+    /// transaction; an appeal whose head is already set is left alone, so a second run does
+    /// nothing.
+    pub(crate) async fn seal_unsealed_appeals(&mut self) -> Result<u64> {
+        let ids: Vec<i64> = sqlx::query("SELECT id FROM appeals WHERE head_hash = '' ORDER BY id")
+            .fetch_all(self.conn())
+            .await?
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<std::result::Result<_, _>>()?;
+        let mut sealed = 0;
+        for id in ids {
+            let row = sqlx::query("SELECT number FROM appeals WHERE id = $1")
+                .bind(id)
+                .fetch_one(self.conn())
+                .await?;
+            let number: String = row.try_get("number")?;
+            let rows = sqlx::query(
+                "SELECT seq, at, actor_id, unit_id, data, prev_hash, hash FROM appeal_events
+                 WHERE appeal_id = $1 ORDER BY seq",
+            )
+            .bind(id)
+            .fetch_all(self.conn())
+            .await?;
+            let mut events = rows.iter().map(event_row).collect::<Result<Vec<_>>>()?;
+            let head = seal_all(&number, GENESIS_HASH, &mut events);
+            for event in &events {
+                sqlx::query(
+                    "UPDATE appeal_events SET prev_hash = $1, hash = $2
+                     WHERE appeal_id = $3 AND seq = $4",
+                )
+                .bind(&event.prev_hash)
+                .bind(&event.hash)
+                .bind(id)
+                .bind(i64::from(event.seq))
+                .execute(self.conn())
+                .await?;
+            }
+            sqlx::query("UPDATE appeals SET head_hash = $1 WHERE id = $2")
+                .bind(&head)
+                .bind(id)
+                .execute(self.conn())
+                .await?;
+            sealed += 1;
+        }
+        Ok(sealed)
     }
 }
 
@@ -298,23 +413,13 @@ impl Store {
             .ok_or(StoreError::NotFound("诉求 appeal"))?;
         let summary = summary_row(&row)?;
         let rows = sqlx::query(
-            "SELECT seq, at, actor_id, unit_id, data FROM appeal_events WHERE appeal_id = $1 ORDER BY seq",
+            "SELECT seq, at, actor_id, unit_id, data, prev_hash, hash FROM appeal_events
+             WHERE appeal_id = $1 ORDER BY seq",
         )
         .bind(id.0)
         .fetch_all(&self.pool)
         .await?;
-        let events = rows
-            .iter()
-            .map(|r| {
-                Ok(AppealEvent {
-                    seq: u32_column(r, "seq")?,
-                    at: instant(r.try_get("at")?)?,
-                    actor: r.try_get::<Option<i64>, _>("actor_id")?.map(StaffId),
-                    unit: UnitId(r.try_get("unit_id")?),
-                    kind: json_column(r, "data")?,
-                })
-            })
-            .collect::<Result<_>>()?;
+        let events = rows.iter().map(event_row).collect::<Result<_>>()?;
         Ok(StoredAppeal { summary, events })
     }
 
@@ -368,7 +473,12 @@ impl Store {
             w.and(format!("registered_at < {p}"));
         }
         if filter.open_only || filter.due_before.is_some() {
-            w.and("state IN ('registered', 'in_progress')".into());
+            // A complaint awaiting the decision on acceptance is open too (its due time is
+            // the decision's meanwhile).
+            w.and("state IN ('pending_acceptance', 'registered', 'in_progress')".into());
+        }
+        if filter.pending_acceptance {
+            w.and("state = 'pending_acceptance'".into());
         }
         if let Some(state) = filter.state {
             let p = w.text(state.as_str());
@@ -382,7 +492,8 @@ impl Store {
             let p = w.text(kind.as_str());
             w.and(format!("kind = {p}"));
         }
-        let order = if filter.due_before.is_some() || filter.open_only {
+        let order = if filter.due_before.is_some() || filter.open_only || filter.pending_acceptance
+        {
             "due_at, id"
         } else {
             "registered_at DESC, id DESC"
@@ -398,6 +509,32 @@ impl Store {
             )
             .await?;
         Ok((rows.iter().map(summary_row).collect::<Result<_>>()?, total))
+    }
+
+    /// Complaints still awaiting the decision on acceptance whose last day closed before
+    /// `now` (while pending, the row's due time is the decision's): what the supervision
+    /// sweep records as late. A query of its own, apart from the case sweep's, reading only
+    /// columns as old as the appeals themselves.
+    pub async fn appeals_pending_acceptance_past(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(AppealId, String, DateTime<Utc>)>> {
+        let rows = sqlx::query(
+            "SELECT id, number, registered_at FROM appeals
+             WHERE state = 'pending_acceptance' AND due_at < $1 ORDER BY id",
+        )
+        .bind(millis(now))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    AppealId(r.try_get("id")?),
+                    r.try_get("number")?,
+                    instant(r.try_get("registered_at")?)?,
+                ))
+            })
+            .collect()
     }
 
     /// Every appeal registered in `[from, before)` at or for `unit` (all when `None`), for

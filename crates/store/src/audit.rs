@@ -1,7 +1,8 @@
-//! The security audit log, and verification of every case's event chain.
+//! The security audit log, and verification of every case's and every appeal's event chain.
 
+use liandong_domain::appeal::chain::verify_appeal_chain;
 use liandong_domain::case::event::{ChainBreak, verify_chain};
-use liandong_domain::organization::{CaseId, StaffId};
+use liandong_domain::organization::{AppealId, CaseId, StaffId};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -22,6 +23,14 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditFinding {
     pub case_id: CaseId,
+    pub number: String,
+    pub problem: ChainBreak,
+}
+
+/// An appeal whose history fails verification, by its number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppealAuditFinding {
+    pub appeal_id: AppealId,
     pub number: String,
     pub problem: ChainBreak,
 }
@@ -112,6 +121,46 @@ impl Store {
                     findings.push(AuditFinding {
                         case_id: id,
                         number: summary.number.to_string(),
+                        problem,
+                    });
+                }
+                checked += 1;
+            }
+            progress(checked);
+            after = last;
+        }
+        Ok((checked, findings))
+    }
+
+    /// Verifies the hash chain of every appeal; `progress` is told how many were checked.
+    pub async fn verify_all_appeals(
+        &self,
+        mut progress: impl FnMut(u64),
+    ) -> Result<(u64, Vec<AppealAuditFinding>)> {
+        let mut findings = Vec::new();
+        let mut checked = 0u64;
+        let mut after = 0i64;
+        loop {
+            let ids: Vec<i64> =
+                sqlx::query("SELECT id FROM appeals WHERE id > $1 ORDER BY id LIMIT 1000")
+                    .bind(after)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get("id"))
+                    .collect::<std::result::Result<_, _>>()?;
+            let Some(last) = ids.last().copied() else {
+                break;
+            };
+            for id in ids {
+                let stored = self.appeal(AppealId(id)).await?;
+                let s = &stored.summary;
+                if let Err(problem) =
+                    verify_appeal_chain(&s.number, &stored.events, &s.head_hash, s.version)
+                {
+                    findings.push(AppealAuditFinding {
+                        appeal_id: s.id,
+                        number: s.number.clone(),
                         problem,
                     });
                 }

@@ -28,14 +28,15 @@ pub const TABLES: [&str; 64] = [
     "case_totals",
     "case_totals_monthly",
     "case_totals_district_monthly",
+    // Before the findings, which may name an appeal.
+    "appeals",
+    "appeal_events",
+    "appeal_number_sequences",
     "findings",
     "notices",
     "notice_events",
     "idempotency_keys",
     "audit_log",
-    "appeals",
-    "appeal_events",
-    "appeal_number_sequences",
     "sms_templates",
     "sms_outbox",
     "proxy_records",
@@ -108,9 +109,16 @@ enum Value {
 
 fn values(row: &AnyRow) -> Result<Vec<Value>> {
     (0..row.columns().len())
-        .map(|i| match row.try_get::<Option<i64>, _>(i) {
-            Ok(v) => Ok(Value::Int(v)),
-            Err(_) => Ok(Value::Text(row.try_get::<Option<String>, _>(i)?)),
+        .map(|i| {
+            // A text column is bound as text even when NULL: PostgreSQL keeps the parameter
+            // types of the first row it was prepared with, and a later row's text must fit.
+            if row.column(i).type_info().kind() == sqlx::any::AnyTypeInfoKind::Text {
+                return Ok(Value::Text(row.try_get::<Option<String>, _>(i)?));
+            }
+            match row.try_get::<Option<i64>, _>(i) {
+                Ok(v) => Ok(Value::Int(v)),
+                Err(_) => Ok(Value::Text(row.try_get::<Option<String>, _>(i)?)),
+            }
         })
         .collect()
 }

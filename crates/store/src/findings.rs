@@ -1,7 +1,8 @@
 //! Findings of electronic supervision (预警纠错), one row per irregularity.
 
 use chrono::{DateTime, Utc};
-use liandong_domain::organization::{CaseId, DepartmentId, UnitId};
+use liandong_domain::appeal::AcceptanceFinding;
+use liandong_domain::organization::{AppealId, CaseId, DepartmentId, UnitId};
 use liandong_domain::supervision::{Finding, FindingKind};
 use liandong_domain::video::CameraId;
 use serde::Serialize;
@@ -29,8 +30,12 @@ pub struct FindingRecord {
     pub department_id: Option<DepartmentId>,
     /// The camera of a `camera_offline` finding.
     pub camera_id: Option<CameraId>,
-    /// The camera's unit, which answers for it.
+    /// The camera's unit, which answers for it (or the efficiency complaint center's, for a
+    /// late decision on a complaint's acceptance).
     pub unit_id: Option<UnitId>,
+    /// The complaint of an `appeal_acceptance_overdue` finding, and its number.
+    pub appeal_id: Option<AppealId>,
+    pub appeal_number: Option<String>,
     pub role: String,
     pub description_zh: String,
     pub description_en: String,
@@ -54,9 +59,10 @@ pub struct FindingFilter {
 /// so that the same WHERE serves the count over `findings` alone.
 const FINDING_COLUMNS: &str = "SELECT findings.id, findings.kind, findings.case_id, c.number,
     findings.step, findings.occurred_at, findings.detected_at, findings.department_id,
-    findings.camera_id, findings.unit_id,
+    findings.camera_id, findings.unit_id, findings.appeal_id, a.number AS appeal_number,
     findings.role, findings.description_zh, findings.description_en, findings.provisional,
-    findings.routine FROM findings LEFT JOIN cases c ON c.id = findings.case_id";
+    findings.routine FROM findings LEFT JOIN cases c ON c.id = findings.case_id
+    LEFT JOIN appeals a ON a.id = findings.appeal_id";
 
 fn finding_row(row: &AnyRow) -> Result<FindingRecord> {
     Ok(FindingRecord {
@@ -72,6 +78,8 @@ fn finding_row(row: &AnyRow) -> Result<FindingRecord> {
             .map(DepartmentId),
         camera_id: row.try_get::<Option<i64>, _>("camera_id")?.map(CameraId),
         unit_id: row.try_get::<Option<i64>, _>("unit_id")?.map(UnitId),
+        appeal_id: row.try_get::<Option<i64>, _>("appeal_id")?.map(AppealId),
+        appeal_number: row.try_get("appeal_number")?,
         role: row.try_get("role")?,
         description_zh: row.try_get("description_zh")?,
         description_en: row.try_get("description_en")?,
@@ -118,6 +126,33 @@ impl WriteTx {
             }
         }
         Ok(new)
+    }
+}
+
+impl WriteTx {
+    /// Records the finding of a complaint's late decision on acceptance, once (the sweep and
+    /// the late decision itself share its dedup key). Returns whether it is new.
+    pub async fn record_acceptance_finding(&mut self, finding: &AcceptanceFinding) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO findings (dedup_key, appeal_id, unit_id, kind, occurred_at, detected_at,
+                role, description_zh, description_en, provisional, routine, data)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11)
+             ON CONFLICT (dedup_key) DO NOTHING",
+        )
+        .bind(&finding.dedup_key)
+        .bind(finding.appeal.0)
+        .bind(finding.unit.0)
+        .bind(finding.kind.as_str())
+        .bind(millis(finding.occurred_at))
+        .bind(millis(finding.detected_at))
+        .bind(liandong_domain::organization::Role::Supervisor.as_str())
+        .bind(&finding.description_zh)
+        .bind(&finding.description_en)
+        .bind(i64::from(finding.provisional))
+        .bind(crate::to_json(finding)?)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 }
 

@@ -43,7 +43,7 @@ use sqlx::{AnyPool, Executor, Row};
 pub use appeals::{AppealFilter, AppealRecord, AppealSummary, NewAppeal, StoredAppeal};
 pub use appointments::StoredAppointment;
 pub use attendance::StoredDuty;
-pub use audit::{AuditEntry, AuditFinding};
+pub use audit::{AppealAuditFinding, AuditEntry, AuditFinding};
 pub use backup::TABLES;
 pub use cases::{CaseFilter, CaseRecord, CaseSort, CaseSummary, KeyOwner, NewCase, StoredCase};
 pub use catalog::{ItemRecord, NewItemVersion};

@@ -170,10 +170,20 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0026_appointments.sql"),
         postgres: include_str!("../../../migrations/postgres/0026_appointments.sql"),
     },
+    Migration {
+        version: 27,
+        name: "appeal_acceptance_and_chain",
+        sqlite: include_str!("../../../migrations/sqlite/0027_appeal_acceptance_and_chain.sql"),
+        postgres: include_str!("../../../migrations/postgres/0027_appeal_acceptance_and_chain.sql"),
+    },
 ];
 
 /// The migration that makes the city link's outbox.
 const CITY_OUTBOX: i64 = 24;
+
+/// The migration that gives appeal events their hash chain: the events stored before it are
+/// sealed in its transaction, by Rust (SQL has no SHA-256 on SQLite).
+const APPEAL_CHAIN: i64 = 27;
 
 impl Store {
     /// Applies every migration not yet applied, each in its own transaction.
@@ -218,6 +228,9 @@ impl Store {
             tx.conn()
                 .execute(sqlx::raw_sql(sqlx::AssertSqlSafe(sql)))
                 .await?;
+            if m.version == APPEAL_CHAIN {
+                tx.seal_unsealed_appeals().await?;
+            }
             sqlx::query(
                 "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
             )

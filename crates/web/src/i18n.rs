@@ -1922,11 +1922,85 @@ pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
     ("appeal_level.village", "村居", "Village"),
     ("appeal_level.township", "镇街", "Township"),
     ("appeal_level.district", "区级", "District"),
+    (
+        "appeal_state.pending_acceptance",
+        "待受理",
+        "Awaiting acceptance",
+    ),
     ("appeal_state.registered", "已登记", "Registered"),
     ("appeal_state.in_progress", "办理中", "In progress"),
     ("appeal_state.answered", "已答复", "Answered"),
     ("appeal_state.closed", "已办结", "Closed"),
     ("appeal_event.registered", "登记", "Registered"),
+    ("appeal_event.accepted", "受理", "Accepted"),
+    (
+        "appeal_event.acceptance_refused",
+        "不予受理",
+        "Not accepted",
+    ),
+    (
+        "appeal_event.forwarded",
+        "转送有权处理机关",
+        "Forwarded to the competent body",
+    ),
+    ("appeal_action.accept", "受理", "Accept"),
+    (
+        "appeal_action.refuse_acceptance",
+        "不予受理",
+        "Do not accept",
+    ),
+    ("appeal_action.forward", "转送有权处理机关", "Forward"),
+    ("appeals.acceptance", "待受理投诉", "Awaiting acceptance"),
+    (
+        "appeals.acceptance_overdue",
+        "受理决定已逾期",
+        "Decision overdue",
+    ),
+    (
+        "appeal.acceptance_due",
+        "受理决定期限",
+        "Decide on acceptance by",
+    ),
+    ("appeal.acceptance", "受理决定", "Decision on acceptance"),
+    ("appeal_acceptance.accepted", "已受理", "Accepted"),
+    ("appeal_acceptance.refused", "不予受理", "Not accepted"),
+    (
+        "appeal_acceptance.forwarded",
+        "已转送有权处理机关",
+        "Forwarded to the competent body",
+    ),
+    ("appeal.ground", "不予受理理由", "Ground"),
+    ("appeal.forward_to", "转送机关", "Forwarded to"),
+    (
+        "appeal.acceptance_hint",
+        "服务投诉须由行政效能投诉中心在登记后5个工作日内作出受理、不予受理或转送的决定；受理后按事项范围起算办理期限。",
+        "A complaint about the service needs the efficiency complaint center's decision within 5 working days of registration: accept, refuse, or forward; the answer's period runs from acceptance.",
+    ),
+    (
+        "refusal_ground.outside_scope",
+        "不属于行政效能投诉受理范围",
+        "Outside the complaints it takes",
+    ),
+    (
+        "refusal_ground.no_facts",
+        "无明确的投诉对象或具体事实",
+        "No office or facts named",
+    ),
+    (
+        "refusal_ground.duplicate",
+        "同一事项已受理或已办结，且无新的事实和理由",
+        "Already taken up or settled, nothing new",
+    ),
+    (
+        "refusal_ground.legal_procedure",
+        "已进入或依法应通过行政复议、诉讼、仲裁等法定途径解决",
+        "For reconsideration, litigation or arbitration",
+    ),
+    (
+        "refusal_ground.other",
+        "其他（须说明理由）",
+        "Other (give the reason)",
+    ),
     (
         "appeal_event.action_recorded",
         "办理记录",
@@ -2078,6 +2152,11 @@ pub(crate) static MESSAGES: &[(&str, &str, &str)] = &[
     ), // Video monitoring (视频监控)
     ("nav.video", "视频监控", "Video"),
     ("finding.camera_offline", "摄像机离线", "Camera offline"),
+    (
+        "finding.appeal_acceptance_overdue",
+        "投诉受理决定超期",
+        "Complaint acceptance overdue",
+    ),
     ("video.title", "视频监控", "Video monitoring"),
     (
         "video.lead",
@@ -2292,6 +2371,29 @@ mod tests {
             liandong_domain::video::WindowBasis::ClerkTicket,
         ] {
             assert!(table().contains_key(format!("basis.{b}").as_str()), "{b}");
+        }
+    }
+
+    #[test]
+    fn every_appeal_state_and_refusal_ground_has_words() {
+        use liandong_domain::appeal::{AppealState, RefusalGround};
+        for s in [
+            AppealState::PendingAcceptance,
+            AppealState::Registered,
+            AppealState::InProgress,
+            AppealState::Answered,
+            AppealState::Closed,
+        ] {
+            assert!(
+                table().contains_key(format!("appeal_state.{s}").as_str()),
+                "{s}"
+            );
+        }
+        for g in RefusalGround::ALL {
+            assert!(
+                table().contains_key(format!("refusal_ground.{g}").as_str()),
+                "{g}"
+            );
         }
     }
 

@@ -54,6 +54,7 @@ pub fn routes(app: App) -> Router<App> {
         )
         .route("/appeals", get(appeals::list))
         .route("/appeals/at-risk", get(appeals::at_risk))
+        .route("/appeals/acceptance", get(appeals::acceptance))
         .route("/appeals/statistics", get(appeals::statistics))
         .route(
             "/appeals/new",

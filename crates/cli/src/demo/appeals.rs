@@ -9,7 +9,7 @@ use liandong_app::App;
 use liandong_app::appeals::appeal_record;
 use liandong_domain::appeal::{
     Appeal, AppealAction, AppealChannel, AppealContext, AppealEvent, AppealKind, AppealScope,
-    Person, Registration, UnitRef, decide, register,
+    Person, Registration, UnitRef, decide, needs_acceptance, register,
 };
 use liandong_domain::calendar::china_date;
 use liandong_domain::organization::{Actor, Role, UnitKind};
@@ -131,6 +131,8 @@ pub(super) async fn seed_appeals(
             actor: Some(clerk.staff_id),
             unit: *village,
             kind: registered.clone(),
+            prev_hash: String::new(),
+            hash: String::new(),
         };
         let mut appeal = Appeal::replay(std::slice::from_ref(&first))?;
         let mut events: Vec<AppealEvent> = Vec::new();
@@ -140,6 +142,15 @@ pub(super) async fn seed_appeals(
         let mut steps = vec![AppealAction::RecordAction {
             note: "已走访了解情况".into(),
         }];
+        // A complaint about the service is first accepted by the efficiency complaint center.
+        if needs_acceptance(kind) {
+            steps.insert(
+                0,
+                AppealAction::Accept {
+                    note: "属于效能投诉受理范围".into(),
+                },
+            );
+        }
         if scope == AppealScope::Village && rng.random_bool(0.03) {
             steps.push(AppealAction::Escalate {
                 scope: AppealScope::Township,
@@ -184,6 +195,8 @@ pub(super) async fn seed_appeals(
             let rating = matches!(action, AppealAction::Rate { .. });
             let actor = if rating {
                 None
+            } else if matches!(action, AppealAction::Accept { .. }) {
+                org.actor(org.hall, None, Role::Supervisor)
             } else {
                 responsible_actor(org, &appeal)
             };
@@ -212,6 +225,8 @@ pub(super) async fn seed_appeals(
                         .as_ref()
                         .map_or(appeal.responsible.unit, |a| a.unit_id),
                     kind,
+                    prev_hash: String::new(),
+                    hash: String::new(),
                 };
                 appeal.apply(&event)?;
                 events.push(event);

@@ -12,7 +12,9 @@
 //! The periods are calendar periods; a period ending on a day that is not a working day ends
 //! on the next working day (the rule for periods in Chinese administrative law), at the
 //! afternoon close. Like a case, an appeal is its history of events; its state, responsible
-//! unit and deadline are folded from them.
+//! unit and deadline are folded from them, and the events are sealed on a hash chain
+//! ([`chain`]). A complaint about the service itself first awaits the efficiency complaint
+//! center's decision on acceptance ([`acceptance`]).
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -23,8 +25,15 @@ use crate::ids::PhoneNumber;
 use crate::organization::{Actor, DepartmentId, Role, StaffId, UnitId, UnitKind, string_enum};
 use crate::rating::Satisfaction;
 
+pub mod acceptance;
+pub mod chain;
 #[cfg(test)]
 mod tests;
+
+pub use acceptance::{
+    ACCEPTANCE_WORKING_DAYS, AcceptanceFinding, AcceptanceOutcome, RefusalGround, acceptance_due,
+    acceptance_overdue_finding, needs_acceptance,
+};
 
 /// What the person brings.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -247,6 +256,12 @@ pub enum AppealError {
         "只有行政效能投诉中心（监察人员）可以进行此操作 / only the efficiency complaint center (supervisors) may do this"
     )]
     SupervisorOnly,
+    #[error(
+        "以“其他”为由不予受理须写明具体理由 / a refusal on the ground `other` needs its reason written out"
+    )]
+    RefusalReasonNeeded,
+    #[error("须写明转送的有权处理机关 / name the competent body it is forwarded to")]
+    ForwardeeNeeded,
 }
 
 /// The unit that settles an appeal of `scope` raised at `raised`, or at the unit the
@@ -335,6 +350,9 @@ pub fn register(
         return Err(AppealError::ContentNeeded);
     }
     let responsible = route(input.scope, raised, chosen, input.department, hall)?;
+    // A complaint about the service waits for the center's decision on acceptance; until
+    // then the deadline that runs is that decision's (see `acceptance`).
+    let acceptance_due = needs_acceptance(input.kind).then(|| acceptance_due(calendar, now).value);
     Ok(AppealEventKind::Registered {
         kind: input.kind,
         channel: input.channel,
@@ -347,7 +365,9 @@ pub fn register(
         content: content.to_owned(),
         address: input.address.trim().to_owned(),
         responsible,
-        due: due_date(calendar, china_date(now), input.scope.period()),
+        due: acceptance_due
+            .unwrap_or_else(|| due_date(calendar, china_date(now), input.scope.period())),
+        acceptance_due,
     })
 }
 
@@ -356,6 +376,9 @@ pub fn register(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AppealState {
+    /// A complaint about the service awaiting the efficiency complaint center's decision on
+    /// acceptance (受理 / 不予受理 / 转送).
+    PendingAcceptance,
     /// Registered and routed; nobody has acted yet.
     Registered,
     /// Being worked on: a visit or an action is recorded.
@@ -366,6 +389,7 @@ pub enum AppealState {
     Closed,
 }
 string_enum!(AppealState {
+    PendingAcceptance => "pending_acceptance",
     Registered => "registered",
     InProgress => "in_progress",
     Answered => "answered",
@@ -375,6 +399,7 @@ string_enum!(AppealState {
 impl AppealState {
     pub fn name_zh(self) -> &'static str {
         match self {
+            Self::PendingAcceptance => "待受理",
             Self::Registered => "已登记",
             Self::InProgress => "办理中",
             Self::Answered => "已答复",
@@ -414,7 +439,32 @@ pub enum AppealEventKind {
         #[serde(default)]
         address: String,
         responsible: Responsible,
+        /// The deadline that runs: the answer's, or for a complaint awaiting acceptance the
+        /// acceptance decision's.
         due: NaiveDate,
+        /// For a complaint about the service: the last day of the center's decision on
+        /// acceptance. Left out when none, so that histories from before keep their hashes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        acceptance_due: Option<NaiveDate>,
+    },
+    /// The efficiency complaint center accepted a complaint about the service (受理); the
+    /// scope's period runs from the day of acceptance.
+    Accepted {
+        due: NaiveDate,
+        #[serde(default)]
+        note: String,
+    },
+    /// The center refused it (不予受理), on a listed ground and with its reason.
+    AcceptanceRefused {
+        ground: RefusalGround,
+        #[serde(default)]
+        reason: String,
+    },
+    /// The center forwarded it to the body competent to deal with it (转送).
+    Forwarded {
+        to: String,
+        #[serde(default)]
+        reason: String,
     },
     /// A visit (走访), a call, a meeting: what was done.
     ActionRecorded {
@@ -463,6 +513,9 @@ impl AppealEventKind {
     pub fn type_name(&self) -> &'static str {
         match self {
             Self::Registered { .. } => "registered",
+            Self::Accepted { .. } => "accepted",
+            Self::AcceptanceRefused { .. } => "acceptance_refused",
+            Self::Forwarded { .. } => "forwarded",
             Self::ActionRecorded { .. } => "action_recorded",
             Self::Referred { .. } => "referred",
             Self::Escalated { .. } => "escalated",
@@ -478,6 +531,9 @@ impl AppealEventKind {
     pub fn name_zh(&self) -> &'static str {
         match self {
             Self::Registered { .. } => "登记",
+            Self::Accepted { .. } => "受理",
+            Self::AcceptanceRefused { .. } => "不予受理",
+            Self::Forwarded { .. } => "转送有权处理机关",
             Self::ActionRecorded { .. } => "办理记录",
             Self::Referred { .. } => "转办",
             Self::Escalated { .. } => "上报",
@@ -501,6 +557,34 @@ pub struct AppealEvent {
     pub actor: Option<StaffId>,
     pub unit: UnitId,
     pub kind: AppealEventKind,
+    /// The hash of the event before (64 zeros for the first); empty until the store seals
+    /// the event ([`chain`]).
+    #[serde(default)]
+    pub prev_hash: String,
+    /// SHA-256 over the appeal's number, this event's content and `prev_hash`.
+    #[serde(default)]
+    pub hash: String,
+}
+
+impl AppealEvent {
+    /// An event not yet sealed on its appeal's chain (the store seals it as it writes it).
+    pub fn new(
+        seq: u32,
+        at: DateTime<Utc>,
+        actor: Option<StaffId>,
+        unit: UnitId,
+        kind: AppealEventKind,
+    ) -> AppealEvent {
+        AppealEvent {
+            seq,
+            at,
+            actor,
+            unit,
+            kind,
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
 }
 
 /// An appeal folded from its events.
@@ -522,6 +606,10 @@ pub struct Appeal {
     pub satisfaction: Option<Satisfaction>,
     pub escalations: u32,
     pub taken_over: bool,
+    /// For a complaint about the service: the last day of the decision on acceptance.
+    pub acceptance_due: Option<NaiveDate>,
+    /// The center's decision on acceptance, once made.
+    pub acceptance: Option<AcceptanceOutcome>,
     pub version: u32,
 }
 
@@ -541,13 +629,18 @@ impl Appeal {
             scope,
             responsible,
             due,
+            acceptance_due,
             ..
         } = &first.kind
         else {
             return Err(ReplayError("the first event is not a registration".into()));
         };
         let mut appeal = Appeal {
-            state: AppealState::Registered,
+            state: if acceptance_due.is_some() {
+                AppealState::PendingAcceptance
+            } else {
+                AppealState::Registered
+            },
             kind: *kind,
             channel: *channel,
             scope: *scope,
@@ -561,6 +654,8 @@ impl Appeal {
             satisfaction: None,
             escalations: 0,
             taken_over: false,
+            acceptance_due: *acceptance_due,
+            acceptance: None,
             version: first.seq,
         };
         for event in rest {
@@ -580,6 +675,21 @@ impl Appeal {
         match &event.kind {
             AppealEventKind::Registered { .. } => {
                 return Err(ReplayError("a second registration".into()));
+            }
+            AppealEventKind::Accepted { due, .. } => {
+                self.state = AppealState::Registered;
+                self.due = *due;
+                self.acceptance = Some(AcceptanceOutcome::Accepted);
+            }
+            AppealEventKind::AcceptanceRefused { .. } | AppealEventKind::Forwarded { .. } => {
+                self.state = AppealState::Closed;
+                self.closed_at = Some(event.at);
+                self.acceptance =
+                    Some(if matches!(event.kind, AppealEventKind::Forwarded { .. }) {
+                        AcceptanceOutcome::Forwarded
+                    } else {
+                        AcceptanceOutcome::Refused
+                    });
             }
             AppealEventKind::ActionRecorded { .. } => {
                 if self.state == AppealState::Registered {
@@ -685,6 +795,23 @@ pub const RED_WORKING_DAYS_LEFT: u32 = 2;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum AppealAction {
+    /// The efficiency complaint center accepts a complaint about the service (受理).
+    Accept {
+        #[serde(default)]
+        note: String,
+    },
+    /// The center refuses it (不予受理): a listed ground, and a reason (needed for `other`).
+    RefuseAcceptance {
+        ground: RefusalGround,
+        #[serde(default)]
+        reason: String,
+    },
+    /// The center forwards it to the competent body (转送), named in `to`.
+    Forward {
+        to: String,
+        #[serde(default)]
+        reason: String,
+    },
     RecordAction {
         note: String,
     },
@@ -807,7 +934,46 @@ pub fn decide(
     };
     let latest = latest_due_date(ctx.calendar, appeal.registered_on);
     let today = china_date(ctx.now);
+    let need_pending = || {
+        if appeal.state == AppealState::PendingAcceptance {
+            Ok(())
+        } else {
+            Err(not_now())
+        }
+    };
     Ok(vec![match action {
+        // Decisions on acceptance are the efficiency complaint center's alone.
+        AppealAction::Accept { note } => {
+            need_pending()?;
+            need_supervisor()?;
+            // The settling period runs from the day of acceptance (rules.md: a period starts
+            // the day after its triggering day), within the six months from registration.
+            let due = due_date(ctx.calendar, today, appeal.scope.period()).min(latest);
+            AppealEventKind::Accepted {
+                due,
+                note: note.trim().to_owned(),
+            }
+        }
+        AppealAction::RefuseAcceptance { ground, reason } => {
+            need_pending()?;
+            need_supervisor()?;
+            AppealEventKind::AcceptanceRefused {
+                ground: *ground,
+                reason: acceptance::refusal_reason(*ground, reason)?,
+            }
+        }
+        AppealAction::Forward { to, reason } => {
+            need_pending()?;
+            need_supervisor()?;
+            let to = to.trim();
+            if to.is_empty() {
+                return Err(AppealError::ForwardeeNeeded);
+            }
+            AppealEventKind::Forwarded {
+                to: to.to_owned(),
+                reason: reason.trim().to_owned(),
+            }
+        }
         AppealAction::RecordAction { note } => {
             need_open()?;
             need_responsible()?;
@@ -915,7 +1081,12 @@ pub fn decide(
         }
         AppealAction::TakeOver { reason: why } => {
             need_supervisor()?;
-            if appeal.state == AppealState::Closed || appeal.taken_over {
+            // A complaint awaiting acceptance is the center's already: it decides first.
+            if matches!(
+                appeal.state,
+                AppealState::Closed | AppealState::PendingAcceptance
+            ) || appeal.taken_over
+            {
                 return Err(not_now());
             }
             AppealEventKind::TakenOver {

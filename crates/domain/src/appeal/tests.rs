@@ -3,6 +3,8 @@
 use chrono::{TimeZone, Utc};
 
 use super::*;
+use crate::organization::AppealId;
+use crate::supervision::FindingKind;
 use crate::testing::{china, date};
 
 fn calendar() -> WorkingCalendar {
@@ -106,6 +108,8 @@ impl History {
                 actor: Some(StaffId(10)),
                 unit: at.id,
                 kind,
+                prev_hash: String::new(),
+                hash: String::new(),
             }],
             now,
             calendar,
@@ -147,6 +151,8 @@ impl History {
                 actor: who.map(|a| a.staff_id),
                 unit: who.map_or(appeal.responsible.unit, |a| a.unit_id),
                 kind,
+                prev_hash: String::new(),
+                hash: String::new(),
             });
         }
         Ok(self.appeal())
@@ -745,6 +751,8 @@ fn a_history_that_does_not_fold_is_refused() {
         actor: None,
         unit: VILLAGE.id,
         kind: AppealEventKind::Closed { note: "x".into() },
+        prev_hash: String::new(),
+        hash: String::new(),
     });
     assert!(Appeal::replay(&skipped).is_err());
     let mut twice = h.events.clone();
@@ -758,6 +766,8 @@ fn a_history_that_does_not_fold_is_refused() {
         actor: None,
         unit: VILLAGE.id,
         kind: AppealEventKind::Answered { answer: "x".into() },
+        prev_hash: String::new(),
+        hash: String::new(),
     }];
     assert!(Appeal::replay(&not_first).is_err());
 }
@@ -819,4 +829,334 @@ fn statistics_count_completion_village_settlement_and_time_to_answer() {
     let empty = statistics(&[]);
     assert_eq!(empty.total, 0);
     assert!(empty.concluded_rate.abs() < f64::EPSILON);
+}
+
+// ---------------------------------------------------------------------------------------
+// The efficiency complaint center's decision on acceptance
+
+fn complaint(channel: AppealChannel) -> Registration {
+    Registration {
+        kind: AppealKind::ServiceComplaint,
+        channel,
+        scope: AppealScope::DistrictDepartment,
+        person: Person {
+            name: "张伟".into(),
+            phone: Some(PhoneNumber::parse("13800138000").unwrap()),
+        },
+        category: "服务态度".into(),
+        content: "窗口工作人员态度生硬".into(),
+        address: String::new(),
+        unit: None,
+        department: Some(DepartmentId(7)),
+    }
+}
+
+#[test]
+fn the_decision_on_acceptance_is_due_five_working_days_after_registration() {
+    let calendar = calendar();
+    // Thursday 2 April 2026: Friday 3 counts, Qingming (4–6 April) does not, then 7–10.
+    assert_eq!(
+        acceptance_due(&calendar, china(2026, 4, 2, 10)).value,
+        date(2026, 4, 10)
+    );
+    // The week before has no holiday: Thursday 26 March is due Thursday 2 April.
+    assert_eq!(
+        acceptance_due(&calendar, china(2026, 3, 26, 10)).value,
+        date(2026, 4, 2)
+    );
+    // After the afternoon close it counts from the next working day (Friday 3 April).
+    assert_eq!(
+        acceptance_due(&calendar, china(2026, 4, 2, 18)).value,
+        date(2026, 4, 13)
+    );
+    // Raised online on the holiday itself: counts from Tuesday 7 April.
+    assert_eq!(
+        acceptance_due(&calendar, china(2026, 4, 5, 11)).value,
+        date(2026, 4, 14)
+    );
+    // Across Labour Day (1–5 May) the fifth working day is the adjusted Saturday, 9 May.
+    let due = acceptance_due(&calendar, china(2026, 4, 29, 10));
+    assert_eq!(due.value, date(2026, 5, 9));
+    assert!(!due.provisional);
+    // In a year without a holiday notice the day is computed, and marked provisional.
+    assert!(acceptance_due(&calendar, china(2027, 6, 1, 10)).provisional);
+}
+
+#[test]
+fn a_complaint_about_the_service_awaits_the_centers_decision_whatever_its_channel() {
+    for channel in [
+        AppealChannel::Online,
+        AppealChannel::Hall,
+        AppealChannel::Hotline,
+    ] {
+        let h = History::raise(&complaint(channel), HALL, china(2026, 4, 2, 10));
+        let appeal = h.appeal();
+        assert_eq!(appeal.state, AppealState::PendingAcceptance, "{channel:?}");
+        assert_eq!(appeal.acceptance_due, Some(date(2026, 4, 10)));
+        // The deadline running is the decision's; the answer's starts at acceptance.
+        assert_eq!(appeal.due, date(2026, 4, 10));
+        assert!(!appeal.state.awaits_answer());
+    }
+    // Other kinds go straight to work, and their registration is stored as before.
+    let h = History::raise(
+        &registration(AppealScope::Village),
+        VILLAGE,
+        china(2026, 4, 2, 10),
+    );
+    assert_eq!(h.appeal().state, AppealState::Registered);
+    assert_eq!(h.appeal().acceptance_due, None);
+    let json = serde_json::to_string(&h.events[0].kind).unwrap();
+    assert!(!json.contains("acceptance_due"), "{json}");
+}
+
+#[test]
+fn only_the_center_accepts_and_the_answers_period_runs_from_acceptance() {
+    let mut h = History::raise(
+        &complaint(AppealChannel::Online),
+        HALL,
+        china(2026, 4, 2, 10),
+    );
+    let officer = department_officer();
+    // The department cannot work on it before it is accepted, nor decide on it.
+    assert!(matches!(
+        h.try_act(
+            Some(&officer),
+            AppealAction::Answer {
+                answer: "已批评教育".into()
+            }
+        ),
+        Err(AppealError::NotAllowedNow { .. })
+    ));
+    assert_eq!(
+        h.try_act(
+            Some(&officer),
+            AppealAction::Accept {
+                note: String::new()
+            }
+        ),
+        Err(AppealError::SupervisorOnly)
+    );
+    // The center decides first; taking it over meanwhile means nothing.
+    let boss = supervisor();
+    assert!(matches!(
+        h.try_act(Some(&boss), AppealAction::TakeOver { reason: "x".into() }),
+        Err(AppealError::NotAllowedNow { .. })
+    ));
+    h.now = china(2026, 4, 8, 15);
+    let appeal = h.act(
+        Some(&boss),
+        AppealAction::Accept {
+            note: "属于效能投诉受理范围".into(),
+        },
+    );
+    assert_eq!(appeal.state, AppealState::Registered);
+    assert_eq!(appeal.acceptance, Some(AcceptanceOutcome::Accepted));
+    // One month from the day of acceptance, 8 April: 8 May (a Friday).
+    assert_eq!(appeal.due, date(2026, 5, 8));
+    // Decided once.
+    assert!(matches!(
+        h.try_act(
+            Some(&boss),
+            AppealAction::Accept {
+                note: String::new()
+            }
+        ),
+        Err(AppealError::NotAllowedNow { .. })
+    ));
+    let appeal = h.act(
+        Some(&officer),
+        AppealAction::Answer {
+            answer: "已对该工作人员批评教育".into(),
+        },
+    );
+    assert_eq!(appeal.state, AppealState::Answered);
+    assert_eq!(appeal.answered_on_time(&h.calendar), Some(true));
+}
+
+#[test]
+fn a_refusal_needs_a_listed_ground_or_its_reason_and_a_forward_names_the_body() {
+    let raise = || {
+        History::raise(
+            &complaint(AppealChannel::Online),
+            HALL,
+            china(2026, 4, 2, 10),
+        )
+    };
+    let boss = supervisor();
+    let mut h = raise();
+    assert_eq!(
+        h.try_act(
+            Some(&boss),
+            AppealAction::RefuseAcceptance {
+                ground: RefusalGround::Other,
+                reason: "  ".into()
+            }
+        ),
+        Err(AppealError::RefusalReasonNeeded)
+    );
+    let appeal = h.act(
+        Some(&boss),
+        AppealAction::RefuseAcceptance {
+            ground: RefusalGround::LegalProcedure,
+            reason: String::new(),
+        },
+    );
+    assert_eq!(appeal.state, AppealState::Closed);
+    assert_eq!(appeal.acceptance, Some(AcceptanceOutcome::Refused));
+    assert_eq!(appeal.closed_at, Some(h.now));
+    assert!(matches!(
+        h.try_act(
+            Some(&boss),
+            AppealAction::Accept {
+                note: String::new()
+            }
+        ),
+        Err(AppealError::NotAllowedNow { .. })
+    ));
+
+    let mut h = raise();
+    let appeal = h.act(
+        Some(&boss),
+        AppealAction::RefuseAcceptance {
+            ground: RefusalGround::Other,
+            reason: "投诉人撤回".into(),
+        },
+    );
+    assert_eq!(appeal.state, AppealState::Closed);
+    assert!(matches!(
+        &h.events[1].kind,
+        AppealEventKind::AcceptanceRefused { reason, .. } if reason == "投诉人撤回"
+    ));
+
+    let mut h = raise();
+    assert_eq!(
+        h.try_act(
+            Some(&boss),
+            AppealAction::Forward {
+                to: " ".into(),
+                reason: String::new()
+            }
+        ),
+        Err(AppealError::ForwardeeNeeded)
+    );
+    let appeal = h.act(
+        Some(&boss),
+        AppealAction::Forward {
+            to: "区市场监督管理局".into(),
+            reason: "属于市场监管职责".into(),
+        },
+    );
+    assert_eq!(appeal.acceptance, Some(AcceptanceOutcome::Forwarded));
+    assert_eq!(appeal.state, AppealState::Closed);
+    assert_eq!(RefusalGround::ALL.len(), 5);
+}
+
+#[test]
+fn a_decision_not_made_in_five_working_days_is_a_finding_about_the_appeal() {
+    let calendar = calendar();
+    let registered = china(2026, 4, 2, 10);
+    let find = |decided, now| {
+        acceptance_overdue_finding(
+            AppealId(9),
+            "SX-100-20260402-0001",
+            HALL.id,
+            registered,
+            &calendar,
+            decided,
+            now,
+        )
+    };
+    // Due at the close of Friday 10 April (Qingming in between).
+    assert_eq!(find(None, china(2026, 4, 10, 17)), None);
+    let f = find(None, china(2026, 4, 10, 18)).unwrap();
+    assert_eq!(f.kind, FindingKind::AppealAcceptanceOverdue);
+    assert_eq!(f.dedup_key, "appeal:9:appeal_acceptance_overdue");
+    assert_eq!(f.occurred_at, calendar.close_of(date(2026, 4, 10)));
+    assert_eq!(f.unit, HALL.id);
+    assert!(f.description_zh.contains("SX-100-20260402-0001"));
+    assert!(f.description_zh.contains("2026-04-10"));
+    assert!(!f.provisional);
+    // Decided in time: nothing, however late it is now; decided late: the same finding.
+    assert_eq!(find(Some(china(2026, 4, 9, 9)), china(2026, 5, 1, 9)), None);
+    assert_eq!(
+        find(Some(china(2026, 4, 13, 9)), china(2026, 4, 13, 9))
+            .unwrap()
+            .dedup_key,
+        f.dedup_key
+    );
+    assert!(!FindingKind::AppealAcceptanceOverdue.about_case());
+    assert!(!FindingKind::AppealAcceptanceOverdue.always_reviewed());
+}
+
+// ---------------------------------------------------------------------------------------
+// The hash chain
+
+#[test]
+fn sealed_events_verify_and_any_change_breaks_the_chain() {
+    use crate::case::event::{ChainBreak, GENESIS_HASH};
+    let mut h = History::raise(
+        &registration(AppealScope::Village),
+        VILLAGE,
+        china(2026, 3, 2, 9),
+    );
+    let clerk = village_clerk();
+    h.act(
+        Some(&clerk),
+        AppealAction::RecordAction {
+            note: "已走访".into(),
+        },
+    );
+    h.act(
+        Some(&clerk),
+        AppealAction::Answer {
+            answer: "已更换路灯".into(),
+        },
+    );
+    let number = "SX-30-20260302-0001";
+    let mut events = h.events.clone();
+    let head = chain::seal_all(number, GENESIS_HASH, &mut events);
+    assert_eq!(head, events[2].hash);
+    assert_eq!(events[1].prev_hash, events[0].hash);
+    assert_eq!(
+        chain::verify_appeal_chain(number, &events, &head, 3),
+        Ok(())
+    );
+    // Sealing more later continues the same chain.
+    let (first, rest) = h.events.split_at(1);
+    let mut part = first.to_vec();
+    let mid = chain::seal_all(number, GENESIS_HASH, &mut part);
+    let mut more = rest.to_vec();
+    assert_eq!(chain::seal_all(number, &mid, &mut more), head);
+
+    let mut changed = events.clone();
+    changed[1].kind = AppealEventKind::ActionRecorded {
+        note: "未走访".into(),
+    };
+    assert_eq!(
+        chain::verify_appeal_chain(number, &changed, &head, 3),
+        Err(ChainBreak::Content { seq: 2 })
+    );
+    assert_eq!(
+        chain::verify_appeal_chain("SX-30-20260302-0002", &events, &head, 3),
+        Err(ChainBreak::Content { seq: 1 })
+    );
+    let mut gap = events.clone();
+    gap.remove(1);
+    assert_eq!(
+        chain::verify_appeal_chain(number, &gap, &head, 3),
+        Err(ChainBreak::Sequence {
+            expected: 2,
+            found: 3
+        })
+    );
+    assert_eq!(
+        chain::verify_appeal_chain(number, &events[..2], &head, 3),
+        Err(ChainBreak::Head)
+    );
+    let mut relinked = events.clone();
+    relinked[2].prev_hash = GENESIS_HASH.into();
+    assert_eq!(
+        chain::verify_appeal_chain(number, &relinked, &head, 3),
+        Err(ChainBreak::Link { seq: 3 })
+    );
 }

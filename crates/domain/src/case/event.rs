@@ -190,7 +190,7 @@ pub enum ChainBreak {
     )]
     Content { seq: u32 },
     #[error(
-        "办件记录的末条哈希或版本与事件不符，事件被删除或追加 / the case's head hash or version does not match its events: events were deleted or added"
+        "记录的末条哈希或版本与事件不符，事件被删除或追加 / the record's head hash or version does not match its events: events were deleted or added"
     )]
     Head,
 }

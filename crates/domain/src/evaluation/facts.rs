@@ -222,7 +222,8 @@ impl MonthlyFacts {
             | FindingKind::Denied
             | FindingKind::Suspended
             | FindingKind::Terminated
-            | FindingKind::CameraOffline => return,
+            | FindingKind::CameraOffline
+            | FindingKind::AppealAcceptanceOverdue => return,
         };
         *slot = slot.saturating_add(n);
     }

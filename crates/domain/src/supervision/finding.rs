@@ -28,7 +28,8 @@
 //!
 //! A dead camera's finding (`camera_offline`) is about a camera, not a case: its key is
 //! `camera:{camera id}:camera_offline:{ms}`, `ms` the outage's first failed probe
-//! ([`crate::video::outage_finding`]).
+//! ([`crate::video::outage_finding`]). A complaint whose decision on acceptance is late
+//! (`appeal_acceptance_overdue`) is about an appeal: `appeal:{appeal id}:appeal_acceptance_overdue`.
 
 use std::collections::BTreeMap;
 
@@ -95,6 +96,11 @@ pub enum FindingKind {
     /// [`crate::video::HealthRules::dead_after`] probes in a row. About a camera and its
     /// unit, not a case: one finding per outage ([`crate::video::outage_finding`]).
     CameraOffline,
+    /// A complaint about the service left without the efficiency complaint center's decision
+    /// on acceptance past its five working days (rules.md, "Appeals (三项制度)"). About an
+    /// appeal and the center's unit, not a case: one per complaint
+    /// ([`crate::appeal::acceptance_overdue_finding`]).
+    AppealAcceptanceOverdue,
 }
 string_enum!(FindingKind {
     CaseOverdue => "case_overdue",
@@ -112,11 +118,12 @@ string_enum!(FindingKind {
     FeeOffStandard => "fee_off_standard",
     FeesUnreconciled => "fees_unreconciled",
     CameraOffline => "camera_offline",
+    AppealAcceptanceOverdue => "appeal_acceptance_overdue",
 });
 
 impl FindingKind {
     /// Every kind, in declaration order.
-    pub const ALL: [FindingKind; 15] = [
+    pub const ALL: [FindingKind; 16] = [
         FindingKind::CaseOverdue,
         FindingKind::StepOverdue,
         FindingKind::StepOutOfOrder,
@@ -132,6 +139,7 @@ impl FindingKind {
         FindingKind::FeeOffStandard,
         FindingKind::FeesUnreconciled,
         FindingKind::CameraOffline,
+        FindingKind::AppealAcceptanceOverdue,
     ];
 
     pub fn name_zh(self) -> &'static str {
@@ -151,6 +159,7 @@ impl FindingKind {
             Self::FeeOffStandard => "违规收费",
             Self::FeesUnreconciled => "应收实收不符",
             Self::CameraOffline => "摄像机离线",
+            Self::AppealAcceptanceOverdue => "投诉受理决定超期",
         }
     }
 
@@ -166,7 +175,7 @@ impl FindingKind {
     /// Whether a finding of this kind is about a case (all but the camera's): only those
     /// have a department to answer, a supervision notice and a place in the evaluation.
     pub fn about_case(self) -> bool {
-        !matches!(self, Self::CameraOffline)
+        !matches!(self, Self::CameraOffline | Self::AppealAcceptanceOverdue)
     }
 
     /// Whether the sweep finds this kind (time alone brings it about); the event path

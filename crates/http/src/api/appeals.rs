@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use liandong_app::App;
-use liandong_app::appeals::{AppealStatistics, AppealView, PublicAppeal};
+use liandong_app::appeals::{AppealStatistics, AppealView, PendingAcceptance, PublicAppeal};
 use liandong_domain::appeal::{AppealAction, AppealKind, AppealLevel, AppealState, Registration};
 use liandong_domain::calendar::china_day_start;
 use liandong_domain::organization::{AppealId, UnitId};
@@ -88,6 +88,7 @@ pub async fn list_appeals(
     let filter = AppealFilter {
         state: q.state,
         open_only: q.open,
+        pending_acceptance: false,
         due_before: q.overdue.then(|| app.now()),
         unit: q.unit_id.map(UnitId),
         level: q.level,
@@ -121,6 +122,20 @@ pub async fn appeals_at_risk(
     Ok(axum::Json(app.appeals_at_risk(&session).await?))
 }
 
+/// Complaints about the service awaiting the efficiency complaint center's decision on
+/// acceptance (受理 / 不予受理 / 转送), soonest due first: each with the decision's last day,
+/// five working days after registration, and whether it is overdue. The center's list
+/// (supervisors); the decision itself is an action (`accept`, `refuse_acceptance`, `forward`).
+#[utoipa::path(get, path = "/api/v1/appeals/pending-acceptance", tag = "appeals", security(("bearer" = [])),
+    responses((status = 200, body = Vec<PendingAcceptance>),
+        (status = 403, description = "not a supervisor", body = Problem, content_type = "application/problem+json")))]
+pub async fn appeals_pending_acceptance(
+    State(app): State<App>,
+    Staff(session): Staff,
+) -> Result<axum::Json<Vec<PendingAcceptance>>, ApiError> {
+    Ok(axum::Json(app.appeals_pending_acceptance(&session).await?))
+}
+
 /// An appeal with its history and level.
 #[utoipa::path(get, path = "/api/v1/appeals/{id}", tag = "appeals", security(("bearer" = [])), params(("id" = i64, Path, example = 1)),
     responses((status = 200, body = AppealView), (status = 404, body = Problem, content_type = "application/problem+json")))]
@@ -143,7 +158,8 @@ pub struct AppealActionRequest {
 }
 
 /// Acts on an appeal: record a visit or action, refer, escalate, answer; the efficiency
-/// complaint center (supervisors) extends, takes over, orders a redo, closes.
+/// complaint center (supervisors) decides on a complaint's acceptance (accept, refuse with a
+/// ground, forward to the competent body), extends, takes over, orders a redo, closes.
 #[utoipa::path(post, path = "/api/v1/appeals/{id}/actions", tag = "appeals", security(("bearer" = [])), params(("id" = i64, Path, example = 1)),
     request_body = AppealActionRequest,
     responses((status = 200, body = AppealView),

@@ -241,7 +241,10 @@ both!(
             number.starts_with("SX-100-"),
             "raised at the hall: {number}"
         );
-        assert_eq!(mine["due_on"], "2026-04-02");
+        // A complaint about the service awaits the center's decision on acceptance first:
+        // five working days from Monday 2 March.
+        assert_eq!(mine["state"], "pending_acceptance");
+        assert_eq!(mine["due_on"], "2026-03-09");
         // No phone, no online appeal: nobody could be told of the answer.
         let (status, _) = t
             .post(
@@ -262,6 +265,12 @@ both!(
         assert_eq!(list["total"], 1, "{list}");
         let id = list["appeals"][0]["id"].as_i64().unwrap();
         let (_, appeal) = t.get(&format!("/api/v1/appeals/{id}"), Some(&token)).await;
+        // The center accepts it; the month to answer runs from acceptance.
+        let (status, appeal) = t
+            .act_on_appeal("supervisor", &appeal, json!({"action": "accept"}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{appeal}");
+        assert_eq!(appeal["summary"]["due_on"], "2026-04-02");
         // Rating before the answer is refused.
         let (status, _) = t
             .post(
@@ -455,5 +464,267 @@ both!(
             )
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+    }
+);
+
+fn service_complaint() -> Value {
+    json!({"kind": "service_complaint", "channel": "online", "scope": "district_department",
+           "department": 1, "person": {"name": "张伟", "phone": "13800138000"},
+           "category": "服务态度", "content": "窗口工作人员态度生硬"})
+}
+
+impl TestApp {
+    /// The messages of `kind` queued so far, oldest first.
+    async fn appeal_sms(&self, kind: &str) -> Vec<String> {
+        self.app
+            .store
+            .sms_list(&liandong_store::SmsFilter {
+                limit: 1_000,
+                ..liandong_store::SmsFilter::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .rev()
+            .filter(|m| m.kind.as_str() == kind)
+            .map(|m| m.text)
+            .collect()
+    }
+
+    async fn acceptance_findings(&self) -> Vec<liandong_store::FindingRecord> {
+        self.app
+            .store
+            .findings(&liandong_store::FindingFilter {
+                kind: Some(liandong_domain::supervision::FindingKind::AppealAcceptanceOverdue),
+                limit: 100,
+                ..liandong_store::FindingFilter::default()
+            })
+            .await
+            .unwrap()
+            .0
+    }
+}
+
+both!(
+    a_complaint_about_the_service_is_accepted_by_the_center_then_answered_and_settled,
+    |t: TestApp| async move {
+        // Thursday 2 April 2026: Qingming (4–6 April) lies inside the five working days.
+        t.clock.set(china(2026, 4, 2, 10, 0));
+        let (status, mine) = t
+            .post("/api/v1/appeals/online", None, service_complaint())
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{mine}");
+        let number = mine["number"].as_str().unwrap().to_owned();
+        assert_eq!(mine["state"], "pending_acceptance");
+        assert_eq!(mine["due_on"], "2026-04-10");
+
+        // The center sees it among the decisions to make, with its last day.
+        let boss = t.token("supervisor").await;
+        let (status, pending) = t
+            .get("/api/v1/appeals/pending-acceptance", Some(&boss))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{pending}");
+        assert_eq!(pending.as_array().unwrap().len(), 1, "{pending}");
+        assert_eq!(pending[0]["summary"]["number"], number.as_str());
+        assert_eq!(pending[0]["due_on"], "2026-04-10");
+        assert_eq!(pending[0]["overdue"], false);
+        let officer = t.token("d01.officer").await;
+        let (status, _) = t
+            .get("/api/v1/appeals/pending-acceptance", Some(&officer))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // The department sees it but can neither work on it nor decide on it.
+        let (_, list) = t.get("/api/v1/appeals?open=true", Some(&officer)).await;
+        assert_eq!(list["total"], 1, "{list}");
+        let id = list["appeals"][0]["id"].as_i64().unwrap();
+        let (_, appeal) = t
+            .get(&format!("/api/v1/appeals/{id}"), Some(&officer))
+            .await;
+        let (status, _) = t
+            .act_on_appeal(
+                "d01.officer",
+                &appeal,
+                json!({"action": "answer", "answer": "已批评教育"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        let (status, _) = t
+            .act_on_appeal("d01.officer", &appeal, json!({"action": "accept"}))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // A refusal on "other" needs its reason.
+        let (status, problem) = t
+            .act_on_appeal(
+                "supervisor",
+                &appeal,
+                json!({"action": "refuse_acceptance", "ground": "other"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+
+        // Accepted on Wednesday 8 April: the month to answer runs from that day.
+        t.clock.set(china(2026, 4, 8, 15, 0));
+        let (status, appeal) = t
+            .act_on_appeal(
+                "supervisor",
+                &appeal,
+                json!({"action": "accept", "note": "属于效能投诉受理范围"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{appeal}");
+        assert_eq!(appeal["appeal"]["state"], "registered");
+        assert_eq!(appeal["summary"]["acceptance"], "accepted");
+        assert_eq!(appeal["summary"]["acceptance_due_on"], "2026-04-10");
+        assert_eq!(appeal["summary"]["due_on"], "2026-05-08");
+        let boss = t.token("supervisor").await;
+        let (_, pending) = t
+            .get("/api/v1/appeals/pending-acceptance", Some(&boss))
+            .await;
+        assert_eq!(pending.as_array().unwrap().len(), 0, "{pending}");
+
+        // The complainant was told: registered, then accepted with the answer's date.
+        let registered = t.appeal_sms("appeal_registered").await;
+        assert_eq!(registered.len(), 1);
+        assert!(registered[0].contains("2026年4月10日"), "{}", registered[0]);
+        let decided = t.appeal_sms("appeal_acceptance").await;
+        assert_eq!(decided.len(), 1, "{decided:?}");
+        assert!(
+            decided[0].contains(&number) && decided[0].contains("已受理，将于2026年5月8日前答复"),
+            "{}",
+            decided[0]
+        );
+        assert!(
+            !decided[0].contains("效能投诉受理范围"),
+            "the note stays inside"
+        );
+
+        // The department answers, the person rates it, and it is settled.
+        let (status, appeal) = t
+            .act_on_appeal(
+                "d01.officer",
+                &appeal,
+                json!({"action": "answer", "answer": "已对该工作人员批评教育"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{appeal}");
+        let (status, rated) = t
+            .post(
+                "/api/v1/appeals/rating",
+                None,
+                json!({"number": number, "check": "138000", "satisfaction": "satisfied"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{rated}");
+        assert_eq!(rated["state"], "closed");
+        let kinds: Vec<&str> = rated["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["registered", "accepted", "answered", "rated"]);
+        // Decided in time: no finding, however often the sweep runs.
+        t.app.sweep_findings().await.unwrap();
+        assert!(t.acceptance_findings().await.is_empty());
+        // The history is sealed on its chain.
+        let (checked, broken) = t.app.store.verify_all_appeals(|_| {}).await.unwrap();
+        assert_eq!((checked, broken.len()), (1, 0));
+    }
+);
+
+both!(
+    a_decision_on_acceptance_left_past_five_working_days_is_found_once,
+    |t: TestApp| async move {
+        t.clock.set(china(2026, 4, 2, 10, 0));
+        let (_, late) = t
+            .post("/api/v1/appeals/online", None, service_complaint())
+            .await;
+        let late_number = late["number"].as_str().unwrap().to_owned();
+        // Another is refused at once, on a listed ground: the person is told why.
+        let (_, refused) = t
+            .post("/api/v1/appeals/online", None, service_complaint())
+            .await;
+        let boss = t.token("supervisor").await;
+        let refused_id = t
+            .app
+            .store
+            .appeal_id_by_number(refused["number"].as_str().unwrap())
+            .await
+            .unwrap();
+        let (_, appeal) = t
+            .get(&format!("/api/v1/appeals/{}", refused_id.0), Some(&boss))
+            .await;
+        let (status, appeal) = t
+            .act_on_appeal(
+                "supervisor",
+                &appeal,
+                json!({"action": "refuse_acceptance", "ground": "outside_scope"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{appeal}");
+        assert_eq!(appeal["appeal"]["state"], "closed");
+        assert_eq!(appeal["summary"]["acceptance"], "refused");
+        let told = t.appeal_sms("appeal_acceptance").await;
+        assert!(
+            told[0].contains("不予受理，理由：不属于行政效能投诉受理范围"),
+            "{told:?}"
+        );
+        let (_, looked) = t
+            .post(
+                "/api/v1/appeals/lookup",
+                None,
+                json!({"number": refused["number"], "check": "138000"}),
+            )
+            .await;
+        assert_eq!(looked["state_zh"], "不予受理");
+
+        // At the close of the fifth working day it is still in time.
+        t.clock.set(china(2026, 4, 10, 17, 0));
+        t.app.sweep_findings().await.unwrap();
+        assert!(t.acceptance_findings().await.is_empty());
+        // On Monday it is late: marked on the center's list, found by the sweep, once.
+        t.clock.set(china(2026, 4, 13, 9, 0));
+        let boss = t.token("supervisor").await;
+        let (_, pending) = t
+            .get("/api/v1/appeals/pending-acceptance", Some(&boss))
+            .await;
+        assert_eq!(pending[0]["summary"]["number"], late_number.as_str());
+        assert_eq!(pending[0]["overdue"], true);
+        let (_, overdue) = t.get("/api/v1/appeals?overdue=true", Some(&boss)).await;
+        assert_eq!(overdue["total"], 1, "{overdue}");
+        t.app.sweep_findings().await.unwrap();
+        t.app.sweep_findings().await.unwrap();
+        let found = t.acceptance_findings().await;
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].appeal_number.as_deref(),
+            Some(late_number.as_str())
+        );
+        assert_eq!(found[0].case_id, None);
+        // About the center, not a department's case: no notice is opened on it.
+        let notices: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notices")
+            .fetch_one(t.app.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(notices, 0);
+
+        // Forwarded late: the decision stands, the finding is not doubled.
+        let late_id = found[0].appeal_id.unwrap();
+        let (_, appeal) = t
+            .get(&format!("/api/v1/appeals/{}", late_id.0), Some(&boss))
+            .await;
+        let (status, appeal) = t
+            .act_on_appeal(
+                "supervisor",
+                &appeal,
+                json!({"action": "forward", "to": "区市场监督管理局", "reason": "属于市场监管职责"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{appeal}");
+        assert_eq!(appeal["summary"]["acceptance"], "forwarded");
+        assert_eq!(t.acceptance_findings().await.len(), 1);
+        let told = t.appeal_sms("appeal_acceptance").await;
+        assert!(told[1].contains("已转送区市场监督管理局处理"), "{told:?}");
     }
 );

@@ -352,7 +352,7 @@ both!(
         let admin = t.token("admin").await;
         let (status, templates) = t.get("/api/v1/sms/templates", Some(&admin)).await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(templates.as_array().unwrap().len(), 18);
+        assert_eq!(templates.as_array().unwrap().len(), 19);
         let accepted = templates
             .as_array()
             .unwrap()

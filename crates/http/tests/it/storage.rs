@@ -360,3 +360,175 @@ async fn findings_survive_the_video_migration_on_sqlite() {
 async fn findings_survive_the_video_migration_on_postgres() {
     findings_survive_the_video_migration(Db::Postgres).await;
 }
+
+both!(
+    a_changed_appeal_event_is_caught_by_the_audit_by_its_number,
+    |t: TestApp| async move {
+        let token = t.token("v20101.clerk").await;
+        let (status, appeal) = t
+            .post(
+                "/api/v1/appeals",
+                Some(&token),
+                json!({"kind": "problem", "channel": "station", "scope": "village",
+                       "person": {"name": "李秀英", "phone": "13900139000"},
+                       "category": "道路交通", "content": "社区路灯损坏"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{appeal}");
+        let id = appeal["summary"]["id"].as_i64().unwrap();
+        let (status, appeal) = t
+            .post(
+                &format!("/api/v1/appeals/{id}/actions"),
+                Some(&token),
+                json!({"expected_version": 1, "action": "record_action", "note": "已到现场查看"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{appeal}");
+        // Each event links to the one before; the row keeps the last hash.
+        let events = appeal["events"].as_array().unwrap();
+        assert_eq!(events[1]["prev_hash"], events[0]["hash"]);
+        assert_eq!(appeal["summary"]["head_hash"], events[1]["hash"]);
+        let (checked, broken) = t.app.store.verify_all_appeals(|_| {}).await.unwrap();
+        assert_eq!((checked, broken.len()), (1, 0));
+
+        sqlx::query(
+            "UPDATE appeal_events SET data = '{\"type\":\"action_recorded\",\"note\":\"从未到现场\"}'
+             WHERE appeal_id = $1 AND seq = 2",
+        )
+        .bind(id)
+        .execute(t.app.store.pool())
+        .await
+        .unwrap();
+        let (_, broken) = t.app.store.verify_all_appeals(|_| {}).await.unwrap();
+        assert_eq!(broken.len(), 1);
+        assert_eq!(
+            broken[0].number,
+            appeal["summary"]["number"].as_str().unwrap()
+        );
+        assert_eq!(format!("{:?}", broken[0].problem), "Content { seq: 2 }");
+    }
+);
+
+/// Appeal events written before migration 27 gave them a hash chain are sealed by it, in
+/// order, and verify afterwards; new events continue the chain.
+async fn appeal_events_are_sealed_by_the_chain_migration(db: Db) {
+    let Some(url) = fresh_database(db).await else {
+        return;
+    };
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate_up_to(25).await.unwrap();
+    let clock = liandong_app::FixedClock::new(crate::support::start_time());
+    let app = liandong_app::App::new(store, std::sync::Arc::new(clock.clone()))
+        .await
+        .unwrap();
+    crate::support::build_district(&app).await;
+    let village = app.store.unit_by_code("20101").await.unwrap().unwrap().id;
+    // An appeal and its history as the code before migration 27 wrote them.
+    let at = crate::support::start_time().timestamp_millis();
+    sqlx::query(
+        "INSERT INTO appeals (id, number, kind, channel, scope, level, category, raised_unit_id,
+            responsible_unit_id, person_name, person_phone, state, registered_at, due_on, due_at,
+            escalations, taken_over, version)
+         VALUES (1, 'SX-20101-20260302-0001', 'service_complaint', 'station', 'village',
+            'village', '服务态度', $1, $1, '李秀英', '13900139000', 'in_progress', $2,
+            '2026-03-17', $3, 0, 0, 2)",
+    )
+    .bind(village.0)
+    .bind(at)
+    .bind(at + 15 * 86_400_000)
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    let registered = json!({"type": "registered", "kind": "service_complaint",
+        "channel": "station", "scope": "village", "person": {"name": "李秀英", "phone": "13900139000"},
+        "category": "服务态度", "content": "窗口工作人员解释不耐心", "address": "",
+        "responsible": {"unit": village.0, "department": null}, "due": "2026-03-17"});
+    for (seq, data) in [
+        (1i64, registered),
+        (2, json!({"type": "action_recorded", "note": "已走访"})),
+    ] {
+        sqlx::query(
+            "INSERT INTO appeal_events (appeal_id, seq, at, actor_id, unit_id, kind, data)
+             VALUES (1, $1, $2, NULL, $3, $4, $5)",
+        )
+        .bind(seq)
+        .bind(at + seq)
+        .bind(village.0)
+        .bind(data["type"].as_str().unwrap())
+        .bind(data.to_string())
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    }
+
+    let applied = app.store.migrate().await.unwrap();
+    assert_eq!(applied, [27]);
+    let (checked, broken) = app.store.verify_all_appeals(|_| {}).await.unwrap();
+    assert_eq!((checked, broken.len()), (1, 0), "{broken:?}");
+    // A complaint registered before the acceptance rule is worked as it was.
+    let stored = app
+        .store
+        .appeal(liandong_domain::organization::AppealId(1))
+        .await
+        .unwrap();
+    assert_eq!(stored.summary.acceptance_due_on, None);
+    let appeal = liandong_domain::appeal::Appeal::replay(&stored.events).unwrap();
+    assert_eq!(appeal.state.as_str(), "in_progress");
+    assert_eq!(stored.summary.head_hash, stored.events[1].hash);
+    assert_eq!(
+        stored.events[0].prev_hash,
+        liandong_domain::case::event::GENESIS_HASH
+    );
+    // Running the step again changes nothing: the migration is recorded once.
+    assert!(app.store.migrate().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn appeal_events_are_sealed_by_the_chain_migration_on_sqlite() {
+    appeal_events_are_sealed_by_the_chain_migration(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn appeal_events_are_sealed_by_the_chain_migration_on_postgres() {
+    appeal_events_are_sealed_by_the_chain_migration(Db::Postgres).await;
+}
+
+both!(
+    a_backup_restores_appeals_whose_text_columns_start_empty,
+    |t: TestApp| async move {
+        // The first appeal has no acceptance columns, the second has: PostgreSQL prepares the
+        // restore's insert on the first row, so an empty text column must still be text.
+        let token = t.token("v20101.clerk").await;
+        let (status, _) = t
+            .post(
+                "/api/v1/appeals",
+                Some(&token),
+                json!({"kind": "problem", "channel": "station", "scope": "village",
+                       "person": {"name": "李秀英", "phone": "13900139000"},
+                       "category": "道路交通", "content": "社区路灯损坏"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, _) = t
+            .post(
+                "/api/v1/appeals/online",
+                None,
+                json!({"kind": "service_complaint", "channel": "online", "scope": "district_department",
+                       "department": 1, "person": {"name": "张伟", "phone": "13800138000"},
+                       "category": "服务态度", "content": "窗口工作人员态度生硬"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let file =
+            std::env::temp_dir().join(format!("liandong-backup-{:x}.db", rand::random::<u64>()));
+        let rows = t.app.store.backup_to(&file).await.unwrap();
+        let target_url = fresh_database(t.db).await.unwrap();
+        let target = Store::connect(&target_url).await.unwrap();
+        target.migrate().await.unwrap();
+        assert_eq!(target.restore_from(&file).await.unwrap(), rows);
+        let (checked, broken) = target.verify_all_appeals(|_| {}).await.unwrap();
+        assert_eq!((checked, broken.len()), (2, 0));
+        target.close().await;
+        let _ = std::fs::remove_file(&file);
+    }
+);

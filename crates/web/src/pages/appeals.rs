@@ -11,7 +11,7 @@ use liandong_app::appeals::AppealView;
 use liandong_app::{App, AppError};
 use liandong_domain::appeal::{
     AppealAction, AppealChannel, AppealError, AppealEventKind, AppealKind, AppealLevel,
-    AppealScope, AppealState, Person, Registration,
+    AppealScope, AppealState, Person, RefusalGround, Registration,
 };
 use liandong_domain::case::WarningLevel;
 use liandong_domain::ids::PhoneNumber;
@@ -58,6 +58,8 @@ pub struct Row {
     pub registered: String,
     pub due: String,
     pub warn: &'static str,
+    /// A mark beside the state (a decision on acceptance overdue).
+    pub flag: Option<&'static str>,
 }
 
 fn warn_name(view: &AppealView) -> &'static str {
@@ -114,6 +116,7 @@ fn row(view: &AppealView, units: &[UnitRecord], departments: &[DepartmentRecord]
         registered: time(&s.registered_at),
         due: date(&s.due_on),
         warn: warn_name(view),
+        flag: None,
     }
 }
 
@@ -151,6 +154,11 @@ fn tabs(signed: &Signed, show: &str, path: &str) -> Vec<Tab> {
     })
     .collect();
     if signed.session.staff.roles.contains(&Role::Supervisor) {
+        out.push(Tab {
+            href: "/appeals/acceptance".to_owned(),
+            key: "appeals.acceptance",
+            active: path == "/appeals/acceptance",
+        });
         out.push(Tab {
             href: "/appeals/at-risk".to_owned(),
             key: "appeals.at_risk",
@@ -244,6 +252,7 @@ pub async fn list(
     let filter = AppealFilter {
         state: None,
         open_only: show != "all",
+        pending_acceptance: false,
         due_before: (show == "overdue").then(|| app.now()),
         unit: None,
         level,
@@ -300,6 +309,36 @@ pub async fn at_risk(State(app): State<App>, signed: Signed) -> Result<Response,
     }))
 }
 
+/// The efficiency complaint center's list of complaints awaiting its decision on
+/// acceptance, soonest due first; those past their five working days are red and marked.
+pub async fn acceptance(State(app): State<App>, signed: Signed) -> Result<Response, PageError> {
+    let pending = app.appeals_pending_acceptance(&signed.session).await?;
+    let (units, departments) = (app.units().await?, app.departments().await?);
+    let mut rows = Vec::with_capacity(pending.len());
+    for p in &pending {
+        let view = app.appeal_view(&signed.session, p.summary.id).await?;
+        let mut r = row(&view, &units, &departments);
+        r.due = date(&p.due_on);
+        (r.warn, r.flag) = if p.overdue {
+            ("red", Some("appeals.acceptance_overdue"))
+        } else {
+            ("green", None)
+        };
+        rows.push(r);
+    }
+    Ok(page(&ListPage {
+        c: signed.ctx("/appeals"),
+        title: "appeals.acceptance",
+        tabs: tabs(&signed, "", "/appeals/acceptance"),
+        show: String::new(),
+        level: String::new(),
+        levels: Vec::new(),
+        rows,
+        p: None,
+        can_register: can_register(&signed),
+    }))
+}
+
 /// One event of an appeal's history.
 pub struct Entry {
     pub at: String,
@@ -349,6 +388,9 @@ struct AppealPage {
     raised: String,
     registered: String,
     due: String,
+    /// For a complaint about the service: the decision's last day, and the decision.
+    acceptance_due: Option<String>,
+    acceptance: Option<String>,
     answer: String,
     timeline: Vec<Entry>,
     actions: Vec<ActionForm>,
@@ -356,6 +398,7 @@ struct AppealPage {
     departments: Vec<(i64, String)>,
     scopes: Vec<(String, String)>,
     satisfactions: Vec<(String, String)>,
+    grounds: Vec<(String, String)>,
     done: Option<String>,
     problem: Option<String>,
 }
@@ -380,6 +423,21 @@ fn details(
         AppealEventKind::ActionRecorded { note } | AppealEventKind::Closed { note } => {
             vec![(t("appeal.note"), note.clone())]
         }
+        AppealEventKind::Accepted { due, note } => vec![
+            (t("appeal.due"), date(due)),
+            (t("appeal.note"), note.clone()),
+        ],
+        AppealEventKind::AcceptanceRefused { ground, reason } => vec![
+            (
+                t("appeal.ground"),
+                l.named("refusal_ground", ground.as_str()).into(),
+            ),
+            (t("field.reason"), reason.clone()),
+        ],
+        AppealEventKind::Forwarded { to, reason } => vec![
+            (t("appeal.forward_to"), to.clone()),
+            (t("field.reason"), reason.clone()),
+        ],
         AppealEventKind::Referred {
             responsible,
             reason,
@@ -430,6 +488,12 @@ fn details(
 fn offered(view: &AppealView, supervisor: bool) -> Vec<&'static str> {
     let mut out = Vec::new();
     match view.summary.state {
+        // The efficiency complaint center decides on a complaint's acceptance first.
+        AppealState::PendingAcceptance => {
+            if supervisor {
+                out.extend(["accept", "refuse_acceptance", "forward"]);
+            }
+        }
         AppealState::Registered | AppealState::InProgress => {
             out.extend(["record_action", "answer", "refer", "escalate"]);
             if supervisor {
@@ -552,6 +616,10 @@ async fn appeal_page(
         raised: unit_name(&units, s.raised_unit_id),
         registered: time(&s.registered_at),
         due: date(&s.due_on),
+        acceptance_due: s.acceptance_due_on.as_ref().map(date),
+        acceptance: s
+            .acceptance
+            .map(|a| l.named("appeal_acceptance", a.as_str()).to_owned()),
         answer,
         timeline,
         actions,
@@ -565,6 +633,10 @@ async fn appeal_page(
             .map(|s| (s.to_string(), format!("appeal_scope.{s}")))
             .collect(),
         satisfactions: crate::pages::appeal_public::levels(),
+        grounds: RefusalGround::ALL
+            .iter()
+            .map(|g| (g.to_string(), format!("refusal_ground.{g}")))
+            .collect(),
         done,
         problem,
     })
@@ -588,7 +660,10 @@ pub async fn show(
     Ok(page(&page_data))
 }
 
-const ACTIONS: [&str; 9] = [
+const ACTIONS: [&str; 12] = [
+    "accept",
+    "refuse_acceptance",
+    "forward",
     "rate",
     "record_action",
     "answer",
@@ -614,6 +689,15 @@ fn action_of(form: &Form) -> Result<AppealAction, &'static str> {
         .map_err(|()| "department")?
         .map(DepartmentId);
     Ok(match form.get("action") {
+        "accept" => AppealAction::Accept { note: text("note") },
+        "refuse_acceptance" => AppealAction::RefuseAcceptance {
+            ground: form.get("ground").parse().map_err(|_| "ground")?,
+            reason: text("reason"),
+        },
+        "forward" => AppealAction::Forward {
+            to: text("to"),
+            reason: text("reason"),
+        },
         "record_action" => AppealAction::RecordAction { note: text("note") },
         "answer" => AppealAction::Answer {
             answer: text("answer"),

@@ -70,15 +70,17 @@ pub async fn list(
         .iter()
         .map(|f| Row {
             detected: time(&f.detected_at),
-            href: match (f.case_id, f.camera_id) {
-                (Some(case), _) => format!("/cases/{}", case.0),
-                (None, Some(camera)) => format!("/video/cameras/{}", camera.0),
-                (None, None) => String::new(),
+            href: match (f.case_id, f.camera_id, f.appeal_id) {
+                (Some(case), _, _) => format!("/cases/{}", case.0),
+                (None, Some(camera), _) => format!("/video/cameras/{}", camera.0),
+                (None, None, Some(appeal)) => format!("/appeals/{}", appeal.0),
+                (None, None, None) => String::new(),
             },
-            number: match (&f.case_number, f.camera_id) {
-                (Some(number), _) => number.clone(),
-                (None, Some(camera)) => format!("{} {}", l.t("video.camera_no"), camera.0),
-                (None, None) => String::new(),
+            number: match (&f.case_number, f.camera_id, &f.appeal_number) {
+                (Some(number), _, _) => number.clone(),
+                (None, Some(camera), _) => format!("{} {}", l.t("video.camera_no"), camera.0),
+                (None, None, Some(number)) => number.clone(),
+                (None, None, None) => String::new(),
             },
             kind: format!("finding.{}", f.kind),
             department: match (f.department_id, f.unit_id) {

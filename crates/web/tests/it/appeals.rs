@@ -489,3 +489,88 @@ both!(
         assert!(backwards.body.contains("统计区间应为开始日期之后三年以内"));
     }
 );
+
+both!(
+    the_center_decides_on_a_complaint_from_its_page_and_sees_the_late_ones_marked,
+    |t: TestApp| async move {
+        use liandong_domain::appeal::{
+            AppealChannel, AppealKind, AppealScope, Person, Registration,
+        };
+        let complaint = Registration {
+            kind: AppealKind::ServiceComplaint,
+            channel: AppealChannel::Online,
+            scope: AppealScope::DistrictDepartment,
+            person: Person {
+                name: "张伟".into(),
+                phone: Some(liandong_domain::ids::PhoneNumber::parse("13800138000").unwrap()),
+            },
+            category: "服务态度".into(),
+            content: "窗口工作人员态度生硬".into(),
+            address: String::new(),
+            unit: None,
+            department: Some(liandong_domain::organization::DepartmentId(1)),
+        };
+        // Registered on Monday 2 March 2026: the decision is due Monday 9 March.
+        let mine = t.app.submit_online_appeal(&complaint).await.unwrap();
+        let id = t
+            .app
+            .store
+            .appeal_id_by_number(&mine.number)
+            .await
+            .unwrap()
+            .0;
+        let mut boss = t.signed_in("supervisor").await;
+        let list = boss.get("/appeals/acceptance").await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        assert!(list.body.contains(&mine.number), "{}", list.body);
+        assert!(list.body.contains("2026-03-09"));
+        assert!(!list.body.contains("受理决定已逾期"));
+        // The department's officer sees the complaint but no decision to make.
+        let mut officer = t.signed_in("d01.officer").await;
+        let page = officer.get(&format!("/appeals/{id}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("待受理") && !page.body.contains("act-accept"));
+
+        // Past the fifth working day the complaint stands out on the center's list.
+        t.clock
+            .set(start_time() + chrono::Duration::days(8) - chrono::Duration::hours(1));
+        let mut boss = t.signed_in("supervisor").await;
+        let list = boss.get("/appeals/acceptance").await;
+        assert!(list.body.contains("受理决定已逾期"), "{}", list.body);
+        assert!(list.body.contains("level-red"));
+        let page = boss.get(&format!("/appeals/{id}")).await;
+        for form in ["act-accept", "act-refuse_acceptance", "act-forward"] {
+            assert!(page.body.contains(form), "{form}");
+        }
+        assert!(page.body.contains("受理决定期限") && page.body.contains("2026-03-09"));
+        // A refusal on "other" needs its reason, shown beside the form.
+        let refused = act(
+            &mut boss,
+            id,
+            &[("action", "refuse_acceptance"), ("ground", "other")],
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("须写明具体理由"), "{}", refused.body);
+        let accepted = act(
+            &mut boss,
+            id,
+            &[("action", "accept"), ("note", "属于效能投诉受理范围")],
+        )
+        .await;
+        assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+        let page = boss.get(&format!("/appeals/{id}")).await;
+        assert!(page.body.contains("已受理"), "{}", page.body);
+        // One month from acceptance on 10 March.
+        assert!(page.body.contains("2026-04-10"), "{}", page.body);
+
+        // The late decision is a finding about the complaint, linked from the findings page.
+        let findings = boss.get("/findings").await;
+        assert!(
+            findings.body.contains(&format!("/appeals/{id}")),
+            "{}",
+            findings.body
+        );
+        assert!(findings.body.contains("投诉受理决定超期"));
+    }
+);
