@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 61] = [
+pub const TABLES: [&str; 62] = [
     "units",
     "departments",
     "windows",
@@ -28,6 +28,7 @@ pub const TABLES: [&str; 61] = [
     "case_totals",
     "case_totals_monthly",
     "case_totals_district_monthly",
+    "open_case_clocks",
     "findings",
     "notices",
     "notice_events",

@@ -14,6 +14,7 @@ mod cases;
 mod catalog;
 mod certificates;
 mod city;
+mod clocks;
 mod consultations;
 mod filter;
 mod findings;
@@ -47,6 +48,7 @@ pub use cases::{CaseFilter, CaseRecord, CaseSort, CaseSummary, KeyOwner, NewCase
 pub use catalog::{ItemRecord, NewItemVersion};
 pub use certificates::{CertificateRecord, ExpiringCertificate, NewCertificate};
 pub use city::{BatchReceipt, CityDistrict};
+pub use clocks::OpenClock;
 pub use consultations::{ConsultationFilter, ConsultationRow, StoredConsultation};
 pub use findings::{FindingFilter, FindingRecord};
 pub use notices::{NoticeFilter, NoticeRecord, StoredNotice};

@@ -164,6 +164,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0025_case_windows.sql"),
         postgres: include_str!("../../../migrations/postgres/0025_case_windows.sql"),
     },
+    Migration {
+        version: 28,
+        name: "open_case_clocks",
+        sqlite: include_str!("../../../migrations/sqlite/0028_open_case_clocks.sql"),
+        postgres: include_str!("../../../migrations/postgres/0028_open_case_clocks.sql"),
+    },
 ];
 
 /// The migration that makes the city link's outbox.
