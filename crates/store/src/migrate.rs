@@ -175,6 +175,9 @@ const MIGRATIONS: &[Migration] = &[
 /// The migration that makes the city link's outbox.
 const CITY_OUTBOX: i64 = 24;
 
+/// The migration that keeps the open cases' clocks.
+const CASE_CLOCKS: i64 = 28;
+
 impl Store {
     /// Applies every migration not yet applied, each in its own transaction.
     pub async fn migrate(&self) -> Result<Vec<i64>> {
@@ -232,6 +235,8 @@ impl Store {
         }
         self.city_outbox
             .store(last >= CITY_OUTBOX, std::sync::atomic::Ordering::Relaxed);
+        self.case_clocks
+            .store(last >= CASE_CLOCKS, std::sync::atomic::Ordering::Relaxed);
         Ok(applied)
     }
 }

@@ -315,7 +315,8 @@ async fn findings_survive_the_video_migration(db: Db) {
         Some(&21),
         "from the video migration on: {applied:?}"
     );
-    assert!(applied.windows(2).all(|w| w[1] == w[0] + 1), "{applied:?}");
+    // In order; numbers reserved for work not landed yet may be missing.
+    assert!(applied.windows(2).all(|w| w[1] > w[0]), "{applied:?}");
     let after: Vec<(i64, String)> =
         sqlx::query_as("SELECT f.id, f.dedup_key FROM findings f ORDER BY f.id")
             .fetch_all(t.app.store.pool())
