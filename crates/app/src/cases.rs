@@ -5,8 +5,8 @@ use liandong_domain::calendar::{WorkingCalendar, china_date};
 use liandong_domain::case::deadline::{case_clock, step_clock};
 use liandong_domain::case::tally::tally;
 use liandong_domain::case::{
-    Action, ActionName, Applicant, Case, CaseEvent, Channel, ClockReading, Context, EventDraft,
-    EventKind, WarningLevel, allowed_actions, decide,
+    Action, ActionName, Applicant, Case, CaseEvent, Channel, ClockReading, ClockSnapshot, Context,
+    EventDraft, EventKind, WarningLevel, allowed_actions, decide,
 };
 use liandong_domain::catalog::{ItemCode, ItemLevel, ServiceItem};
 use liandong_domain::ids::PhoneNumber;
@@ -47,8 +47,13 @@ pub struct CaseView {
     pub allowed_actions: Vec<ActionName>,
 }
 
-/// The derived columns of a case row, from the folded case and its clock.
-pub fn case_record(case: &Case, clock: Option<&ClockReading>) -> CaseRecord {
+/// The derived columns of a case row, from the folded case, its clock and its whole history
+/// (the stored events and the new ones, in order).
+pub fn case_record(
+    case: &Case,
+    clock: Option<&ClockReading>,
+    history: &[&[CaseEvent]],
+) -> CaseRecord {
     CaseRecord {
         state: case.state,
         outcome: case.outcome,
@@ -57,6 +62,7 @@ pub fn case_record(case: &Case, clock: Option<&ClockReading>) -> CaseRecord {
         due_provisional: clock.is_some_and(|c| c.provisional),
         decided_at: case.decided_at,
         closed_at: case.closed_at,
+        clock: ClockSnapshot::of(case, history),
     }
 }
 
@@ -509,7 +515,7 @@ impl App {
         }
         let calendar = self.calendar();
         let clock = case_clock(&case, &item, &calendar, &self.warning_rules, now);
-        let record = case_record(&case, clock.as_ref());
+        let record = case_record(&case, clock.as_ref(), &[&stored.events, &events]);
         let facts = notify::CaseFacts {
             case: id,
             number: stored.summary.number.as_str(),
@@ -620,7 +626,7 @@ impl App {
                 .await?;
             let case = replay(&stored.events)?;
             let clock = case_clock(&case, &item, &calendar, &self.warning_rules, now);
-            let record = case_record(&case, clock.as_ref());
+            let record = case_record(&case, clock.as_ref(), &[&stored.events]);
             if record.due_at != stored.summary.due_at || !record.due_provisional {
                 let mut tx = self.store.begin().await?;
                 tx.update_case_record(id, stored.summary.version, &record)

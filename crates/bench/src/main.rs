@@ -6,7 +6,8 @@
 //! - `seeding`: the real `liandong demo` seeding, rows per second;
 //! - `sms`: the SMS outbox's delivery rate through a real Kannel and its fake SMSC;
 //! - `pages`: the busiest pages' response times over an existing demo database;
-//! - `monitor`: the monitoring overview over years of running totals.
+//! - `monitor`: the monitoring overview over years of running totals;
+//! - `sweep`: the supervision sweep over a million open cases in a real database.
 
 mod client;
 mod district;
@@ -17,6 +18,7 @@ mod pages;
 mod seeding;
 mod sms;
 mod stats;
+mod sweep;
 mod target;
 mod warnings;
 
@@ -128,6 +130,18 @@ enum Command {
     },
     /// The monitoring overview over `--years` more years of running totals written before an
     /// existing demo database's history (a bench copy: audit verify fails on it after).
+    /// The supervision sweep end to end over open, accepted cases loaded into a fresh database
+    /// (SQLite file by default, or a PostgreSQL server URL): the first sweep and two more.
+    Sweep {
+        #[arg(long)]
+        database: Option<String>,
+        #[arg(long, default_value_t = 1_000_000)]
+        open_cases: usize,
+        #[arg(long, default_value_t = 2011)]
+        seed: u64,
+        #[arg(long)]
+        keep: bool,
+    },
     Monitor {
         #[arg(long)]
         database: String,
@@ -236,6 +250,20 @@ async fn main() -> Result<()> {
                 cases,
                 years,
                 requests,
+            })
+            .await
+        }
+        Command::Sweep {
+            database,
+            open_cases,
+            seed,
+            keep,
+        } => {
+            sweep::run(sweep::SweepArgs {
+                database,
+                open_cases,
+                seed,
+                keep,
             })
             .await
         }

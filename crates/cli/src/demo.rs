@@ -943,7 +943,7 @@ async fn simulate_case(
     }
     if events.len() > 1 {
         let clock = case_clock(&case, item, calendar, &app.warning_rules, now);
-        let record = case_record(&case, clock.as_ref());
+        let record = case_record(&case, clock.as_ref(), &[&events]);
         tx.append_events(
             id,
             1,

@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 64] = [
+pub const TABLES: [&str; 65] = [
     "units",
     "departments",
     "windows",
@@ -28,6 +28,7 @@ pub const TABLES: [&str; 64] = [
     "case_totals",
     "case_totals_monthly",
     "case_totals_district_monthly",
+    "open_case_clocks",
     // Before the findings, which may name an appeal.
     "appeals",
     "appeal_events",

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use liandong_domain::case::tally::{Tally, tally};
 use liandong_domain::case::{
-    CaseEvent, CaseNumber, CaseState, Channel, EventDraft, EventKind, Outcome,
+    CaseEvent, CaseNumber, CaseState, Channel, ClockSnapshot, EventDraft, EventKind, Outcome,
 };
 use liandong_domain::organization::{
     CaseId, DepartmentId, ItemId, StaffId, UnitId, Visibility, WindowId,
@@ -70,6 +70,8 @@ pub struct CaseRecord {
     pub due_provisional: bool,
     pub decided_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// The time facts kept for the sweep while the case is accepted and open.
+    pub clock: ClockSnapshot,
 }
 
 /// A case and its whole history.
@@ -335,7 +337,7 @@ impl WriteTx {
     }
 
     /// Appends events to a case read at `expected_version`, writes its derived columns and
-    /// adds what the events count (`days`, from `case::tally`) to the running totals.
+    /// its clock (`open_case_clocks`), and adds what the events count (`days`, from `case::tally`) to the running totals.
     /// Zero rows updated means somebody else acted first: a conflict.
     pub async fn append_events(
         &mut self,
@@ -370,6 +372,7 @@ impl WriteTx {
         for event in events {
             self.insert_event(case, event).await?;
         }
+        self.keep_clock(case, &record.clock).await?;
         self.add_to_totals(case, days).await?;
         let on_time = days.iter().any(|(_, t)| t.concluded_on_time > 0);
         self.queue_city_events(case, events, record.state, record.due_at, on_time)

@@ -15,6 +15,7 @@ mod cases;
 mod catalog;
 mod certificates;
 mod city;
+mod clocks;
 mod consultations;
 mod filter;
 mod findings;
@@ -49,6 +50,7 @@ pub use cases::{CaseFilter, CaseRecord, CaseSort, CaseSummary, KeyOwner, NewCase
 pub use catalog::{ItemRecord, NewItemVersion};
 pub use certificates::{CertificateRecord, ExpiringCertificate, NewCertificate};
 pub use city::{BatchReceipt, CityDistrict};
+pub use clocks::OpenClock;
 pub use consultations::{ConsultationFilter, ConsultationRow, StoredConsultation};
 pub use findings::{FindingFilter, FindingRecord};
 pub use notices::{NoticeFilter, NoticeRecord, StoredNotice};
@@ -133,6 +135,9 @@ pub struct Store {
     /// Whether the schema has the city link's outbox: false only on a store migrated part-way
     /// on purpose (tests of older schemas), where writes queue nothing for the city.
     city_outbox: Arc<std::sync::atomic::AtomicBool>,
+    /// Whether the schema has the open cases' clocks (migration 28): false only on a store
+    /// migrated part-way on purpose, where writes keep no clock and the sweep reads none.
+    case_clocks: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A write transaction, holding the SQLite writer lock while it lives.
@@ -141,6 +146,8 @@ pub struct WriteTx {
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
     /// See `Store::city_outbox`.
     city_outbox: bool,
+    /// See `Store::case_clocks`.
+    case_clocks: bool,
 }
 
 impl WriteTx {
@@ -201,8 +208,14 @@ impl Store {
         let write_lock =
             (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
         let city_outbox = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let case_clocks = Arc::new(std::sync::atomic::AtomicBool::new(true));
         let writer = write_lock.as_ref().map(|lock| {
-            writer::GroupWriter::start(pool.clone(), lock.clone(), city_outbox.clone())
+            writer::GroupWriter::start(
+                pool.clone(),
+                lock.clone(),
+                city_outbox.clone(),
+                case_clocks.clone(),
+            )
         });
         Ok(Store {
             pool,
@@ -210,7 +223,13 @@ impl Store {
             write_lock,
             writer,
             city_outbox,
+            case_clocks,
         })
+    }
+
+    /// Whether the schema keeps the open cases' clocks (see `Store::case_clocks`).
+    pub fn keeps_clocks(&self) -> bool {
+        self.case_clocks.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn backend(&self) -> Backend {
@@ -235,6 +254,7 @@ impl Store {
             tx,
             _guard: guard,
             city_outbox: self.city_outbox.load(std::sync::atomic::Ordering::Relaxed),
+            case_clocks: self.case_clocks.load(std::sync::atomic::Ordering::Relaxed),
         })
     }
 

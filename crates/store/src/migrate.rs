@@ -176,6 +176,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0027_appeal_acceptance_and_chain.sql"),
         postgres: include_str!("../../../migrations/postgres/0027_appeal_acceptance_and_chain.sql"),
     },
+    Migration {
+        version: 28,
+        name: "open_case_clocks",
+        sqlite: include_str!("../../../migrations/sqlite/0028_open_case_clocks.sql"),
+        postgres: include_str!("../../../migrations/postgres/0028_open_case_clocks.sql"),
+    },
 ];
 
 /// The migration that makes the city link's outbox.
@@ -184,6 +190,9 @@ const CITY_OUTBOX: i64 = 24;
 /// The migration that gives appeal events their hash chain: the events stored before it are
 /// sealed in its transaction, by Rust (SQL has no SHA-256 on SQLite).
 const APPEAL_CHAIN: i64 = 27;
+
+/// The migration that keeps the open cases' clocks.
+const CASE_CLOCKS: i64 = 28;
 
 impl Store {
     /// Applies every migration not yet applied, each in its own transaction.
@@ -245,6 +254,8 @@ impl Store {
         }
         self.city_outbox
             .store(last >= CITY_OUTBOX, std::sync::atomic::Ordering::Relaxed);
+        self.case_clocks
+            .store(last >= CASE_CLOCKS, std::sync::atomic::Ordering::Relaxed);
         Ok(applied)
     }
 }

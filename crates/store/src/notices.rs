@@ -285,10 +285,15 @@ impl Store {
     }
 
     /// Ids of the notices not yet concluded (the sweep escalates the overdue).
-    pub async fn running_notice_ids(&self) -> Result<Vec<i64>> {
-        let rows = sqlx::query("SELECT id FROM notices WHERE state <> 'closed' ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
+    /// Open notices without a red card whose reply was due on or before `today`: those an
+    /// automatic escalation may be due on (the domain decides; the rest cannot be yet).
+    pub async fn notices_past_due(&self, today: chrono::NaiveDate) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT id FROM notices WHERE state = 'open' AND card <> 'red' AND due <= $1 ORDER BY id",
+        )
+        .bind(today.to_string())
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 }

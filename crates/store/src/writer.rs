@@ -40,9 +40,10 @@ impl GroupWriter {
         pool: AnyPool,
         lock: Arc<tokio::sync::Mutex<()>>,
         city_outbox: Arc<std::sync::atomic::AtomicBool>,
+        case_clocks: Arc<std::sync::atomic::AtomicBool>,
     ) -> GroupWriter {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run_writer(pool, lock, queue, city_outbox));
+        tokio::spawn(run_writer(pool, lock, queue, city_outbox, case_clocks));
         GroupWriter { jobs }
     }
 }
@@ -52,6 +53,7 @@ async fn run_writer(
     lock: Arc<tokio::sync::Mutex<()>>,
     mut queue: mpsc::Receiver<Job>,
     city_outbox: Arc<std::sync::atomic::AtomicBool>,
+    case_clocks: Arc<std::sync::atomic::AtomicBool>,
 ) {
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
@@ -62,12 +64,17 @@ async fn run_writer(
             }
         }
         let guard = lock.clone().lock_owned().await;
-        run_batch(&pool, batch, &city_outbox).await;
+        run_batch(&pool, batch, &city_outbox, &case_clocks).await;
         drop(guard);
     }
 }
 
-async fn run_batch(pool: &AnyPool, batch: Vec<Job>, city_outbox: &std::sync::atomic::AtomicBool) {
+async fn run_batch(
+    pool: &AnyPool,
+    batch: Vec<Job>,
+    city_outbox: &std::sync::atomic::AtomicBool,
+    case_clocks: &std::sync::atomic::AtomicBool,
+) {
     let tx = match pool.begin_with("BEGIN IMMEDIATE").await {
         Ok(tx) => tx,
         Err(e) => {
@@ -84,6 +91,7 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>, city_outbox: &std::sync::ato
         tx,
         _guard: None,
         city_outbox: city_outbox.load(std::sync::atomic::Ordering::Relaxed),
+        case_clocks: case_clocks.load(std::sync::atomic::Ordering::Relaxed),
     };
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut broken: Option<String> = None;

@@ -9,7 +9,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Case, CaseState, Pause};
+use super::Pause;
+use super::snapshot::Timing;
 use crate::calendar::{WorkingCalendar, china_date};
 use crate::catalog::ServiceItem;
 
@@ -181,13 +182,14 @@ pub fn level_by_due(
 }
 
 /// The case's clock against its committed limit plus extensions; none before acceptance.
-pub fn case_clock(
-    case: &Case,
+pub fn case_clock<'a>(
+    case: impl Into<Timing<'a>>,
     item: &ServiceItem,
     calendar: &WorkingCalendar,
     rules: &WarningRules,
     now: DateTime<Utc>,
 ) -> Option<ClockReading> {
+    let case = case.into();
     let accepted = case.accepted_at?;
     let stopped = case.decided_at.or(case.closed_at);
     let limit = item.committed_days + case.extension_days;
@@ -195,7 +197,7 @@ pub fn case_clock(
         calendar,
         rules,
         accepted,
-        &case.pauses,
+        case.pauses,
         stopped,
         limit,
         now,
@@ -203,24 +205,21 @@ pub fn case_clock(
 }
 
 /// The current step's clock against the step's share of the limit.
-pub fn step_clock(
-    case: &Case,
+pub fn step_clock<'a>(
+    case: impl Into<Timing<'a>>,
     item: &ServiceItem,
     calendar: &WorkingCalendar,
     rules: &WarningRules,
     now: DateTime<Utc>,
 ) -> Option<ClockReading> {
-    let state = match case.state {
-        CaseState::AwaitingSupplement | CaseState::SpecialProcedure => case.resume_state?,
-        state => state,
-    };
-    let step = item.step(state.step()?)?;
+    let case = case.into();
+    let step = item.step(case.step_state()?.step()?)?;
     let started = case.step_started_at?;
     Some(read_clock(
         calendar,
         rules,
         started,
-        &case.pauses,
+        case.pauses,
         None,
         step.share_days,
         now,

@@ -10,6 +10,7 @@ pub mod event;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod number;
+pub mod snapshot;
 pub mod tally;
 pub mod workflow;
 
@@ -24,6 +25,7 @@ pub use action::{Action, ActionName, SpecialProcedure};
 pub use deadline::{ClockReading, WarningLevel, WarningRules};
 pub use event::{CaseEvent, EventDraft, EventKind};
 pub use number::CaseNumber;
+pub use snapshot::{ClockSnapshot, Timing};
 pub use workflow::{
     APPLICANT_ACTIONS, Context, WorkflowError, allowed_actions, decide, decide_for_applicant,
 };

@@ -40,7 +40,8 @@ use super::rules::SupervisionRules;
 use crate::calendar::WorkingCalendar;
 use crate::case::deadline::{ClockReading, case_clock, read_clock, step_clock};
 use crate::case::{
-    Case, CaseEvent, CaseState, EventKind, HistoryError, PauseReason, WarningLevel, WarningRules,
+    Case, CaseEvent, CaseState, EventKind, HistoryError, PauseReason, Timing, WarningLevel,
+    WarningRules,
 };
 use crate::catalog::{ItemCode, ServiceItem, StepKind};
 use crate::organization::{CaseId, Role, string_enum};
@@ -339,7 +340,7 @@ impl Ctx<'_> {
     // that ends the period, at the event's instant. Same function, same key.
 
     /// Red only depends on the limit, never on the yellow thresholds: the defaults do.
-    fn case_overdue(&self, case: &Case, at: DateTime<Utc>) -> Option<Draft> {
+    fn case_overdue(&self, case: Timing<'_>, at: DateTime<Utc>) -> Option<Draft> {
         let reading = case_clock(case, self.item, self.calendar, &WarningRules::default(), at)?;
         let (occurred_at, provisional) = Self::red(&reading, at)?;
         let step = case
@@ -364,14 +365,10 @@ impl Ctx<'_> {
         })
     }
 
-    fn step_overdue(&self, case: &Case, at: DateTime<Utc>) -> Option<Draft> {
+    fn step_overdue(&self, case: Timing<'_>, at: DateTime<Utc>) -> Option<Draft> {
         let reading = step_clock(case, self.item, self.calendar, &WarningRules::default(), at)?;
         let (occurred_at, provisional) = Self::red(&reading, at)?;
-        let state = match case.state {
-            CaseState::AwaitingSupplement | CaseState::SpecialProcedure => case.resume_state?,
-            state => state,
-        };
-        let step = state.step()?;
+        let step = case.step_state()?.step()?;
         let started = case.step_started_at?;
         Some(Draft {
             kind: FindingKind::StepOverdue,
@@ -393,7 +390,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn pause_too_long(&self, case: &Case, at: DateTime<Utc>) -> Option<Draft> {
+    fn pause_too_long(&self, case: Timing<'_>, at: DateTime<Utc>) -> Option<Draft> {
         let pause = case.open_pause()?;
         let PauseReason::SpecialProcedure {
             procedure,
@@ -435,7 +432,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn left_untouched(&self, case: &Case, at: DateTime<Utc>) -> Option<Draft> {
+    fn left_untouched(&self, case: Timing<'_>, at: DateTime<Utc>) -> Option<Draft> {
         if !untouched_since_acceptance(case) {
             return None;
         }
@@ -475,7 +472,8 @@ impl Ctx<'_> {
 /// its fold alone: still at the step it entered on acceptance, no step entered since, no
 /// decision, no extension, no pause started since. (Every event after acceptance leaves
 /// one of these traces; the tests check it against the histories.)
-pub(super) fn untouched_since_acceptance(case: &Case) -> bool {
+pub(super) fn untouched_since_acceptance<'a>(case: impl Into<Timing<'a>>) -> bool {
+    let case = case.into();
     let Some(accepted) = case.accepted_at else {
         return false;
     };
@@ -502,8 +500,29 @@ pub fn sweep(
     if case.item_code != item.code {
         return Err(FindingError::WrongItem);
     }
+    Ok(sweep_timing(
+        case_id,
+        case.into(),
+        item,
+        calendar,
+        rules,
+        now,
+    ))
+}
+
+/// [`sweep`] from the case's time facts alone (a [`crate::case::ClockSnapshot`] kept with
+/// the case row): the one implementation of the time-based rules. `item` must be the item
+/// version the case was received under.
+pub fn sweep_timing(
+    case_id: CaseId,
+    case: Timing<'_>,
+    item: &ServiceItem,
+    calendar: &WorkingCalendar,
+    rules: &SupervisionRules,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
     if case.state.is_closed() {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     let ctx = Ctx {
         case_id,
@@ -517,11 +536,11 @@ pub fn sweep(
         ctx.left_untouched(case, now),
         ctx.pause_too_long(case, now),
     ];
-    Ok(drafts
+    drafts
         .into_iter()
         .flatten()
         .map(|d| ctx.finding(d, now))
-        .collect())
+        .collect()
 }
 
 /// The findings the last event of `history` reveals. `history` is the case's whole
@@ -742,7 +761,7 @@ fn event_drafts(
 
     // The periods this event ends, read as they stood at its instant.
     if before.open_pause().is_some() && after.open_pause().is_none() {
-        out.extend(ctx.pause_too_long(before, at));
+        out.extend(ctx.pause_too_long(before.into(), at));
     }
     let leaves_step = matches!(
         event.kind,
@@ -754,16 +773,16 @@ fn event_drafts(
             | EventKind::Withdrawn { .. }
     );
     if leaves_step {
-        out.extend(ctx.step_overdue(before, at));
+        out.extend(ctx.step_overdue(before.into(), at));
     }
     let stops_case_clock = matches!(
         event.kind,
         EventKind::Approved { .. } | EventKind::Denied { .. } | EventKind::Withdrawn { .. }
     );
     if stops_case_clock && before.decided_at.is_none() {
-        out.extend(ctx.case_overdue(before, at));
+        out.extend(ctx.case_overdue(before.into(), at));
     }
-    out.extend(ctx.left_untouched(before, at));
+    out.extend(ctx.left_untouched(before.into(), at));
     out
 }
 

@@ -16,7 +16,7 @@ pub mod rules;
 
 pub use finding::{
     FeeCharge, Finding, FindingError, FindingKind, ResponsibleParty, check_charges, check_receipts,
-    findings_in_history, findings_on_event, sweep,
+    findings_in_history, findings_on_event, sweep, sweep_timing,
 };
 pub use notice::{
     CardLevel, NoticeAction, NoticeActionName, NoticeEvent, NoticeEventKind, NoticeParty,

@@ -2149,8 +2149,54 @@ fn keys(findings: &[Finding]) -> std::collections::BTreeSet<String> {
     findings.iter().map(|f| f.dedup_key.clone()).collect()
 }
 
+/// The warning as the sweep computed it from the whole history before the clocks were kept
+/// with the case row: (period's event, level, due time, working days).
+fn warning_from_history(
+    s: &Story,
+    now: DateTime<Utc>,
+) -> Option<(u32, WarningLevel, DateTime<Utc>, u32)> {
+    let rules = WarningRules::default();
+    let whole = case_clock(&s.case, &s.item, &CALENDAR, &rules, now);
+    let step = step_clock(&s.case, &s.item, &CALENDAR, &rules, now);
+    let (clock, started_at) = match (whole, step) {
+        (Some(w), Some(st)) if st.level > w.level => (st, s.case.step_started_at),
+        (Some(w), _) => (w, s.case.accepted_at),
+        (None, Some(st)) => (st, s.case.step_started_at),
+        (None, None) => return None,
+    };
+    if clock.level == WarningLevel::Green || !clock.running {
+        return None;
+    }
+    let started_at = started_at?;
+    let seq = s.events.iter().rev().find(|e| e.at <= started_at)?.seq;
+    let days = u32::try_from(clock.remaining_days.unsigned_abs()).unwrap_or(u32::MAX);
+    Some((seq, clock.level, clock.due_at?, days))
+}
+
+/// The sweep and the warning read from the case's clock snapshot (as a store keeps it, its
+/// serialized form read back) equal those read from the replayed history.
+fn check_snapshot(s: &Story, now: DateTime<Utc>) -> Result<(), TestCaseError> {
+    let kept = crate::case::ClockSnapshot::of(&s.case, &[&s.events]);
+    let text = serde_json::to_string(&kept).unwrap();
+    let snapshot: crate::case::ClockSnapshot = serde_json::from_str(&text).unwrap();
+    prop_assert_eq!(&snapshot, &kept);
+    prop_assert_eq!(
+        snapshot.swept(),
+        s.case.accepted_at.is_some() && !s.case.state.is_closed()
+    );
+    let from_snapshot = sweep_timing(CASE, snapshot.timing(), &s.item, &CALENDAR, &s.rules, now);
+    prop_assert_eq!(&from_snapshot, &s.sweep(now));
+    let warning = snapshot
+        .warning(&s.item, &CALENDAR, &WarningRules::default(), now)
+        .map(|w| (w.period_seq, w.level, w.due_at, w.working_days));
+    prop_assert_eq!(warning, warning_from_history(s, now));
+    Ok(())
+}
+
 /// The sweep at `now` against the clocks, read independently.
 fn check_sweep(s: &Story, now: DateTime<Utc>) -> Result<(), TestCaseError> {
+    check_snapshot(s, now)?;
+    check_snapshot(s, now + TimeDelta::days(9))?;
     let found = s.sweep(now);
     prop_assert_eq!(&s.sweep(now), &found, "the same sweep twice");
     if s.case.state.is_closed() || s.case.accepted_at.is_none() {
