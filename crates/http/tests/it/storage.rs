@@ -416,7 +416,7 @@ async fn appeal_events_are_sealed_by_the_chain_migration(db: Db) {
         return;
     };
     let store = Store::connect(&url).await.unwrap();
-    store.migrate_up_to(25).await.unwrap();
+    store.migrate_up_to(26).await.unwrap();
     let clock = liandong_app::FixedClock::new(crate::support::start_time());
     let app = liandong_app::App::new(store, std::sync::Arc::new(clock.clone()))
         .await
@@ -462,7 +462,7 @@ async fn appeal_events_are_sealed_by_the_chain_migration(db: Db) {
     }
 
     let applied = app.store.migrate().await.unwrap();
-    assert_eq!(applied, [27]);
+    assert_eq!(applied, [27, 28]);
     let (checked, broken) = app.store.verify_all_appeals(|_| {}).await.unwrap();
     assert_eq!((checked, broken.len()), (1, 0), "{broken:?}");
     // A complaint registered before the acceptance rule is worked as it was.
