@@ -5,7 +5,7 @@
 use sha2::{Digest, Sha256};
 
 use super::AppealEvent;
-use crate::case::event::{ChainBreak, GENESIS_HASH, truncate_to_millis};
+use crate::case::event::{ChainBreak, Chained, truncate_to_millis};
 
 impl AppealEvent {
     /// SHA-256 over a canonical JSON of the appeal number, sequence, instant (epoch
@@ -53,25 +53,20 @@ pub fn verify_appeal_chain(
     head_hash: &str,
     version: u32,
 ) -> Result<(), ChainBreak> {
-    let mut prev = GENESIS_HASH;
-    for (expected, event) in (1u32..).zip(events) {
-        if event.seq != expected {
-            return Err(ChainBreak::Sequence {
-                expected,
-                found: event.seq,
-            });
-        }
-        if event.prev_hash != prev {
-            return Err(ChainBreak::Link { seq: event.seq });
-        }
-        if event.content_hash(number) != event.hash {
-            return Err(ChainBreak::Content { seq: event.seq });
-        }
-        prev = &event.hash;
+    crate::case::event::verify_chain(number, events, head_hash, version)
+}
+
+impl Chained for AppealEvent {
+    fn seq(&self) -> u32 {
+        self.seq
     }
-    let count = u32::try_from(events.len()).unwrap_or(u32::MAX);
-    if prev != head_hash || count != version {
-        return Err(ChainBreak::Head);
+    fn prev_hash(&self) -> &str {
+        &self.prev_hash
     }
-    Ok(())
+    fn hash(&self) -> &str {
+        &self.hash
+    }
+    fn content_hash(&self, number: &str) -> String {
+        AppealEvent::content_hash(self, number)
+    }
 }

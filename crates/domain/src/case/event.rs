@@ -195,28 +195,53 @@ pub enum ChainBreak {
     Head,
 }
 
-/// Checks a whole history against the chain and the head the case row records.
-pub fn verify_chain(
-    case_number: &str,
-    events: &[CaseEvent],
+/// An event on a hash chain (a case's, an appeal's): what [`verify_chain`] checks.
+pub trait Chained {
+    fn seq(&self) -> u32;
+    fn prev_hash(&self) -> &str;
+    fn hash(&self) -> &str;
+    /// The hash the event's content and its link give, under the record's number.
+    fn content_hash(&self, number: &str) -> String;
+}
+
+impl Chained for CaseEvent {
+    fn seq(&self) -> u32 {
+        self.seq
+    }
+    fn prev_hash(&self) -> &str {
+        &self.prev_hash
+    }
+    fn hash(&self) -> &str {
+        &self.hash
+    }
+    fn content_hash(&self, number: &str) -> String {
+        CaseEvent::content_hash(self, number)
+    }
+}
+
+/// Checks a whole history against the chain and the head its row records (the last hash and
+/// the version, which counts the events).
+pub fn verify_chain<E: Chained>(
+    number: &str,
+    events: &[E],
     head_hash: &str,
     version: u32,
 ) -> Result<(), ChainBreak> {
     let mut prev = GENESIS_HASH;
     for (expected, event) in (1u32..).zip(events) {
-        if event.seq != expected {
+        if event.seq() != expected {
             return Err(ChainBreak::Sequence {
                 expected,
-                found: event.seq,
+                found: event.seq(),
             });
         }
-        if event.prev_hash != prev {
-            return Err(ChainBreak::Link { seq: event.seq });
+        if event.prev_hash() != prev {
+            return Err(ChainBreak::Link { seq: event.seq() });
         }
-        if event.content_hash(case_number) != event.hash {
-            return Err(ChainBreak::Content { seq: event.seq });
+        if event.content_hash(number) != event.hash() {
+            return Err(ChainBreak::Content { seq: event.seq() });
         }
-        prev = &event.hash;
+        prev = event.hash();
     }
     let count = u32::try_from(events.len()).unwrap_or(u32::MAX);
     if prev != head_hash || count != version {
