@@ -53,27 +53,39 @@ pub(crate) async fn enqueue(
     planned: &[PlannedMessage],
     at: DateTime<Utc>,
 ) -> std::result::Result<usize, StoreError> {
-    let mut new = 0;
-    for (ord, message) in (0i64..).zip(planned) {
-        let custom = tx.sms_template_text(message.kind).await?;
-        let text = match custom.as_deref().map(|t| notify::compose(message, t)) {
-            Some(Ok(text)) => text,
-            // Saved templates are validated; one that no longer renders must not stop the
-            // case's action, so the shipped text stands in.
-            _ => notify::compose(message, message.kind.default_template())
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        };
-        let masked = message.masked();
-        let masked_text = match custom.as_deref().map(|t| notify::compose(&masked, t)) {
-            Some(Ok(text)) => text,
-            _ => notify::compose(&masked, masked.kind.default_template())
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        };
-        let segments = i64::try_from(notify::sms_length(&text).segments).unwrap_or(i64::MAX);
-        let queued = tx
-            .enqueue_sms(&NewSms {
+    enqueue_many(tx, &[(case, planned)], at).await
+}
+
+/// Writes the planned messages of several writes into the outbox at once (a sweep's warnings
+/// about many cases): each template read once, the rows inserted many per statement.
+/// Returns how many were new.
+pub(crate) async fn enqueue_many(
+    tx: &mut WriteTx,
+    writes: &[(Option<CaseId>, &[PlannedMessage])],
+    at: DateTime<Utc>,
+) -> std::result::Result<usize, StoreError> {
+    let mut templates: BTreeMap<MessageKind, Option<String>> = BTreeMap::new();
+    let mut rows = Vec::new();
+    for (case, planned) in writes {
+        for (ord, message) in (0i64..).zip(planned.iter()) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = templates.entry(message.kind)
+            {
+                slot.insert(tx.sms_template_text(message.kind).await?);
+            }
+            let custom = templates.get(&message.kind).and_then(Option::as_deref);
+            let render = |m: &PlannedMessage| match custom.map(|t| notify::compose(m, t)) {
+                Some(Ok(text)) => Ok(text),
+                // Saved templates are validated; one that no longer renders must not stop
+                // the case's action, so the shipped text stands in.
+                _ => notify::compose(m, m.kind.default_template())
+                    .map_err(|e| StoreError::Corrupt(e.to_string())),
+            };
+            let text = render(message)?;
+            let masked_text = render(&message.masked())?;
+            let segments = i64::try_from(notify::sms_length(&text).segments).unwrap_or(i64::MAX);
+            rows.push(NewSms {
                 id: message.id.clone(),
-                case_id: case,
+                case_id: *case,
                 kind: message.kind,
                 recipient: message.recipient.key(),
                 phone: message.phone.clone(),
@@ -82,11 +94,10 @@ pub(crate) async fn enqueue(
                 segments,
                 ord,
                 at,
-            })
-            .await?;
-        new += usize::from(queued);
+            });
+        }
     }
-    Ok(new)
+    tx.enqueue_sms(&rows).await
 }
 
 /// A message of the outbox as administrators and supervisors see it: the applicant's name

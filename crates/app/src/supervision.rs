@@ -4,21 +4,26 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 
 use liandong_domain::calendar::WorkingCalendar;
 use liandong_domain::case::snapshot::Warning;
-use liandong_domain::case::{Case, CaseEvent, ClockSnapshot};
+use liandong_domain::case::{Case, CaseEvent, ClockSnapshot, WarningRules};
 use liandong_domain::catalog::ServiceItem;
 use liandong_domain::notify::{
-    NoticeNews, StaffContact, WarnedCase, notice_messages, warning_messages,
+    NoticeNews, PlannedMessage, StaffContact, WarnedCase, notice_messages, warning_messages,
 };
 use liandong_domain::organization::{CaseId, DepartmentId, ItemId, Role, StaffId, UnitId};
 use liandong_domain::supervision::{
     Finding, FindingKind, NoticeAction, NoticeEvent, NoticeEventKind, NoticeParty,
-    SupervisionNotice, SupervisionRules, decide, due_escalation, findings_on_event, open,
-    sweep_timing,
+    SupervisionNotice, SupervisionRules, SweepContext, Verdict, decide, due_escalation,
+    findings_on_event, open, schedule,
 };
-use liandong_store::{FindingFilter, FindingRecord, NoticeFilter, NoticeRecord, StoreError};
+use liandong_store::{
+    FindingFilter, FindingRecord, Look, NoticeFilter, NoticeRecord, OpenClock, StoreError,
+};
 
 use crate::{App, AppError, Result, Session};
 
@@ -47,6 +52,7 @@ pub fn findings_of_events(
 /// What a sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SweepReport {
+    /// Open cases whose clocks were looked at (those whose next look had come).
     pub cases: usize,
     pub new_findings: u64,
     pub notices_opened: usize,
@@ -65,15 +71,98 @@ fn contact_of(staff: liandong_store::StaffRecord) -> StaffContact {
     }
 }
 
+/// Notices the sweep opens per transaction.
+const NOTICE_BATCH: usize = 500;
+
+/// A notice to open on a finding, read and decided, not yet written.
+struct NoticePlan {
+    finding_id: i64,
+    case_id: CaseId,
+    department: DepartmentId,
+    number: String,
+    kind: FindingKind,
+    staff: Vec<StaffContact>,
+    event: NoticeEvent,
+    notice: SupervisionNotice,
+}
+
 /// Clocks read at a time: one aggregated row each (store/src/clocks.rs).
 const CLOCK_PAGE: i64 = 16_384;
+
+/// What the sweep reads clocks with, shared by the threads that read a page.
+struct ClockReader {
+    calendar: Arc<WorkingCalendar>,
+    supervision: SupervisionRules,
+    warnings: WarningRules,
+}
+
+/// A clock's verdict now, its next look and its item.
+type Looked = (Verdict, DateTime<Utc>, Arc<ServiceItem>);
+
+impl ClockReader {
+    /// Each clock's verdict at `now` and its next look (`items[i]` is `page[i]`'s item): the
+    /// part of a sweep that is arithmetic, spread over the machine's cores off the async
+    /// threads (a first sweep's pages are tens of thousands of clocks, about a dozen verdicts
+    /// each).
+    async fn look_at(
+        self: Arc<Self>,
+        page: Vec<OpenClock>,
+        items: Vec<Arc<ServiceItem>>,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<OpenClock>, Vec<Looked>)> {
+        tokio::task::spawn_blocking(move || {
+            let threads = std::thread::available_parallelism().map_or(1, usize::from);
+            let share = page.len().div_ceil(threads).max(1);
+            let looked = std::thread::scope(|scope| {
+                let parts: Vec<_> = page
+                    .chunks(share)
+                    .zip(items.chunks(share))
+                    .map(|(clocks, items)| scope.spawn(|| self.look_at_part(clocks, items, now)))
+                    .collect();
+                parts
+                    .into_iter()
+                    .map(|part| part.join())
+                    .collect::<std::result::Result<Vec<_>, _>>()
+            });
+            let looked = looked.map_err(|_| corrupt("a sweep thread failed"))?;
+            Ok((page, looked.into_iter().flatten().collect()))
+        })
+        .await
+        .map_err(corrupt)?
+    }
+
+    fn look_at_part(
+        &self,
+        clocks: &[OpenClock],
+        items: &[Arc<ServiceItem>],
+        now: DateTime<Utc>,
+    ) -> Vec<Looked> {
+        clocks
+            .iter()
+            .zip(items)
+            .map(|(clock, item)| {
+                let ctx = SweepContext {
+                    item,
+                    calendar: &self.calendar,
+                    supervision: &self.supervision,
+                    warnings: &self.warnings,
+                };
+                (
+                    ctx.verdict(clock.case_id, &clock.snapshot, now),
+                    ctx.next_look(clock.case_id, &clock.snapshot, now),
+                    item.clone(),
+                )
+            })
+            .collect()
+    }
+}
 
 /// What the sweep has to say about one case: its findings and its warning with whom it tells.
 /// The fingerprint of the same says whether anything is new since the last sweep.
 struct CaseNews {
     case: CaseId,
     department: DepartmentId,
-    item: usize,
+    item: Arc<ServiceItem>,
     findings: Vec<Finding>,
     warning: Option<(Warning, Vec<StaffContact>)>,
 }
@@ -111,60 +200,72 @@ impl CaseNews {
 }
 
 impl App {
-    /// Reads every open, accepted case's clock (kept with its row, `open_case_clocks`) against
-    /// the time and records what time has brought about (overdue cases and steps, cases left
-    /// untouched, pauses too long) with the yellow and red warnings, writing only what changed
-    /// since the last sweep (findings already recorded are not recorded again); then opens a
-    /// notice for every irregularity without one and escalates the notices past their reply
-    /// deadline.
+    /// Looks at every open, accepted case's clock whose time has come (kept with its row,
+    /// `open_case_clocks`, with when to look at it next: `supervision::schedule`) and records
+    /// what time has brought about (overdue cases and steps, cases left untouched, pauses too
+    /// long) with the yellow and red warnings, writing only what changed since the last look
+    /// (findings already recorded are not recorded again); then opens a notice for every
+    /// irregularity without one and escalates the notices past their reply deadline.
     pub async fn sweep_findings(&self) -> Result<SweepReport> {
-        let calendar = self.calendar();
-        let now = self.now();
         let mut report = SweepReport {
             clocks_built: self.build_missing_clocks().await?,
             ..SweepReport::default()
         };
+        // A store migrated part-way on purpose (tests of older schemas) keeps no clocks.
+        if self.store.keeps_clocks() {
+            self.sweep_clocks(&mut report).await?;
+        }
+        // Complaints about the service left without a decision on acceptance (appeals).
+        report.new_findings += self.sweep_pending_acceptances().await?;
+        (report.notices_opened, report.notices_escalated) = self.sweep_notices().await?;
+        Ok(report)
+    }
+
+    /// The sweep's part on case clocks: a page of due clocks at a time, each page written in
+    /// one transaction with the clocks' next looks.
+    async fn sweep_clocks(&self, report: &mut SweepReport) -> Result<()> {
+        let calendar = self.calendar();
+        let now = self.now();
+        let reader = Arc::new(ClockReader {
+            calendar: calendar.clone(),
+            supervision: self.supervision_rules.clone(),
+            warnings: self.warning_rules,
+        });
+        // Looks computed under another calendar or other rules are not trusted.
+        let basis = schedule::basis(&calendar, &reader.supervision, &reader.warnings);
+        if self.store.sweep_basis().await?.as_deref() != Some(basis.as_str()) {
+            self.store
+                .write(move |tx| Box::pin(async move { tx.rebase_looks(&basis).await }))
+                .await?;
+        }
         // A key project's approvals warn its green-channel agent too, who chases them.
         let agents = self.store.project_agents_of_open_cases().await?;
         let mut agent_contacts: HashMap<StaffId, Option<StaffContact>> = HashMap::new();
         // Many open cases share an item, a department and a unit: each is read once.
-        let mut item_index: HashMap<(ItemId, u32), usize> = HashMap::new();
-        let mut items: Vec<ServiceItem> = Vec::new();
+        let mut items: HashMap<(ItemId, u32), Arc<ServiceItem>> = HashMap::new();
         let mut officers: HashMap<(DepartmentId, UnitId), Vec<StaffContact>> = HashMap::new();
-        let mut news: Vec<(CaseNews, Option<String>)> = Vec::new();
-        let mut after = CaseId(0);
-        // A store migrated part-way on purpose (tests of older schemas) keeps no clocks.
-        while self.store.keeps_clocks() {
-            let page = self.store.open_clocks(after, CLOCK_PAGE).await?;
+        let mut after: Option<OpenClock> = None;
+        loop {
+            let page = self
+                .store
+                .due_clocks(now, after.as_ref(), CLOCK_PAGE)
+                .await?;
             let Some(last) = page.last() else { break };
-            after = last.case_id;
+            after = Some(last.clone());
+            let mut page_items = Vec::with_capacity(page.len());
             for clock in &page {
                 let key = (clock.item_id, clock.item_version);
-                if let Entry::Vacant(slot) = item_index.entry(key) {
-                    slot.insert(items.len());
-                    items.push(self.item_version(key.0, key.1).await?);
+                if let Entry::Vacant(slot) = items.entry(key) {
+                    slot.insert(Arc::new(self.item_version(key.0, key.1).await?));
                 }
+                page_items.push(items[&key].clone());
             }
-            for clock in page {
+            let (page, looked) = reader.clone().look_at(page, page_items, now).await?;
+            let mut news: Vec<CaseNews> = Vec::new();
+            let mut looks = Vec::with_capacity(page.len());
+            for (clock, (verdict, next_look_at, item)) in page.into_iter().zip(looked) {
                 report.cases += 1;
-                let index = item_index[&(clock.item_id, clock.item_version)];
-                let item = &items[index];
-                let timing = clock.snapshot.timing();
-                let findings = sweep_timing(
-                    clock.case_id,
-                    timing,
-                    item,
-                    &calendar,
-                    &self.supervision_rules,
-                    now,
-                );
-                let warning = clock
-                    .snapshot
-                    .warning(item, &calendar, &self.warning_rules, now);
-                if findings.is_empty() && warning.is_none() && clock.swept.is_none() {
-                    continue;
-                }
-                let warning = match warning {
+                let warning = match verdict.warning {
                     None => None,
                     Some(warning) => {
                         let key = (clock.department_id, clock.handling_unit_id);
@@ -188,21 +289,40 @@ impl App {
                 let case_news = CaseNews {
                     case: clock.case_id,
                     department: clock.department_id,
-                    item: index,
-                    findings,
+                    item,
+                    findings: verdict.findings,
                     warning,
                 };
-                let fingerprint = case_news.fingerprint();
-                if fingerprint != clock.swept {
-                    news.push((case_news, fingerprint));
+                let swept = case_news.fingerprint();
+                looks.push(Look {
+                    case_id: clock.case_id,
+                    revision: clock.revision,
+                    swept: swept.clone(),
+                    next_look_at,
+                });
+                if swept != clock.swept {
+                    news.push(case_news);
                 }
             }
+            let (new_findings, warnings_queued) = self.record_news(news, looks, now).await?;
+            report.new_findings += new_findings;
+            report.warnings_queued += warnings_queued;
         }
-        // Only the cases with something new are written, with their messages.
+        Ok(())
+    }
+
+    /// Writes a page's news (findings and warnings, with their messages) and its looks in
+    /// one transaction. Returns (new findings, warnings queued).
+    async fn record_news(
+        &self,
+        news: Vec<CaseNews>,
+        looks: Vec<Look>,
+        now: DateTime<Utc>,
+    ) -> Result<(u64, usize)> {
         let warned: Vec<CaseId> = news
             .iter()
-            .filter(|(n, _)| n.warning.is_some())
-            .map(|(n, _)| n.case)
+            .filter(|n| n.warning.is_some())
+            .map(|n| n.case)
             .collect();
         let numbers: HashMap<CaseId, String> = self
             .store
@@ -211,7 +331,7 @@ impl App {
             .into_iter()
             .collect();
         let mut writes = Vec::with_capacity(news.len());
-        for (case_news, fingerprint) in news {
+        for case_news in news {
             let planned = match &case_news.warning {
                 Some((warning, told)) => {
                     let number = numbers
@@ -222,7 +342,7 @@ impl App {
                         step_seq: warning.period_seq,
                         level: warning.level,
                         number,
-                        item_name: &items[case_news.item].name,
+                        item_name: &case_news.item.name,
                         due_at: warning.due_at,
                         working_days: warning.working_days,
                     };
@@ -235,36 +355,31 @@ impl App {
                 case_news.department,
                 case_news.findings,
                 planned,
-                fingerprint,
             ));
         }
-        let (new_findings, warnings_queued) = self
-            .store
+        self.store
             .write(move |tx| {
                 Box::pin(async move {
-                    let (mut new, mut queued) = (0, 0);
-                    for (case, department, findings, planned, fingerprint) in &writes {
+                    let mut new = 0;
+                    for (_, department, findings, _) in &writes {
                         if !findings.is_empty() {
                             new += tx.record_findings(*department, findings).await?;
                         }
-                        // Each warning has its id (case, period, level, recipient): one
-                        // already queued is not queued again.
-                        if !planned.is_empty() {
-                            queued +=
-                                crate::notify::enqueue_planned(tx, *case, planned, now).await?;
-                        }
-                        tx.set_swept(*case, fingerprint.as_deref()).await?;
                     }
+                    // Each warning has its id (case, period, level, recipient): one already
+                    // queued is not queued again.
+                    let messages: Vec<(Option<CaseId>, &[PlannedMessage])> = writes
+                        .iter()
+                        .filter(|(_, _, _, planned)| !planned.is_empty())
+                        .map(|(case, _, _, planned)| (Some(*case), planned.as_slice()))
+                        .collect();
+                    let queued = crate::notify::enqueue_many(tx, &messages, now).await?;
+                    tx.record_looks(&looks).await?;
                     Ok((new, queued))
                 })
             })
-            .await?;
-        report.new_findings = new_findings;
-        report.warnings_queued = warnings_queued;
-        // Complaints about the service left without a decision on acceptance (appeals).
-        report.new_findings += self.sweep_pending_acceptances().await?;
-        (report.notices_opened, report.notices_escalated) = self.sweep_notices().await?;
-        Ok(report)
+            .await
+            .map_err(Into::into)
     }
 
     /// Builds the clocks an older database left unbuilt (migration 28) from each case's
@@ -417,6 +532,25 @@ impl App {
         party: NoticeParty,
         actor: Option<StaffId>,
     ) -> Result<i64> {
+        let plan = self
+            .plan_supervision_notice(finding_id, party, actor, &mut HashMap::new())
+            .await?;
+        let ids = self.open_notices(vec![plan]).await?;
+        ids.first()
+            .copied()
+            .ok_or(AppError::NotFound("督办单 notice"))
+    }
+
+    /// Everything to open a notice on a finding but the write: the notice's first event and
+    /// whom it tells (the department's officers and approvers at the handling unit, read
+    /// once per sweep through `officers`).
+    async fn plan_supervision_notice(
+        &self,
+        finding_id: i64,
+        party: NoticeParty,
+        actor: Option<StaffId>,
+        officers: &mut HashMap<(DepartmentId, UnitId), Vec<StaffContact>>,
+    ) -> Result<NoticePlan> {
         let (finding, department) = self.store.finding(finding_id).await?;
         let now = self.now();
         let kind = open(
@@ -435,24 +569,63 @@ impl App {
         };
         let notice = SupervisionNotice::replay(std::slice::from_ref(&event)).map_err(corrupt)?;
         let case = self.store.case_summary(finding.case_id).await?;
-        // The department's officers and approvers at the handling unit are told by SMS, in the
-        // same transaction as the notice.
-        let staff = self
-            .officers_to_tell(department, case.handling_unit_id)
-            .await?;
-        let (case_id, number, due) = (case.id, case.number.to_string(), notice.due);
-        let what = finding.kind.name_zh();
+        let key = (department, case.handling_unit_id);
+        if let Entry::Vacant(slot) = officers.entry(key) {
+            slot.insert(self.officers_to_tell(key.0, key.1).await?);
+        }
+        Ok(NoticePlan {
+            finding_id,
+            case_id: case.id,
+            department,
+            number: case.number.to_string(),
+            kind: finding.kind,
+            staff: officers[&key].clone(),
+            event,
+            notice,
+        })
+    }
+
+    /// Opens planned notices in one transaction, each with its SMS to the department.
+    /// Returns their ids; none is opened if one of the findings got a notice meanwhile
+    /// ([`AppError::Duplicate`]).
+    async fn open_notices(&self, plans: Vec<NoticePlan>) -> Result<Vec<i64>> {
+        let now = self.now();
         Ok(self
             .store
             .write(move |tx| {
                 Box::pin(async move {
-                    let id = tx
-                        .insert_notice(finding_id, case_id, department, &event, &notice)
-                        .await?;
-                    let news = NoticeNews::Opened { finding: what };
-                    let planned = notice_messages(case_id, id, &number, news, due, &staff);
-                    crate::notify::enqueue_planned(tx, case_id, &planned, now).await?;
-                    Ok(id)
+                    let mut ids = Vec::with_capacity(plans.len());
+                    let mut messages = Vec::with_capacity(plans.len());
+                    for plan in &plans {
+                        let id = tx
+                            .insert_notice(
+                                plan.finding_id,
+                                plan.case_id,
+                                plan.department,
+                                &plan.event,
+                                &plan.notice,
+                            )
+                            .await?;
+                        let news = NoticeNews::Opened {
+                            finding: plan.kind.name_zh(),
+                        };
+                        messages.push(notice_messages(
+                            plan.case_id,
+                            id,
+                            &plan.number,
+                            news,
+                            plan.notice.due,
+                            &plan.staff,
+                        ));
+                        ids.push(id);
+                    }
+                    let writes: Vec<(Option<CaseId>, &[PlannedMessage])> = plans
+                        .iter()
+                        .zip(&messages)
+                        .map(|(plan, planned)| (Some(plan.case_id), planned.as_slice()))
+                        .collect();
+                    crate::notify::enqueue_many(tx, &writes, now).await?;
+                    Ok(ids)
                 })
             })
             .await?)
@@ -551,14 +724,32 @@ impl App {
     /// escalates those whose reply deadline passed. Returns (opened, escalated).
     pub async fn sweep_notices(&self) -> Result<(usize, usize)> {
         let mut opened = 0;
-        for finding in self.store.findings_without_notice().await? {
-            match self
-                .open_notice_as(finding, NoticeParty::System, None)
-                .await
-            {
-                Ok(_) => opened += 1,
-                // Opened meanwhile by a supervisor.
-                Err(AppError::Duplicate(_)) => {}
+        let mut officers = HashMap::new();
+        let findings = self.store.findings_without_notice().await?;
+        // A transaction per batch: one commit each, not one per notice.
+        for batch in findings.chunks(NOTICE_BATCH) {
+            let mut plans = Vec::with_capacity(batch.len());
+            for finding in batch {
+                plans.push(
+                    self.plan_supervision_notice(*finding, NoticeParty::System, None, &mut officers)
+                        .await?,
+                );
+            }
+            match self.open_notices(plans).await {
+                Ok(ids) => opened += ids.len(),
+                // A supervisor opened one of them meanwhile: one by one, skipping it.
+                Err(AppError::Duplicate(_)) => {
+                    for finding in batch {
+                        match self
+                            .open_notice_as(*finding, NoticeParty::System, None)
+                            .await
+                        {
+                            Ok(_) => opened += 1,
+                            Err(AppError::Duplicate(_)) => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                }
                 Err(e) => return Err(e),
             }
         }

@@ -128,10 +128,9 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         requests: usize,
     },
-    /// The monitoring overview over `--years` more years of running totals written before an
-    /// existing demo database's history (a bench copy: audit verify fails on it after).
     /// The supervision sweep end to end over open, accepted cases loaded into a fresh database
-    /// (SQLite file by default, or a PostgreSQL server URL): the first sweep and two more.
+    /// (SQLite file by default, or a PostgreSQL server URL): the first sweep, the steady
+    /// state, the next morning's and the steady state after it.
     Sweep {
         #[arg(long)]
         database: Option<String>,
@@ -142,6 +141,8 @@ enum Command {
         #[arg(long)]
         keep: bool,
     },
+    /// The monitoring overview over `--years` more years of running totals written before an
+    /// existing demo database's history (a bench copy: audit verify fails on it after).
     Monitor {
         #[arg(long)]
         database: String,

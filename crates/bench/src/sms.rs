@@ -251,9 +251,7 @@ async fn measure(target: &Target, args: &SmsArgs) -> Result<()> {
         store
             .write(move |tx| {
                 Box::pin(async move {
-                    for m in &batch {
-                        tx.enqueue_sms(m).await?;
-                    }
+                    tx.enqueue_sms(&batch).await?;
                     Ok(())
                 })
             })

@@ -1,20 +1,23 @@
 //! `liandong-bench sweep`: the supervision sweep (`App::sweep_findings`) end to end over a
-//! million open, accepted cases in a real database: read every clock, apply the time-based
-//! rules and the warnings, write what is new, then the notices. Timed twice: the first
-//! sweep records everything; the second, with nothing new, is what every later sweep costs.
+//! million open, accepted cases in a real database: read the clocks whose look is due, apply
+//! the time-based rules and the warnings, write what is new with each clock's next look, then
+//! the notices. On a clock standing at Tuesday 24 November 2026, 10:00 China time, timed:
+//! the first sweep (every clock is new: all are looked at), one a minute later (the steady
+//! state), one the next morning at 8:30 (the day's midnight and the previous close of office
+//! have come for many clocks) and one five minutes after that.
 //!
 //! The cases are loaded directly (their rows and clocks, no events: `audit verify` fails on
 //! this database), for the bench district's one item (8 committed working days: handle 5,
-//! review 2, approve 1), accepted over the last 4 days at every step, some paused, some
-//! extended (a mix that keeps irregularities rare: each opens a notice in a transaction of
-//! its own); its officer and approver have mobiles, so warnings are queued for them.
+//! review 2, approve 1), accepted over the last 6 days at every step (3 % of them 6 to 14
+//! days ago, so that some run late), some paused, some extended; its officer and approver
+//! have mobiles, so warnings are queued for them.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, ensure};
-use chrono::{DateTime, Duration, Utc};
-use liandong_app::{App, SystemClock};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use liandong_app::{App, FixedClock};
 use liandong_domain::case::{
     CaseNumber, CaseState, ClockSnapshot, Pause, PauseReason, SpecialProcedure,
 };
@@ -39,9 +42,10 @@ pub struct SweepArgs {
 const ROWS: usize = 1_000;
 const BATCHES: usize = 20;
 
-/// An open case accepted up to 10 days before `now`, at a random step.
+/// An open case accepted up to 6 days before `now` (a few up to 14), at a random step.
 fn snapshot(rng: &mut StdRng, now: DateTime<Utc>) -> ClockSnapshot {
-    let age = Duration::minutes(rng.random_range(0..4 * 24 * 60));
+    let days = if rng.random_bool(0.03) { 6..14 } else { 0..6 };
+    let age = Duration::minutes(rng.random_range(days.start * 24 * 60..days.end * 24 * 60));
     let accepted = now - age;
     let within = |rng: &mut StdRng, from: DateTime<Utc>, share: (f64, f64)| {
         let span = (now - from).num_minutes().max(0) as f64;
@@ -199,6 +203,8 @@ async fn load(store: &Store, n: usize, seed: u64, now: DateTime<Utc>) -> Result<
                     item_version: version,
                     snapshot: s,
                     swept: None,
+                    look_at: 0,
+                    revision: 0,
                 };
                 clocks.push_str(&format!("({id}, '{}')", clock.line()));
             }
@@ -230,17 +236,39 @@ pub async fn run(args: SweepArgs) -> Result<()> {
     result
 }
 
+/// One timed sweep.
+async fn timed(app: &App, run: &str) -> Result<f64> {
+    let started = Instant::now();
+    let report = app.sweep_findings().await?;
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "{run} sweep at {}: {elapsed:.3} s — {} clocks looked at, {} new findings, {} warnings queued, {} notices opened, {} escalated",
+        app.now(),
+        report.cases,
+        report.new_findings,
+        report.warnings_queued,
+        report.notices_opened,
+        report.notices_escalated
+    );
+    Ok(elapsed)
+}
+
 async fn bench(target: &Target, args: &SweepArgs) -> Result<()> {
     let store = Store::connect(&target.url).await?;
     store.migrate().await?;
-    let app = App::new(store.clone(), Arc::new(SystemClock)).await?;
+    // Tuesday 24 November 2026, 10:00 China time.
+    let now = Utc
+        .with_ymd_and_hms(2026, 11, 24, 2, 0, 0)
+        .single()
+        .context("the bench's instant")?;
+    let clock = FixedClock::new(now);
+    let app = App::new(store.clone(), Arc::new(clock.clone())).await?;
     district::build(&app).await?;
     sqlx::query("UPDATE staff SET phone = '13800138001' WHERE username IN ($1, $2)")
         .bind(district::OFFICER)
         .bind(district::APPROVER)
         .execute(store.pool())
         .await?;
-    let now = Utc::now();
     let started = Instant::now();
     load(&store, args.open_cases, args.seed, now).await?;
     println!(
@@ -251,33 +279,26 @@ async fn bench(target: &Target, args: &SweepArgs) -> Result<()> {
         machine_line()
     );
 
-    // The read alone: every clock, a page at a time.
+    // The read alone: every clock is due before the first sweep.
     let started = Instant::now();
-    let (mut read, mut after) = (0usize, CaseId(0));
+    let (mut read, mut after) = (0usize, None);
     loop {
-        let page = store.open_clocks(after, 16_384).await?;
+        let page = store.due_clocks(now, after.as_ref(), 16_384).await?;
         let Some(last) = page.last() else { break };
-        after = last.case_id;
         read += page.len();
+        after = Some(last.clone());
     }
     let read_seconds = started.elapsed().as_secs_f64();
     println!("read {read} clocks: {read_seconds:.3} s");
 
-    let mut seconds = Vec::new();
-    for run in ["first", "second", "third"] {
-        let started = Instant::now();
-        let report = app.sweep_findings().await?;
-        let elapsed = started.elapsed().as_secs_f64();
-        seconds.push(elapsed);
-        println!(
-            "{run} sweep: {elapsed:.3} s — {} cases, {} new findings, {} warnings queued, {} notices opened, {} escalated",
-            report.cases,
-            report.new_findings,
-            report.warnings_queued,
-            report.notices_opened,
-            report.notices_escalated
-        );
-    }
+    let first = timed(&app, "first").await?;
+    clock.advance(Duration::minutes(1));
+    let steady = timed(&app, "a minute later").await?;
+    // Wednesday 25 November, 8:30.
+    clock.set(now + Duration::minutes(22 * 60 + 30));
+    let morning = timed(&app, "next morning").await?;
+    clock.advance(Duration::minutes(5));
+    let after_morning = timed(&app, "five minutes later").await?;
     let started = Instant::now();
     app.sweep_notices().await?;
     let notices_seconds = started.elapsed().as_secs_f64();
@@ -293,12 +314,9 @@ async fn bench(target: &Target, args: &SweepArgs) -> Result<()> {
         "after: {findings} findings, {notices} notices, {sms} SMS queued, {swept} cases with something recorded; the notices' part alone {notices_seconds:.3} s"
     );
     println!(
-        "docs: sweep | {} | {} open cases | read {read_seconds:.2} s | first {:.2} s | second {:.2} s | third {:.2} s | notices alone {notices_seconds:.2} s",
+        "docs: sweep | {} | {} open cases | read all {read_seconds:.2} s | first {first:.2} s | a minute later {steady:.3} s | next morning {morning:.2} s | five minutes later {after_morning:.3} s | notices alone {notices_seconds:.3} s",
         target.describe(),
         args.open_cases,
-        seconds.first().copied().unwrap_or_default(),
-        seconds.get(1).copied().unwrap_or_default(),
-        seconds.get(2).copied().unwrap_or_default(),
     );
     store.close().await;
     Ok(())

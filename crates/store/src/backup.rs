@@ -7,7 +7,7 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Every table, parents before children: the order rows are copied in.
-pub const TABLES: [&str; 65] = [
+pub const TABLES: [&str; 66] = [
     "units",
     "departments",
     "windows",
@@ -29,6 +29,7 @@ pub const TABLES: [&str; 65] = [
     "case_totals_monthly",
     "case_totals_district_monthly",
     "open_case_clocks",
+    "sweep_basis",
     // Before the findings, which may name an appeal.
     "appeals",
     "appeal_events",

@@ -1,6 +1,7 @@
-//! The clocks of the open, accepted cases (`open_case_clocks`, migration 28): a case's
-//! [`ClockSnapshot`] with its routing ids, kept in the transaction of each of its events,
-//! read by the supervision sweep a page at a time.
+//! The clocks of the open, accepted cases (`open_case_clocks`, migrations 28 and 29): a
+//! case's [`ClockSnapshot`] with its routing ids, kept in the transaction of each of its
+//! events, with the time the supervision sweep must next look at it (`look_at`, see
+//! `supervision::schedule`). The sweep reads the clocks whose time has come a page at a time.
 //!
 //! A clock is one line of text, `case,department,handling unit,item,item version,` (written
 //! by SQL from the case row) then the snapshot's fields, commas between. A page is read as
@@ -25,6 +26,22 @@ pub struct OpenClock {
     pub snapshot: ClockSnapshot,
     /// The fingerprint of what the sweep last recorded for the case (`None`: nothing yet).
     pub swept: Option<String>,
+    /// When the sweep must look at the clock again (Unix milliseconds; 0: at the next sweep).
+    pub look_at: i64,
+    /// How many times the clock was rewritten: a look is recorded only on the clock it read.
+    pub revision: i64,
+}
+
+/// What a sweep recorded after looking at a clock, for [`WriteTx::record_looks`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Look {
+    pub case_id: CaseId,
+    /// The revision of the clock looked at.
+    pub revision: i64,
+    /// The fingerprint of what the sweep has recorded for the case.
+    pub swept: Option<String>,
+    /// When to look again.
+    pub next_look_at: DateTime<Utc>,
 }
 
 fn corrupt(what: &str) -> StoreError {
@@ -145,8 +162,9 @@ fn pause(text: &str) -> Result<Pause> {
     })
 }
 
-/// Reads a whole line (routing ids and snapshot) and the sweep's fingerprint.
-pub(crate) fn decode(line: &str, swept: Option<&str>) -> Result<OpenClock> {
+/// Reads a whole line (routing ids and snapshot) and the sweep's fingerprint, look and
+/// revision.
+pub(crate) fn decode(line: &str, swept: Option<&str>, look_at: i64, revision: i64) -> Result<OpenClock> {
     let f: Vec<&str> = line.split(',').collect();
     let [
         case,
@@ -193,6 +211,8 @@ pub(crate) fn decode(line: &str, swept: Option<&str>) -> Result<OpenClock> {
             },
         },
         swept: swept.filter(|s| !s.is_empty()).map(str::to_owned),
+        look_at,
+        revision,
     })
 }
 
@@ -216,7 +236,8 @@ impl WriteTx {
              SELECT id, id || ',' || department_id || ',' || handling_unit_id || ',' || item_id
                     || ',' || item_version || ',' || $2
              FROM cases WHERE id = $1
-             ON CONFLICT (case_id) DO UPDATE SET clock = excluded.clock",
+             ON CONFLICT (case_id) DO UPDATE SET clock = excluded.clock, look_at = 0,
+                 revision = open_case_clocks.revision + 1",
         )
         .bind(case.0)
         .bind(encode(snapshot))
@@ -239,7 +260,8 @@ impl WriteTx {
             "UPDATE open_case_clocks SET clock = (
                 SELECT id || ',' || department_id || ',' || handling_unit_id || ',' || item_id
                        || ',' || item_version || ',' || $2
-                FROM cases WHERE cases.id = open_case_clocks.case_id)
+                FROM cases WHERE cases.id = open_case_clocks.case_id),
+                look_at = 0, revision = revision + 1
              WHERE case_id = $1 AND clock IS NULL",
         )
         .bind(case.0)
@@ -249,30 +271,87 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Records the fingerprint of what the sweep wrote for a case (a case closed meanwhile
-    /// has no row: nothing to do).
-    pub async fn set_swept(&mut self, case: CaseId, swept: Option<&str>) -> Result<()> {
-        sqlx::query("UPDATE open_case_clocks SET swept = $1 WHERE case_id = $2")
-            .bind(swept)
-            .bind(case.0)
+    /// Records what a sweep recorded for each clock it looked at and when to look again,
+    /// unless an event rewrote the clock meanwhile (then the next sweep looks at it at once).
+    /// A case closed meanwhile has no row: nothing to do.
+    pub async fn record_looks(&mut self, looks: &[Look]) -> Result<()> {
+        // A statement per thousand: one round trip each, not one per clock.
+        for chunk in looks.chunks(1_000) {
+            let mut sql = String::from(
+                "UPDATE open_case_clocks SET look_at = v.column3, swept = v.column4 FROM (VALUES ",
+            );
+            for (i, look) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                // The values are the sweep's own (ids, counts, hex digests): nothing to escape.
+                let swept = match &look.swept {
+                    Some(fingerprint) if is_hex(fingerprint) => format!("'{fingerprint}'"),
+                    Some(other) => return Err(corrupt(other)),
+                    None => "NULL".to_owned(),
+                };
+                sql.push_str(&format!(
+                    "({}, {}, {}, {swept})",
+                    look.case_id.0,
+                    look.revision,
+                    millis(look.next_look_at)
+                ));
+            }
+            sql.push_str(
+                ") AS v WHERE open_case_clocks.case_id = v.column1
+                 AND open_case_clocks.revision = v.column2",
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Records the basis the sweep's looks are computed under from now on, and has every
+    /// clock looked at again at the next sweep.
+    pub async fn rebase_looks(&mut self, basis: &str) -> Result<()> {
+        sqlx::query("UPDATE open_case_clocks SET look_at = 0 WHERE look_at <> 0")
             .execute(self.conn())
             .await?;
+        sqlx::query(
+            "INSERT INTO sweep_basis (id, basis) VALUES (1, $1)
+             ON CONFLICT (id) DO UPDATE SET basis = excluded.basis",
+        )
+        .bind(basis)
+        .execute(self.conn())
+        .await?;
         Ok(())
     }
 }
 
+fn is_hex(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 impl Store {
-    /// The clocks after `after`, at most `limit`, in case order; an empty page at the end.
+    /// The clocks whose look is due at `now`, in (look, case) order after `after` (the last
+    /// clock of the previous page, or `None`), at most `limit`; an empty page at the end.
     /// Clocks not built yet are left out ([`Store::unbuilt_clocks`]).
-    pub async fn open_clocks(&self, after: CaseId, limit: i64) -> Result<Vec<OpenClock>> {
-        // One row per page (see the module's note); the subquery keeps to the primary key.
+    pub async fn due_clocks(
+        &self,
+        now: DateTime<Utc>,
+        after: Option<&OpenClock>,
+        limit: i64,
+    ) -> Result<Vec<OpenClock>> {
+        let (look_at, case) = after.map_or((i64::MIN, 0), |c| (c.look_at, c.case_id.0));
+        // One row per page (see the module's note); the subquery keeps to the look index.
         let page: Option<String> = sqlx::query(
-            "SELECT string_agg(clock || '|' || COALESCE(swept, ''), ';') AS page FROM (
-                SELECT clock, swept FROM open_case_clocks
-                WHERE case_id > $1 AND clock IS NOT NULL ORDER BY case_id LIMIT $2
+            "SELECT string_agg(clock || '|' || COALESCE(swept, '') || '|' || look_at || '|'
+                               || revision, ';') AS page FROM (
+                SELECT clock, swept, look_at, revision FROM open_case_clocks
+                WHERE look_at <= $1 AND (look_at, case_id) > ($2, $3) AND clock IS NOT NULL
+                ORDER BY look_at, case_id LIMIT $4
              ) AS p",
         )
-        .bind(after.0)
+        .bind(millis(now))
+        .bind(look_at)
+        .bind(case)
         .bind(limit)
         .fetch_one(&self.pool)
         .await?
@@ -283,13 +362,31 @@ impl Store {
         let mut clocks: Vec<OpenClock> = page
             .split(';')
             .map(|entry| {
-                let (line, swept) = entry.split_once('|').unwrap_or((entry, ""));
-                decode(line, Some(swept))
+                let mut parts = entry.split('|');
+                let (Some(line), Some(swept), Some(look_at), Some(revision), None) = (
+                    parts.next(),
+                    parts.next(),
+                    parts.next(),
+                    parts.next(),
+                    parts.next(),
+                ) else {
+                    return Err(corrupt(entry));
+                };
+                decode(line, Some(swept), num(look_at)?, num(revision)?)
             })
             .collect::<Result<_>>()?;
-        // The aggregate's order is not promised; the caller pages on the last id.
-        clocks.sort_unstable_by_key(|c| c.case_id.0);
+        // The aggregate's order is not promised; the caller pages on the last clock.
+        clocks.sort_unstable_by_key(|c| (c.look_at, c.case_id.0));
         Ok(clocks)
+    }
+
+    /// The basis the sweep's looks were last computed under, if any (see
+    /// `supervision::schedule::basis`).
+    pub async fn sweep_basis(&self) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT basis FROM sweep_basis WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok(r.try_get("basis")?)).transpose()
     }
 
     /// Open, accepted cases whose clock is not built yet (a database from before migration
@@ -307,15 +404,18 @@ impl Store {
 
     /// One case's clock, if it has one (built).
     pub async fn open_clock(&self, case: CaseId) -> Result<Option<OpenClock>> {
-        let row = sqlx::query("SELECT clock, swept FROM open_case_clocks WHERE case_id = $1")
+        let row = sqlx::query(
+            "SELECT clock, swept, look_at, revision FROM open_case_clocks WHERE case_id = $1",
+        )
             .bind(case.0)
             .fetch_optional(&self.pool)
             .await?;
         let Some(row) = row else { return Ok(None) };
         let clock: Option<String> = row.try_get("clock")?;
         let swept: Option<String> = row.try_get("swept")?;
+        let (look_at, revision) = (row.try_get("look_at")?, row.try_get("revision")?);
         clock
-            .map(|line| decode(&line, swept.as_deref()))
+            .map(|line| decode(&line, swept.as_deref(), look_at, revision))
             .transpose()
     }
 
@@ -381,7 +481,7 @@ mod tests {
             step_seq: Some(7),
         };
         let line = format!("42,3,4,5,6,{}", encode(&snapshot));
-        let clock = decode(&line, Some("ab12")).unwrap();
+        let clock = decode(&line, Some("ab12"), 1_764_000_000_000, 3).unwrap();
         assert_eq!(clock.line(), line);
         assert_eq!(clock.case_id, CaseId(42));
         assert_eq!(clock.department_id, DepartmentId(3));
@@ -389,6 +489,7 @@ mod tests {
         assert_eq!((clock.item_id, clock.item_version), (ItemId(5), 6));
         assert_eq!(clock.snapshot, snapshot);
         assert_eq!(clock.swept.as_deref(), Some("ab12"));
+        assert_eq!((clock.look_at, clock.revision), (1_764_000_000_000, 3));
 
         snapshot.state = CaseState::Decided;
         snapshot.resume_state = None;
@@ -396,9 +497,9 @@ mod tests {
         snapshot.decided_at = Some(at(1_764_300_000_000));
         snapshot.step_seq = None;
         let line = format!("1,1,1,1,1,{}", encode(&snapshot));
-        let clock = decode(&line, Some("")).unwrap();
+        let clock = decode(&line, Some(""), 0, 0).unwrap();
         assert_eq!(clock.snapshot, snapshot);
         assert_eq!(clock.swept, None);
-        assert!(decode("1,2,3", None).is_err());
+        assert!(decode("1,2,3", None, 0, 0).is_err());
     }
 }

@@ -50,7 +50,7 @@ pub use cases::{CaseFilter, CaseRecord, CaseSort, CaseSummary, KeyOwner, NewCase
 pub use catalog::{ItemRecord, NewItemVersion};
 pub use certificates::{CertificateRecord, ExpiringCertificate, NewCertificate};
 pub use city::{BatchReceipt, CityDistrict};
-pub use clocks::OpenClock;
+pub use clocks::{Look, OpenClock};
 pub use consultations::{ConsultationFilter, ConsultationRow, StoredConsultation};
 pub use findings::{FindingFilter, FindingRecord};
 pub use notices::{NoticeFilter, NoticeRecord, StoredNotice};
@@ -135,7 +135,7 @@ pub struct Store {
     /// Whether the schema has the city link's outbox: false only on a store migrated part-way
     /// on purpose (tests of older schemas), where writes queue nothing for the city.
     city_outbox: Arc<std::sync::atomic::AtomicBool>,
-    /// Whether the schema has the open cases' clocks (migration 28): false only on a store
+    /// Whether the schema has the open cases' clocks (migrations 28 and 29): false only on a store
     /// migrated part-way on purpose, where writes keep no clock and the sweep reads none.
     case_clocks: Arc<std::sync::atomic::AtomicBool>,
 }

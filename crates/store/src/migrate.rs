@@ -182,6 +182,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0028_open_case_clocks.sql"),
         postgres: include_str!("../../../migrations/postgres/0028_open_case_clocks.sql"),
     },
+    Migration {
+        version: 29,
+        name: "clock_looks",
+        sqlite: include_str!("../../../migrations/sqlite/0029_clock_looks.sql"),
+        postgres: include_str!("../../../migrations/postgres/0029_clock_looks.sql"),
+    },
 ];
 
 /// The migration that makes the city link's outbox.
@@ -191,8 +197,9 @@ const CITY_OUTBOX: i64 = 24;
 /// sealed in its transaction, by Rust (SQL has no SHA-256 on SQLite).
 const APPEAL_CHAIN: i64 = 27;
 
-/// The migration that keeps the open cases' clocks.
-const CASE_CLOCKS: i64 = 28;
+/// The migration that completes the open cases' clocks as writes keep them and the sweep
+/// reads them: kept since 28, with the time of their next look since 29.
+const CASE_CLOCKS: i64 = 29;
 
 impl Store {
     /// Applies every migration not yet applied, each in its own transaction.

@@ -134,31 +134,63 @@ fn clip(answer: &str) -> String {
 }
 
 impl WriteTx {
-    /// Puts a message in the outbox; a message with the same id already there is left as it
-    /// is (the same event never sends twice). Returns whether it was new.
-    pub async fn enqueue_sms(&mut self, m: &NewSms) -> Result<bool> {
-        let at = millis(m.at);
-        let done = sqlx::query(
-            "INSERT INTO sms_outbox (id, case_id, kind, recipient, phone, text, masked_text, segments,
-                state, attempts, next_attempt_at, ord, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', 0, $9, $10, $11, $12)
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&m.id)
-        .bind(m.case_id.map(|c| c.0))
-        .bind(m.kind.as_str())
-        .bind(&m.recipient)
-        .bind(&m.phone)
-        .bind(&m.text)
-        .bind(&m.masked_text)
-        .bind(m.segments)
-        .bind(at)
-        .bind(m.ord)
-        .bind(at)
-        .bind(at)
-        .execute(self.conn())
-        .await?;
-        Ok(done.rows_affected() == 1)
+    /// Puts messages in the outbox; a message with an id already there is left as it is (the
+    /// same event never sends twice). Returns how many were new.
+    pub async fn enqueue_sms(&mut self, messages: &[NewSms]) -> Result<usize> {
+        const COLUMNS: usize = 12;
+        // A few rows per statement: sqlx looks each bound value's name up among all the
+        // statement's on SQLite, so the cost per row grows with the rows (measured: at 500 rows
+        // that lookup was 43 % of a sweep's time).
+        let mut queued = 0;
+        for chunk in messages.chunks(25) {
+            let mut sql = String::from(
+                "INSERT INTO sms_outbox (id, case_id, kind, recipient, phone, text, masked_text,
+                    segments, state, attempts, next_attempt_at, ord, created_at, updated_at)
+                 VALUES ",
+            );
+            for row in 0..chunk.len() {
+                if row > 0 {
+                    sql.push(',');
+                }
+                let p = |column: usize| format!("${}", row * COLUMNS + column);
+                sql.push_str(&format!(
+                    "({}, {}, {}, {}, {}, {}, {}, {}, 'queued', 0, {}, {}, {}, {})",
+                    p(1),
+                    p(2),
+                    p(3),
+                    p(4),
+                    p(5),
+                    p(6),
+                    p(7),
+                    p(8),
+                    p(9),
+                    p(10),
+                    p(11),
+                    p(12)
+                ));
+            }
+            sql.push_str(" ON CONFLICT (id) DO NOTHING");
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for m in chunk {
+                let at = millis(m.at);
+                query = query
+                    .bind(m.id.clone())
+                    .bind(m.case_id.map(|c| c.0))
+                    .bind(m.kind.as_str())
+                    .bind(m.recipient.clone())
+                    .bind(m.phone.clone())
+                    .bind(m.text.clone())
+                    .bind(m.masked_text.clone())
+                    .bind(m.segments)
+                    .bind(at)
+                    .bind(m.ord)
+                    .bind(at)
+                    .bind(at);
+            }
+            let done = query.execute(self.conn()).await?;
+            queued += usize::try_from(done.rows_affected()).unwrap_or(usize::MAX);
+        }
+        Ok(queued)
     }
 
     /// The administrator's text for `kind`, if one was saved.

@@ -13,6 +13,7 @@
 pub mod finding;
 pub mod notice;
 pub mod rules;
+pub mod schedule;
 
 pub use finding::{
     FeeCharge, Finding, FindingError, FindingKind, ResponsibleParty, check_charges, check_receipts,
@@ -24,6 +25,7 @@ pub use notice::{
     decide, due_escalation, open, open_by,
 };
 pub use rules::SupervisionRules;
+pub use schedule::{SweepContext, Verdict};
 
 #[cfg(test)]
 mod tests;

@@ -12,6 +12,7 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
 use super::finding::untouched_since_acceptance;
+use crate::calendar::{china_date, china_day_start};
 use super::*;
 use crate::case::deadline::{case_clock, step_clock};
 use crate::case::event::GENESIS_HASH;
@@ -346,6 +347,80 @@ fn given_an_open_case_when_its_committed_limit_passes_then_the_sweep_finds_it_ov
         next_day.description_en
     );
     assert_eq!(next_day.dedup_key, f.dedup_key);
+}
+
+#[test]
+fn given_an_untouched_case_then_the_sweep_looks_at_it_again_exactly_when_each_finding_or_level_arrives()
+ {
+    // Licence: 8 working days, handling 5; accepted Monday 3 November 2025, counted from
+    // the 4th; left untouched after 3 working days.
+    let s = accepted_3_november();
+    let kept = crate::case::ClockSnapshot::of(&s.case, &[&s.events]);
+    let warnings = WarningRules::default();
+    let ctx = sweep_context(&s, &warnings);
+    let after_close = |d| close(2025, 11, d) + TimeDelta::milliseconds(1);
+    let walk = [
+        // Left untouched: the third working day (6th) closes.
+        (at(2025, 11, 3, 10, 0), after_close(6)),
+        // The handling step turns yellow with 4 of its 5 days used (80 %).
+        (after_close(6), at(2025, 11, 7, 0, 0)),
+        // The handling step runs out at the close of the 10th (red, step overdue). The case
+        // turning yellow on the 12th changes nothing: the step's red is the warning.
+        (at(2025, 11, 7, 0, 0), after_close(10)),
+        // The case runs out at the close of the 13th (red, case overdue, warned as the case).
+        (after_close(10), after_close(13)),
+    ];
+    for (now, next) in walk {
+        assert_eq!(ctx.next_look(CASE, &kept, now), next, "from {now}");
+        assert!(!ctx.verdict(CASE, &kept, next).records_same_as(&ctx.verdict(CASE, &kept, now)));
+    }
+    let findings = |t| kinds(&ctx.verdict(CASE, &kept, t).findings);
+    assert_eq!(findings(after_close(6)), [K::LeftUntouched]);
+    assert_eq!(findings(after_close(10)), [K::StepOverdue, K::LeftUntouched]);
+    assert_eq!(
+        findings(after_close(13)),
+        [K::CaseOverdue, K::StepOverdue, K::LeftUntouched]
+    );
+    // Then nothing more can happen: the search ends 31 days on and starts again from there.
+    assert_eq!(
+        ctx.next_look(CASE, &kept, after_close(13)),
+        close(2025, 12, 14) + TimeDelta::milliseconds(1)
+    );
+}
+
+#[test]
+fn given_a_case_in_a_special_procedure_then_only_the_procedures_own_days_bring_a_look() {
+    let s = inspection_5_november();
+    let kept = crate::case::ClockSnapshot::of(&s.case, &[&s.events]);
+    let warnings = WarningRules::default();
+    let ctx = sweep_context(&s, &warnings);
+    // The clocks are stopped; the procedure's 3 stated days end at the close of the 10th.
+    assert_eq!(
+        ctx.next_look(CASE, &kept, at(2025, 11, 5, 10, 0)),
+        close(2025, 11, 10) + TimeDelta::milliseconds(1)
+    );
+}
+
+#[test]
+fn the_basis_of_the_next_looks_changes_with_the_calendar_and_the_rules_and_nothing_else() {
+    let warnings = WarningRules::default();
+    let rules = SupervisionRules::default();
+    let shipped = crate::calendar::WorkingCalendar::shipped();
+    let basis = schedule::basis(&shipped, &rules, &warnings);
+    assert_eq!(basis.len(), 64);
+    assert_eq!(schedule::basis(&shipped.clone(), &rules, &warnings), basis);
+    let stricter = SupervisionRules {
+        untouched_days: 2,
+        ..SupervisionRules::default()
+    };
+    assert_ne!(schedule::basis(&shipped, &stricter, &warnings), basis);
+    let earlier_yellow = WarningRules {
+        yellow_days_left: 2,
+        ..warnings
+    };
+    assert_ne!(schedule::basis(&shipped, &rules, &earlier_yellow), basis);
+    let fewer = crate::calendar::WorkingCalendar::new(Vec::new()).unwrap();
+    assert_ne!(schedule::basis(&fewer, &rules, &warnings), basis);
 }
 
 #[test]
@@ -2193,9 +2268,68 @@ fn check_snapshot(s: &Story, now: DateTime<Utc>) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+fn sweep_context<'a>(s: &'a Story, warnings: &'a WarningRules) -> SweepContext<'a> {
+    SweepContext {
+        item: &s.item,
+        calendar: &CALENDAR,
+        supervision: &s.rules,
+        warnings,
+    }
+}
+
+/// The sweep's next look at an open case is the first instant its verdict changes: nothing
+/// changes before it (probed at each day's midnight, a morning minute, the close of office,
+/// the millisecond after and the minute before midnight, up to it), and something changes at
+/// it unless it is the end of the search.
+fn check_next_look(s: &Story, now: DateTime<Utc>) -> Result<(), TestCaseError> {
+    let kept = crate::case::ClockSnapshot::of(&s.case, &[&s.events]);
+    if !kept.swept() {
+        return Ok(());
+    }
+    let warnings = WarningRules::default();
+    let ctx = sweep_context(s, &warnings);
+    let base = ctx.verdict(CASE, &kept, now);
+    prop_assert_eq!(&base.findings, &s.sweep(now));
+    let next = ctx.next_look(CASE, &kept, now);
+    prop_assert!(next > now, "{} is not after {}", next, now);
+    let today = china_date(now);
+    let mut date = today;
+    while china_day_start(date) < next {
+        let start = china_day_start(date);
+        let probes = [
+            start,
+            start + TimeDelta::minutes(9 * 60 + 17),
+            CALENDAR.close_of(date),
+            CALENDAR.close_of(date) + TimeDelta::milliseconds(1),
+            start + TimeDelta::minutes(24 * 60 - 1),
+        ];
+        for t in probes.into_iter().filter(|t| *t > now && *t < next) {
+            prop_assert!(
+                ctx.verdict(CASE, &kept, t).records_same_as(&base),
+                "the verdict changed at {} before the next look {}",
+                t,
+                next
+            );
+        }
+        date = date.succ_opt().unwrap();
+    }
+    let horizon = CALENDAR.close_of(today + chrono::Days::new(schedule::LOOK_AHEAD_DAYS))
+        + TimeDelta::milliseconds(1);
+    prop_assert!(next <= horizon);
+    if next < horizon {
+        prop_assert!(
+            !ctx.verdict(CASE, &kept, next).records_same_as(&base),
+            "nothing changed at the next look {}",
+            next
+        );
+    }
+    Ok(())
+}
+
 /// The sweep at `now` against the clocks, read independently.
 fn check_sweep(s: &Story, now: DateTime<Utc>) -> Result<(), TestCaseError> {
     check_snapshot(s, now)?;
+    check_next_look(s, now)?;
     check_snapshot(s, now + TimeDelta::days(9))?;
     let found = s.sweep(now);
     prop_assert_eq!(&s.sweep(now), &found, "the same sweep twice");

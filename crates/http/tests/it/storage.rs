@@ -462,7 +462,8 @@ async fn appeal_events_are_sealed_by_the_chain_migration(db: Db) {
     }
 
     let applied = app.store.migrate().await.unwrap();
-    assert_eq!(applied, [27, 28]);
+    assert_eq!(applied.first(), Some(&27), "{applied:?}");
+    assert!(applied.windows(2).all(|w| w[1] == w[0] + 1), "{applied:?}");
     let (checked, broken) = app.store.verify_all_appeals(|_| {}).await.unwrap();
     assert_eq!((checked, broken.len()), (1, 0), "{broken:?}");
     // A complaint registered before the acceptance rule is worked as it was.

@@ -52,7 +52,9 @@ both!(
         assert_eq!(t.app.sweep_findings().await.unwrap().new_findings, 0);
         t.clock.advance(Duration::days(21));
         let first = t.app.sweep_findings().await.unwrap();
-        assert!(first.cases >= 2 && first.new_findings >= 1, "{first:?}");
+        // Only the licence's clock is looked at: the case waiting for its supplement has a
+        // stopped clock, which nothing can change before its next look, a month on.
+        assert!(first.cases == 1 && first.new_findings >= 1, "{first:?}");
         assert_eq!(t.app.sweep_findings().await.unwrap().new_findings, 0);
         let slow_id =
             liandong_domain::organization::CaseId(slow["summary"]["id"].as_i64().unwrap());
@@ -403,5 +405,93 @@ both!(
         let built = t.app.store.open_clock(id).await.unwrap().unwrap();
         assert_eq!(built.snapshot, kept.snapshot);
         assert_eq!(t.app.sweep_findings().await.unwrap().clocks_built, 0);
+    }
+);
+
+both!(
+    the_sweep_looks_at_a_clock_when_its_time_comes_after_each_event_and_under_a_new_calendar,
+    |t: TestApp| async move {
+        use liandong_domain::organization::CaseId;
+        use liandong_domain::supervision::SweepContext;
+        // Tuesday 22 December 2026: the licence's 8 working days run into 2027, whose holidays
+        // are not yet published.
+        t.clock.set(crate::support::china(2026, 12, 22, 10, 0));
+        let (_, case) = t.submit("d01.clerk", "XK00001000", None).await;
+        let (_, case) = t.act("d01.clerk", &case, json!({"action": "accept"})).await;
+        let id = CaseId(case["summary"]["id"].as_i64().unwrap());
+        let clock = |t: &TestApp| {
+            let store = t.app.store.clone();
+            async move { store.open_clock(id).await.unwrap().unwrap() }
+        };
+        // Acceptance wrote the clock, to be looked at by the next sweep.
+        let accepted = clock(&t).await;
+        assert_eq!(accepted.look_at, 0);
+        assert_eq!(t.app.sweep_findings().await.unwrap().cases, 1);
+
+        // The sweep recorded when to look again: when the pure rules say the verdict changes.
+        let looked = clock(&t).await;
+        assert_eq!(looked.revision, accepted.revision);
+        let item = t
+            .app
+            .item_version(looked.item_id, looked.item_version)
+            .await
+            .unwrap();
+        let calendar = t.app.calendar();
+        let ctx = SweepContext {
+            item: &item,
+            calendar: &calendar,
+            supervision: &t.app.supervision_rules,
+            warnings: &t.app.warning_rules,
+        };
+        let next = ctx.next_look(id, &looked.snapshot, t.app.now());
+        assert_eq!(looked.look_at, next.timestamp_millis());
+        // Left untouched once 23, 24 and 25 December are used: at the close of the 25th.
+        assert_eq!(
+            next,
+            crate::support::china(2026, 12, 25, 17, 30) + Duration::milliseconds(1)
+        );
+        // Until then, no sweep looks at it; at that millisecond one does and finds it.
+        assert_eq!(t.app.sweep_findings().await.unwrap().cases, 0);
+        t.clock.set(next - Duration::milliseconds(1));
+        assert_eq!(t.app.sweep_findings().await.unwrap().cases, 0);
+        t.clock.set(next);
+        let due = t.app.sweep_findings().await.unwrap();
+        assert_eq!((due.cases, due.new_findings), (1, 1), "{due:?}");
+        assert_eq!(t.app.sweep_findings().await.unwrap().cases, 0);
+
+        // An event has the clock looked at by the next sweep.
+        let (status, case) = t
+            .act(
+                "d01.officer",
+                &case,
+                json!({"action": "handle", "opinion": "符合条件"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{case}");
+        let handled = clock(&t).await;
+        assert_eq!(handled.look_at, 0);
+        assert_eq!(handled.revision, looked.revision + 1);
+        // A look computed from the clock before the event is not recorded over it.
+        let stale = liandong_store::Look {
+            case_id: id,
+            revision: looked.revision,
+            swept: None,
+            next_look_at: next + Duration::days(30),
+        };
+        t.app
+            .store
+            .write(move |tx| Box::pin(async move { tx.record_looks(&[stale]).await }))
+            .await
+            .unwrap();
+        assert_eq!(clock(&t).await.look_at, 0);
+        assert_eq!(t.app.sweep_findings().await.unwrap().cases, 1);
+        let reviewing = clock(&t).await;
+        assert!(reviewing.look_at > t.app.now().timestamp_millis());
+        assert_eq!(t.app.sweep_findings().await.unwrap().cases, 0);
+
+        // Next year's notice changes the calendar: every clock is looked at again.
+        t.load_2027_notice().await;
+        assert_eq!(t.app.sweep_findings().await.unwrap().cases, 1);
+        assert_eq!(t.app.sweep_findings().await.unwrap().cases, 0);
     }
 );
