@@ -731,8 +731,13 @@ impl App {
             let mut plans = Vec::with_capacity(batch.len());
             for finding in batch {
                 plans.push(
-                    self.plan_supervision_notice(*finding, NoticeParty::System, None, &mut officers)
-                        .await?,
+                    self.plan_supervision_notice(
+                        *finding,
+                        NoticeParty::System,
+                        None,
+                        &mut officers,
+                    )
+                    .await?,
                 );
             }
             match self.open_notices(plans).await {

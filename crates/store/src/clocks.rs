@@ -164,7 +164,12 @@ fn pause(text: &str) -> Result<Pause> {
 
 /// Reads a whole line (routing ids and snapshot) and the sweep's fingerprint, look and
 /// revision.
-pub(crate) fn decode(line: &str, swept: Option<&str>, look_at: i64, revision: i64) -> Result<OpenClock> {
+pub(crate) fn decode(
+    line: &str,
+    swept: Option<&str>,
+    look_at: i64,
+    revision: i64,
+) -> Result<OpenClock> {
     let f: Vec<&str> = line.split(',').collect();
     let [
         case,
@@ -407,9 +412,9 @@ impl Store {
         let row = sqlx::query(
             "SELECT clock, swept, look_at, revision FROM open_case_clocks WHERE case_id = $1",
         )
-            .bind(case.0)
-            .fetch_optional(&self.pool)
-            .await?;
+        .bind(case.0)
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let clock: Option<String> = row.try_get("clock")?;
         let swept: Option<String> = row.try_get("swept")?;

@@ -107,7 +107,11 @@ impl SweepContext<'_> {
         let first = if candidate(1) > now { 1 } else { 2 };
         let end = 2 * (LOOK_AHEAD_DAYS + 1);
         let base = self.verdict(case_id, clock, now);
-        let differs = |k: u64| !self.verdict(case_id, clock, candidate(k)).records_same_as(&base);
+        let differs = |k: u64| {
+            !self
+                .verdict(case_id, clock, candidate(k))
+                .records_same_as(&base)
+        };
         // Gallop: every candidate below `low` reads the same as now.
         let (mut low, mut step) = (first, 1);
         let mut high = loop {
@@ -154,4 +158,3 @@ pub fn basis(
     hash.update(serde_json::to_string(warnings).unwrap_or_default());
     hex::encode(hash.finalize())
 }
-

@@ -12,8 +12,8 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
 use super::finding::untouched_since_acceptance;
-use crate::calendar::{china_date, china_day_start};
 use super::*;
+use crate::calendar::{china_date, china_day_start};
 use crate::case::deadline::{case_clock, step_clock};
 use crate::case::event::GENESIS_HASH;
 use crate::case::fixtures::{china as at, *};
@@ -372,11 +372,17 @@ fn given_an_untouched_case_then_the_sweep_looks_at_it_again_exactly_when_each_fi
     ];
     for (now, next) in walk {
         assert_eq!(ctx.next_look(CASE, &kept, now), next, "from {now}");
-        assert!(!ctx.verdict(CASE, &kept, next).records_same_as(&ctx.verdict(CASE, &kept, now)));
+        assert!(
+            !ctx.verdict(CASE, &kept, next)
+                .records_same_as(&ctx.verdict(CASE, &kept, now))
+        );
     }
     let findings = |t| kinds(&ctx.verdict(CASE, &kept, t).findings);
     assert_eq!(findings(after_close(6)), [K::LeftUntouched]);
-    assert_eq!(findings(after_close(10)), [K::StepOverdue, K::LeftUntouched]);
+    assert_eq!(
+        findings(after_close(10)),
+        [K::StepOverdue, K::LeftUntouched]
+    );
     assert_eq!(
         findings(after_close(13)),
         [K::CaseOverdue, K::StepOverdue, K::LeftUntouched]
