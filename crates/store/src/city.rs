@@ -52,7 +52,7 @@ impl WriteTx {
         due_at: Option<DateTime<Utc>>,
         on_time: bool,
     ) -> Result<()> {
-        if !self.city_outbox {
+        if self.schema < crate::migrate::CITY_OUTBOX {
             return Ok(());
         }
         for event in events {
@@ -81,7 +81,7 @@ impl WriteTx {
         state: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        if !self.city_outbox {
+        if self.schema < crate::migrate::CITY_OUTBOX {
             return Ok(());
         }
         sqlx::query(
@@ -105,7 +105,7 @@ impl WriteTx {
         due_at: Option<DateTime<Utc>>,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        if !self.city_outbox {
+        if self.schema < crate::migrate::CITY_OUTBOX {
             return Ok(());
         }
         sqlx::query(
@@ -128,7 +128,7 @@ impl WriteTx {
         state: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        if !self.city_outbox {
+        if self.schema < crate::migrate::CITY_OUTBOX {
             return Ok(());
         }
         sqlx::query(

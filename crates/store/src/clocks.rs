@@ -225,7 +225,7 @@ impl WriteTx {
     /// Keeps a case's clock in step with its events: written while the case is accepted and
     /// open, removed once it closes. Called with every append, in its transaction.
     pub async fn keep_clock(&mut self, case: CaseId, snapshot: &ClockSnapshot) -> Result<()> {
-        if !self.case_clocks {
+        if self.schema < crate::migrate::CASE_CLOCKS {
             return Ok(());
         }
         if !snapshot.swept() {

@@ -121,7 +121,15 @@ impl WriteTx {
             .await?;
             if let Some(row) = done {
                 new += 1;
-                self.queue_city_finding(row.try_get("id")?, "recorded", f.detected_at)
+                let id: i64 = row.try_get("id")?;
+                // Every irregularity on a case gets a notice; a routine review does not.
+                if !f.kind.always_reviewed() && self.schema >= crate::migrate::AWAITING_NOTICE {
+                    sqlx::query("UPDATE findings SET awaiting_notice = 1 WHERE id = $1")
+                        .bind(id)
+                        .execute(self.conn())
+                        .await?;
+                }
+                self.queue_city_finding(id, "recorded", f.detected_at)
                     .await?;
             }
         }

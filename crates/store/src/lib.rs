@@ -132,22 +132,18 @@ pub struct Store {
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
     /// SQLite's group-commit writer (see `writer.rs`).
     writer: Option<writer::GroupWriter>,
-    /// Whether the schema has the city link's outbox: false only on a store migrated part-way
-    /// on purpose (tests of older schemas), where writes queue nothing for the city.
-    city_outbox: Arc<std::sync::atomic::AtomicBool>,
-    /// Whether the schema has the open cases' clocks (migrations 28 and 29): false only on a store
-    /// migrated part-way on purpose, where writes keep no clock and the sweep reads none.
-    case_clocks: Arc<std::sync::atomic::AtomicBool>,
+    /// The last migration applied: the latest, unless the store was migrated part-way on
+    /// purpose (tests of older schemas), where writes leave out what the schema lacks (the
+    /// city link's outbox, the open cases' clocks, the flag of findings awaiting a notice).
+    schema: Arc<std::sync::atomic::AtomicI64>,
 }
 
 /// A write transaction, holding the SQLite writer lock while it lives.
 pub struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
-    /// See `Store::city_outbox`.
-    city_outbox: bool,
-    /// See `Store::case_clocks`.
-    case_clocks: bool,
+    /// See `Store::schema`.
+    schema: i64,
 }
 
 impl WriteTx {
@@ -207,29 +203,22 @@ impl Store {
         };
         let write_lock =
             (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
-        let city_outbox = Arc::new(std::sync::atomic::AtomicBool::new(true));
-        let case_clocks = Arc::new(std::sync::atomic::AtomicBool::new(true));
-        let writer = write_lock.as_ref().map(|lock| {
-            writer::GroupWriter::start(
-                pool.clone(),
-                lock.clone(),
-                city_outbox.clone(),
-                case_clocks.clone(),
-            )
-        });
+        let schema = Arc::new(std::sync::atomic::AtomicI64::new(i64::MAX));
+        let writer = write_lock
+            .as_ref()
+            .map(|lock| writer::GroupWriter::start(pool.clone(), lock.clone(), schema.clone()));
         Ok(Store {
             pool,
             backend,
             write_lock,
             writer,
-            city_outbox,
-            case_clocks,
+            schema,
         })
     }
 
-    /// Whether the schema keeps the open cases' clocks (see `Store::case_clocks`).
+    /// Whether the schema keeps the open cases' clocks (see `Store::schema`).
     pub fn keeps_clocks(&self) -> bool {
-        self.case_clocks.load(std::sync::atomic::Ordering::Relaxed)
+        self.schema.load(std::sync::atomic::Ordering::Relaxed) >= migrate::CASE_CLOCKS
     }
 
     pub fn backend(&self) -> Backend {
@@ -253,8 +242,7 @@ impl Store {
         Ok(WriteTx {
             tx,
             _guard: guard,
-            city_outbox: self.city_outbox.load(std::sync::atomic::Ordering::Relaxed),
-            case_clocks: self.case_clocks.load(std::sync::atomic::Ordering::Relaxed),
+            schema: self.schema.load(std::sync::atomic::Ordering::Relaxed),
         })
     }
 

@@ -188,10 +188,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0029_clock_looks.sql"),
         postgres: include_str!("../../../migrations/postgres/0029_clock_looks.sql"),
     },
+    Migration {
+        version: 30,
+        name: "findings_awaiting_notice",
+        sqlite: include_str!("../../../migrations/sqlite/0030_findings_awaiting_notice.sql"),
+        postgres: include_str!("../../../migrations/postgres/0030_findings_awaiting_notice.sql"),
+    },
 ];
 
 /// The migration that makes the city link's outbox.
-const CITY_OUTBOX: i64 = 24;
+pub(crate) const CITY_OUTBOX: i64 = 24;
 
 /// The migration that gives appeal events their hash chain: the events stored before it are
 /// sealed in its transaction, by Rust (SQL has no SHA-256 on SQLite).
@@ -199,7 +205,10 @@ const APPEAL_CHAIN: i64 = 27;
 
 /// The migration that completes the open cases' clocks as writes keep them and the sweep
 /// reads them: kept since 28, with the time of their next look since 29.
-const CASE_CLOCKS: i64 = 29;
+pub(crate) const CASE_CLOCKS: i64 = 29;
+
+/// The migration that flags the findings awaiting a notice.
+pub(crate) const AWAITING_NOTICE: i64 = 30;
 
 impl Store {
     /// Applies every migration not yet applied, each in its own transaction.
@@ -259,10 +268,8 @@ impl Store {
             tx.commit().await?;
             applied.push(m.version);
         }
-        self.city_outbox
-            .store(last >= CITY_OUTBOX, std::sync::atomic::Ordering::Relaxed);
-        self.case_clocks
-            .store(last >= CASE_CLOCKS, std::sync::atomic::Ordering::Relaxed);
+        self.schema
+            .store(last, std::sync::atomic::Ordering::Relaxed);
         Ok(applied)
     }
 }

@@ -125,6 +125,12 @@ impl WriteTx {
         .await
         .map_err(StoreError::unique("该问题的督办单 a notice for this finding"))?;
         let id: i64 = row.try_get("id")?;
+        if self.schema >= crate::migrate::AWAITING_NOTICE {
+            sqlx::query("UPDATE findings SET awaiting_notice = 0 WHERE id = $1")
+                .bind(finding_id)
+                .execute(self.conn())
+                .await?;
+        }
         self.insert_notice_event(id, opened).await?;
         self.queue_city_notice(id, notice.state.as_str(), opened.at)
             .await?;
@@ -180,14 +186,18 @@ impl Store {
         Ok((finding, DepartmentId(row.try_get("department_id")?)))
     }
 
-    /// Findings that hold no notice yet and are irregularities (not routine reviews).
+    /// Irregularities on cases that hold no notice yet (not routine reviews), flagged as they
+    /// are recorded (`awaiting_notice`, migration 30).
     pub async fn findings_without_notice(&self) -> Result<Vec<i64>> {
-        let rows = sqlx::query(
+        let sql = if self.schema.load(std::sync::atomic::Ordering::Relaxed)
+            >= crate::migrate::AWAITING_NOTICE
+        {
+            "SELECT id FROM findings WHERE awaiting_notice = 1 ORDER BY id"
+        } else {
             "SELECT f.id FROM findings f LEFT JOIN notices n ON n.finding_id = f.id
-             WHERE n.id IS NULL AND f.routine = 0 AND f.case_id IS NOT NULL ORDER BY f.id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE n.id IS NULL AND f.routine = 0 AND f.case_id IS NOT NULL ORDER BY f.id"
+        };
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 

@@ -39,11 +39,10 @@ impl GroupWriter {
     pub(crate) fn start(
         pool: AnyPool,
         lock: Arc<tokio::sync::Mutex<()>>,
-        city_outbox: Arc<std::sync::atomic::AtomicBool>,
-        case_clocks: Arc<std::sync::atomic::AtomicBool>,
+        schema: Arc<std::sync::atomic::AtomicI64>,
     ) -> GroupWriter {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run_writer(pool, lock, queue, city_outbox, case_clocks));
+        tokio::spawn(run_writer(pool, lock, queue, schema));
         GroupWriter { jobs }
     }
 }
@@ -52,8 +51,7 @@ async fn run_writer(
     pool: AnyPool,
     lock: Arc<tokio::sync::Mutex<()>>,
     mut queue: mpsc::Receiver<Job>,
-    city_outbox: Arc<std::sync::atomic::AtomicBool>,
-    case_clocks: Arc<std::sync::atomic::AtomicBool>,
+    schema: Arc<std::sync::atomic::AtomicI64>,
 ) {
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
@@ -64,17 +62,12 @@ async fn run_writer(
             }
         }
         let guard = lock.clone().lock_owned().await;
-        run_batch(&pool, batch, &city_outbox, &case_clocks).await;
+        run_batch(&pool, batch, &schema).await;
         drop(guard);
     }
 }
 
-async fn run_batch(
-    pool: &AnyPool,
-    batch: Vec<Job>,
-    city_outbox: &std::sync::atomic::AtomicBool,
-    case_clocks: &std::sync::atomic::AtomicBool,
-) {
+async fn run_batch(pool: &AnyPool, batch: Vec<Job>, schema: &std::sync::atomic::AtomicI64) {
     let tx = match pool.begin_with("BEGIN IMMEDIATE").await {
         Ok(tx) => tx,
         Err(e) => {
@@ -90,8 +83,7 @@ async fn run_batch(
     let mut tx = WriteTx {
         tx,
         _guard: None,
-        city_outbox: city_outbox.load(std::sync::atomic::Ordering::Relaxed),
-        case_clocks: case_clocks.load(std::sync::atomic::Ordering::Relaxed),
+        schema: schema.load(std::sync::atomic::Ordering::Relaxed),
     };
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut broken: Option<String> = None;

@@ -302,12 +302,14 @@ async fn findings_survive_the_video_migration(db: Db) {
     )
     .await;
     assert_eq!(t.app.sweep_findings().await.unwrap().notices_opened, 1);
+    // Another broken one-time notice, still without its notice when the schema moves on.
+    t.second_supplement_notice().await;
     let before: Vec<(i64, String)> =
         sqlx::query_as("SELECT f.id, f.dedup_key FROM findings f ORDER BY f.id")
             .fetch_all(t.app.store.pool())
             .await
             .unwrap();
-    assert_eq!(before.len(), 2);
+    assert_eq!(before.len(), 3);
 
     let applied = t.app.store.migrate().await.unwrap();
     assert_eq!(
@@ -328,6 +330,18 @@ async fn findings_survive_the_video_migration(db: Db) {
             .await
             .unwrap();
     assert_eq!(noticed, 1, "the notice still names its finding");
+    // Migration 30 flags the irregularity without a notice, and only it, for the sweep.
+    let last = before.last().unwrap().0;
+    assert_eq!(t.app.store.findings_without_notice().await.unwrap(), [last]);
+    assert_eq!(t.app.sweep_findings().await.unwrap().notices_opened, 1);
+    assert!(
+        t.app
+            .store
+            .findings_without_notice()
+            .await
+            .unwrap()
+            .is_empty()
+    );
     if db == Db::Sqlite {
         let broken: Vec<(String,)> =
             sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
@@ -340,7 +354,7 @@ async fn findings_survive_the_video_migration(db: Db) {
     let supervisor = t.token("supervisor").await;
     let (status, page) = t.get("/api/v1/findings", Some(&supervisor)).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(page["total"], 2, "{page}");
+    assert_eq!(page["total"], 3, "{page}");
     assert!(page["items"][0]["case_number"].is_string(), "{page}");
     let orphan = sqlx::query(
         "INSERT INTO findings (dedup_key, kind, occurred_at, detected_at, role, description_zh,

@@ -44,6 +44,10 @@ both!(
             "{kinds:?}"
         );
         assert_eq!(found.len(), 2, "{kinds:?}");
+        // The irregularity waits for its notice; the routine review never gets one.
+        let waiting = t.app.store.findings_without_notice().await.unwrap();
+        let irregularity = found.iter().find(|f| !f.routine).unwrap().id;
+        assert_eq!(waiting, [irregularity]);
 
         // A licence accepted and then left: after its eight working days the sweep finds it
         // overdue (and untouched, and its first step late), once however often it runs.
@@ -101,6 +105,14 @@ both!(
         // Red: the officer and the approver of D01 at the hall (both have a work mobile) are
         // told once for each case.
         assert_eq!(report.warnings_queued, 4, "{report:?}");
+        assert!(
+            t.app
+                .store
+                .findings_without_notice()
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let again = t.app.sweep_findings().await.unwrap();
         assert_eq!(again.notices_opened, 0, "one per finding");
         assert_eq!(again.warnings_queued, 0, "one warning per level and period");
