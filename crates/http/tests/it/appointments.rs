@@ -33,6 +33,20 @@ impl TestApp {
         .await
     }
 
+    /// The places left in the hall's `group` slot of `day` at `start`, as the slots list shows.
+    async fn places_left(&self, group: &str, day: &str, start: &str) -> Value {
+        let (_, slots) = self
+            .get(&format!("/api/v1/units/1/queue/groups/{group}/slots"), None)
+            .await;
+        let slot = slots
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["day"] == day && s["start"] == start)
+            .unwrap_or_else(|| panic!("no slot {day} {start} in {slots}"));
+        slot["left"].clone()
+    }
+
     /// Sends a code to `phone` as the kiosk does, and returns it.
     async fn kiosk_code(&self, phone: &str) -> String {
         let (status, sent) = self
@@ -94,14 +108,7 @@ both!(
             sms[0].text
         );
         assert!(!sms[0].masked_text.contains(&code));
-        let (_, slots) = t.get("/api/v1/units/1/queue/groups/A/slots", None).await;
-        let taken = slots
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["day"] == "2026-03-03" && s["start"] == "09:30:00")
-            .unwrap();
-        assert_eq!(taken["left"], 3);
+        assert_eq!(t.places_left("A", "2026-03-03", "09:30:00").await, 3);
 
         // Off the grid, or a day that is not offered: refused.
         let (status, refused) = t.book_online(&token, "A", "2026-03-03", "09:10:00").await;
@@ -224,14 +231,7 @@ both!(
         assert_eq!(created, 2, "{results:?}");
         assert_eq!(full.len(), 3, "{results:?}");
         assert!(full.iter().all(|b| b["code"] == "slot_full"), "{full:?}");
-        let (_, slots) = t.get("/api/v1/units/1/queue/groups/B/slots", None).await;
-        let slot = slots
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["day"] == "2026-03-03" && s["start"] == "10:00:00")
-            .unwrap();
-        assert_eq!(slot["left"], 0);
+        assert_eq!(t.places_left("B", "2026-03-03", "10:00:00").await, 0);
 
         // At the kiosk: a wrong code is refused; the right one for a full slot is refused
         // and still good for another slot.
@@ -290,14 +290,7 @@ both!(
             )
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
-        let (_, slots) = t.get("/api/v1/units/1/queue/groups/B/slots", None).await;
-        let slot = slots
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["day"] == "2026-03-03" && s["start"] == "10:00:00")
-            .unwrap();
-        assert_eq!(slot["left"], 1);
+        assert_eq!(t.places_left("B", "2026-03-03", "10:00:00").await, 1);
     }
 );
 
